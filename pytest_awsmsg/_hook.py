@@ -1,0 +1,118 @@
+"""The kit's only process-wide state: the stack of active clouds and the two
+botocore handlers that consult it.
+
+This module imports nothing heavy: pytest loads the plugin in every run, and
+the handlers are installed before botocore is even imported.
+
+Why ``BUILTIN_HANDLERS``: every botocore session copies that list into its
+event emitter when it is created, and every client copies its session's
+emitter (``copy.copy`` in ``botocore/args.py``). Appending there once therefore
+reaches every session and client made afterwards, with no per-client
+registration and no walk over private state. Until a cloud is active the
+handlers return ``None`` and botocore carries on as if they were not there.
+
+The active clouds are a plain list, not a ``ContextVar``: new threads start
+with an empty context, and producers and consumers on worker threads must
+reach the same cloud as the test that started them.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+import threading
+from collections.abc import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .core.cloud import Cloud
+
+_active: list[Cloud] = []
+_lock = threading.Lock()
+_installed = False
+
+
+def active_cloud() -> Cloud | None:
+    """The innermost active cloud, if any."""
+    return _active[-1] if _active else None
+
+
+def push(cloud: Cloud) -> None:
+    with _lock:
+        _active.append(cloud)
+
+
+def pop(cloud: Cloud) -> None:
+    with _lock:
+        if cloud in _active:
+            _active.remove(cloud)
+
+
+def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
+    """Answer a request from the active cloud instead of the network."""
+    if not _active:
+        return None
+    return _active[-1].answer_botocore(request, event_name)
+
+
+def before_sign(request_signer: Any = None, **kwargs: Any) -> None:
+    """Give a client made before the fake, with no credentials at all, fake ones.
+
+    botocore refuses to sign without credentials (``NoCredentialsError``)
+    before ``before-send`` runs; a client created at import time of the code
+    under test, on a machine with no AWS configuration, would never reach us.
+    """
+    if not _active or request_signer is None or getattr(request_signer, "_credentials", True) is not None:
+        return
+    from botocore.credentials import Credentials
+
+    request_signer._credentials = Credentials("AKIAIOSFODNN7EXAMPLE", "fake-secret-key", method="pytest-awsmsg")
+
+
+def _append_handlers(handlers_module: ModuleType) -> None:
+    specs = handlers_module.BUILTIN_HANDLERS
+    for spec in (("before-send", before_send), ("before-sign", before_sign)):
+        if spec not in specs:
+            specs.append(spec)
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs ``_append_handlers`` right after ``botocore.handlers`` is imported."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> Any:
+        if fullname != "botocore.handlers":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        original_exec = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            original_exec(module)
+            _append_handlers(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def install() -> None:
+    """Make every botocore session created from now on consult the active cloud.
+
+    Idempotent. If botocore is already imported the handlers go in now;
+    otherwise they go in the moment it is, at no cost to runs that never
+    import it.
+    """
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        _installed = True
+        handlers = sys.modules.get("botocore.handlers")
+        if handlers is not None:
+            _append_handlers(handlers)
+        else:
+            sys.meta_path.insert(0, _AfterImport())

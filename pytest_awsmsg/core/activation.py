@@ -1,0 +1,211 @@
+"""``fake_aws``: turn the fakes on for a block, a function or a class.
+
+While active, every botocore client of the process (made before or after)
+talks to one :class:`~pytest_awsmsg.core.cloud.Cloud`; fake credentials stand
+in for real ones, and botocore's retry backoff sleeps in virtual time.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from types import ModuleType, TracebackType
+from typing import Any, TypeVar, overload
+
+from .. import _hook
+from .cloud import DEFAULT_ACCOUNT_ID, Cloud
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Set while active so that clients made inside never read real credentials
+# (the environment provider comes first in botocore's chain) and never ask the
+# instance metadata service.
+_FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "fake-secret-key",
+    "AWS_SESSION_TOKEN": "fake-session-token",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+class _VirtualTime(ModuleType):
+    """Stands in for ``time`` inside ``botocore.endpoint`` while a cloud is active.
+
+    botocore sleeps there between retries; the sleep becomes virtual time on
+    the active cloud's clock, and everything else is the real ``time``.
+    """
+
+    def __init__(self, real: ModuleType) -> None:
+        super().__init__("time")
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def sleep(self, seconds: float) -> None:
+        cloud = _hook.active_cloud()
+        if cloud is None:
+            self._real.sleep(seconds)
+        else:
+            cloud.clock.sleep(seconds)
+
+
+class _Patches:
+    """Process-wide patches shared by nested and concurrent activations (refcounted)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved_env: dict[str, str | None] = {}
+
+    def enter(self, region: str) -> None:
+        with self._lock:
+            self._depth += 1
+            if self._depth > 1:
+                return
+            env = dict(_FAKE_ENV)
+            if not os.environ.get("AWS_DEFAULT_REGION"):
+                env["AWS_DEFAULT_REGION"] = region
+            self._saved_env = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
+            endpoint = sys.modules.get("botocore.endpoint")
+            if endpoint is None:
+                import botocore.endpoint as endpoint
+            if not isinstance(endpoint.time, _VirtualTime):
+                endpoint.time = _VirtualTime(endpoint.time)  # type: ignore[attr-defined]
+
+    def exit(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth:
+                return
+            for key, value in self._saved_env.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            endpoint = sys.modules["botocore.endpoint"]
+            if isinstance(endpoint.time, _VirtualTime):
+                endpoint.time = endpoint.time._real  # type: ignore[attr-defined]
+
+
+_patches = _Patches()
+
+
+class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake_aws`
+    """Route every boto3/botocore call to in-memory fakes.
+
+    Use it as a context manager (``with fake_aws() as aws:``), or as a
+    decorator with or without arguments, on functions (sync or async) and
+    classes (each ``test*`` method). Inside a decorated function,
+    :func:`current_cloud` returns the cloud.
+    """
+
+    @overload
+    def __new__(cls, func: F) -> F: ...  # type: ignore[misc]
+
+    @overload
+    def __new__(
+        cls,
+        func: None = None,
+        *,
+        seed: int | str = 0,
+        region: str | None = None,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        passthrough: Iterable[str] = (),
+        freeze: datetime | float | str | bool | None = None,
+    ) -> fake_aws: ...
+
+    def __new__(cls, func: Any = None, **options: Any) -> Any:
+        instance = super().__new__(cls)
+        if func is not None:  # bare @fake_aws
+            instance.__init__(**options)  # type: ignore[misc]
+            return instance(func)
+        return instance
+
+    def __init__(
+        self,
+        func: None = None,
+        *,
+        seed: int | str = 0,
+        region: str | None = None,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        passthrough: Iterable[str] = (),
+        freeze: datetime | float | str | bool | None = None,
+    ) -> None:
+        self.options = {
+            "seed": seed,
+            "region": region,
+            "account_id": account_id,
+            "passthrough": tuple(passthrough),
+        }
+        self.freeze = freeze
+        self.cloud: Cloud | None = None
+
+    def start(self) -> Cloud:
+        _hook.install()
+        cloud = Cloud(**self.options)
+        _patches.enter(cloud.region)
+        _hook.push(cloud)
+        if self.freeze is not None and self.freeze is not False:
+            cloud.clock.freeze(None if self.freeze is True else self.freeze)
+        self.cloud = cloud
+        return cloud
+
+    def stop(self) -> None:
+        cloud, self.cloud = self.cloud, None
+        if cloud is None:
+            return
+        _hook.pop(cloud)
+        cloud.close()
+        _patches.exit()
+
+    def __enter__(self) -> Cloud:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __call__(self, target: F) -> F:
+        if isinstance(target, type):
+            for name, attr in list(vars(target).items()):
+                if name.startswith("test") and callable(attr):
+                    setattr(target, name, self._wrap(attr))
+            return target  # type: ignore[return-value]
+        return self._wrap(target)
+
+    def _wrap(self, func: F) -> F:
+        options, freeze = self.options, self.freeze
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with fake_aws(**options, freeze=freeze):
+                    return await func(*args, **kwargs)
+
+            return async_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with fake_aws(**options, freeze=freeze):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+def current_cloud() -> Cloud:
+    """The active cloud; raises if no fake is active."""
+    cloud = _hook.active_cloud()
+    if cloud is None:
+        raise RuntimeError("No fake AWS is active: use the `aws` fixture, `with fake_aws():` or `@fake_aws`.")
+    return cloud

@@ -1,0 +1,248 @@
+"""Virtual time: one clock and one scheduler per cloud.
+
+Cloud time is the process's time plus an offset. The process's time is
+whatever freezegun or time-machine make it, so a test that already drives time
+that way moves the cloud too; :meth:`Clock.advance`, long polls and botocore's
+retry backoff grow the offset instead of sleeping. :meth:`Clock.freeze` gives
+the code under test and the cloud one frozen timeline.
+
+Scheduled callbacks fire in a deterministic order (due time, then the order in
+which they were scheduled) whenever anything moves time, and lazily before
+every call the cloud answers, since the process's own time moves on its own.
+While a callback runs, :meth:`Clock.now` reads its due time, so what it stamps
+does not depend on when the call that noticed it happened to arrive.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+# Bounds every "run until nothing is left" loop: a callback that keeps
+# rescheduling itself must not hang a test.
+MAX_EVENTS_PER_RUN = 1_000_000
+
+
+class Timer:
+    """A scheduled callback; :meth:`cancel` stops it from firing."""
+
+    __slots__ = ("due", "seq", "callback", "cancelled", "label")
+
+    def __init__(self, due: float, seq: int, callback: Callable[[], None], label: str) -> None:
+        self.due = due
+        self.seq = seq
+        self.callback = callback
+        self.cancelled = False
+        self.label = label
+
+    def __lt__(self, other: Timer) -> bool:
+        return (self.due, self.seq) < (other.due, other.seq)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def __repr__(self) -> str:
+        return f"Timer(due={self.due:.3f}, {self.label or self.callback!r})"
+
+
+def to_timestamp(when: datetime | float | int | str) -> float:
+    """Seconds since the epoch for a datetime, an ISO 8601 string or a number."""
+    if isinstance(when, (int, float)):
+        return float(when)
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        # Naive datetimes are UTC, as they are for freezegun and time-machine.
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
+
+
+class Clock:
+    """The cloud's clock: reads time, moves it, and fires what became due."""
+
+    def __init__(self, lock: threading.RLock | None = None) -> None:
+        self._lock = lock or threading.RLock()
+        self._offset = 0.0
+        self._heap: list[Timer] = []
+        self._seq = itertools.count()
+        self._firing_at: float | None = None
+        self._freezer: Any = None  # freezegun's factory while frozen
+        self.slept = 0.0  # virtual seconds botocore and the code under test slept
+
+    # -- reading time -------------------------------------------------------
+
+    def now(self) -> float:
+        """Cloud time, in seconds since the epoch."""
+        if self._firing_at is not None:
+            return self._firing_at
+        return time.time() + self._offset
+
+    def now_dt(self) -> datetime:
+        """Cloud time as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.now(), tz=timezone.utc)
+
+    def now_ms(self) -> int:
+        """Cloud time in whole milliseconds, as AWS stamps messages."""
+        return int(self.now() * 1000)
+
+    @property
+    def frozen(self) -> bool:
+        return self._freezer is not None
+
+    # -- moving time --------------------------------------------------------
+
+    def advance(
+        self,
+        seconds: float = 0.0,
+        *,
+        minutes: float = 0.0,
+        hours: float = 0.0,
+        days: float = 0.0,
+    ) -> None:
+        """Move time forward, firing everything that falls due on the way."""
+        delta = seconds + 60 * minutes + 3600 * hours + 86400 * days
+        if delta < 0:
+            raise ValueError("advance() moves time forward; use travel_to() to go back")
+        with self._lock:
+            self.run_until(self.now() + delta)
+
+    def travel_to(self, when: datetime | float | str) -> None:
+        """Jump to an instant. Forward fires what falls due; back fires nothing."""
+        target = to_timestamp(when)
+        with self._lock:
+            if target >= self.now():
+                self.run_until(target)
+            else:
+                self._set(target)
+
+    def sleep(self, seconds: float) -> None:
+        """What a sleep becomes while the cloud is active: virtual time passes."""
+        if seconds > 0:
+            with self._lock:
+                self.slept += seconds
+                self.run_until(self.now() + seconds)
+
+    def run_until(self, target: float) -> None:
+        """Fire events due up to ``target`` in order, then stand at ``target``."""
+        with self._lock:
+            for _ in range(MAX_EVENTS_PER_RUN):
+                timer = self._pop_due(target)
+                if timer is None:
+                    break
+                if timer.due > self.now():
+                    self._set(timer.due)
+                self._fire(timer)
+            if target > self.now():
+                self._set(target)
+
+    def run_due(self) -> None:
+        """Fire what the passing of real (or frozen) time made due, without moving it."""
+        if not self._heap or self._heap[0].due > self.now():
+            return
+        with self._lock:
+            now = self.now()
+            for _ in range(MAX_EVENTS_PER_RUN):
+                timer = self._pop_due(now)
+                if timer is None:
+                    break
+                self._fire(timer, at=timer.due)
+
+    def run_until_idle(self, max_seconds: float = 366 * 86400.0) -> None:
+        """Fire every scheduled event, moving time as far as the last one.
+
+        Bounded by ``max_seconds`` of virtual time, so a periodic event (a
+        rotation schedule) does not make it run forever.
+        """
+        with self._lock:
+            limit = self.now() + max_seconds
+            nxt = self.next_due()
+            while nxt is not None and nxt <= limit:
+                self.run_until(nxt)
+                nxt = self.next_due()
+
+    def freeze(self, at: datetime | float | str | None = None) -> None:
+        """Freeze the process's time (freezegun) at ``at``, or at cloud time now.
+
+        From then on the code under test reads the same instant as the cloud,
+        and moving the clock moves that frozen instant.
+        """
+        import freezegun  # opt-in: starting freezegun walks every loaded module
+
+        with self._lock:
+            start = self.now() if at is None else to_timestamp(at)
+            self.unfreeze()
+            self._freezer_ctx = freezegun.freeze_time(
+                datetime.fromtimestamp(start, tz=timezone.utc).replace(tzinfo=None)
+            )
+            self._freezer = self._freezer_ctx.start()
+            self._offset = 0.0
+
+    def unfreeze(self) -> None:
+        """Let the process's time run again; the cloud keeps its own time."""
+        with self._lock:
+            if self._freezer is None:
+                return
+            cloud_now = self.now()
+            self._freezer_ctx.stop()
+            self._freezer = None
+            self._offset = cloud_now - time.time()
+
+    # -- scheduling ---------------------------------------------------------
+
+    def call_at(self, due: float, callback: Callable[[], None], label: str = "") -> Timer:
+        with self._lock:
+            timer = Timer(due, next(self._seq), callback, label)
+            heapq.heappush(self._heap, timer)
+            return timer
+
+    def call_later(self, delay: float, callback: Callable[[], None], label: str = "") -> Timer:
+        return self.call_at(self.now() + delay, callback, label)
+
+    def next_due(self) -> float | None:
+        """When the next live event is due, or ``None``."""
+        with self._lock:
+            while self._heap and self._heap[0].cancelled:
+                heapq.heappop(self._heap)
+            return self._heap[0].due if self._heap else None
+
+    @property
+    def pending(self) -> list[Timer]:
+        """Live scheduled events in firing order (a copy, for inspection)."""
+        with self._lock:
+            return sorted(t for t in self._heap if not t.cancelled)
+
+    # -- internals ----------------------------------------------------------
+
+    def _pop_due(self, limit: float) -> Timer | None:
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+        if self._heap and self._heap[0].due <= limit:
+            return heapq.heappop(self._heap)
+        return None
+
+    def _fire(self, timer: Timer, at: float | None = None) -> None:
+        previous = self._firing_at
+        self._firing_at = at
+        try:
+            timer.callback()
+        finally:
+            self._firing_at = previous
+
+    def _set(self, target: float) -> None:
+        if self._freezer is not None:
+            self._freezer.move_to(datetime.fromtimestamp(target, tz=timezone.utc).replace(tzinfo=None))
+        else:
+            self._offset += target - self.now()
+
+    def __repr__(self) -> str:
+        return f"Clock({self.now_dt().isoformat()}, {len(self.pending)} pending)"
+
+
+def seconds(delta: timedelta | float) -> float:
+    """Accept a timedelta wherever seconds are expected."""
+    return delta.total_seconds() if isinstance(delta, timedelta) else float(delta)

@@ -1,0 +1,171 @@
+"""The cloud: everything a test can touch, in one object.
+
+Accounts and regions, each service's state, the clock, the id source and the
+call log. A test gets a fresh one; nothing leaks between tests. Every call is
+answered under the cloud's lock, so threads of one test share it safely.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+from .calllog import CallLog, CallRecord
+from .clock import Clock
+from .errors import AwsError, UnfakedServiceError
+from .ids import IdSource
+from .protocols import WireRequest, WireResponse, parser_for, protocol_of, serializer_for
+from .registry import faked_services, service_class, service_model, service_name_for
+
+if TYPE_CHECKING:
+    from ..services.base import Service
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+_REGION_IN_HOST = re.compile(r"\.([a-z]{2}(?:-[a-z]+)+-\d)\.")
+
+
+class Cloud:
+    """In-memory AWS for one test. Reach services as attributes: ``cloud.sqs``."""
+
+    def __init__(
+        self,
+        *,
+        seed: int | str = 0,
+        region: str | None = None,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        passthrough: tuple[str, ...] = (),
+    ) -> None:
+        self.lock = threading.RLock()
+        self.clock = Clock(self.lock)
+        self.ids = IdSource(seed)
+        self.seed = seed
+        self.region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        self.account_id = account_id
+        self.passthrough = frozenset(passthrough)
+        self.calls = CallLog()
+        self._services: dict[str, Service[Any]] = {}
+
+    # -- services ------------------------------------------------------------
+
+    def service(self, name: str) -> Service[Any]:
+        """The fake for a botocore service name, created on first use."""
+        found = self._services.get(name)
+        if found is None:
+            with self.lock:
+                found = self._services.get(name)
+                if found is None:
+                    found = self._services[name] = service_class(name)(self)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in faked_services():
+            raise AttributeError(name)
+        return self.service(name)
+
+    # -- answering calls -------------------------------------------------------
+
+    def answer_botocore(self, request: Any, event_name: str) -> Any:
+        """The ``before-send`` side: a botocore request in, an ``AWSResponse`` out."""
+        service_id = event_name.split(".")[1] if event_name.count(".") >= 2 else ""
+        name = service_name_for(service_id)
+        if name is None:
+            if service_id in self.passthrough:
+                return None
+            operation = event_name.rsplit(".", 1)[-1]
+            raise UnfakedServiceError(
+                f"pytest-awsmsg blocked a call to {service_id} ({operation}): the kit fakes "
+                f"{', '.join(faked_services())} and nothing may reach real AWS while it is active. "
+                f"Pass passthrough=({service_id!r},) to fake_aws (or the aws marker) to let another "
+                "mock (moto, a Stubber) answer it."
+            )
+        from botocore.awsrequest import AWSResponse
+
+        wire = WireRequest.create(request.method, request.url, request.headers, request.body)
+        response = self.handle(name, wire)
+        return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))
+
+    def handle(self, service_name: str, request: WireRequest) -> WireResponse:
+        """Answer one wire request for a service, as AWS would."""
+        model = service_model(service_name)
+        protocol = protocol_of(model, request)
+        parser = parser_for(model, protocol)
+        serializer = serializer_for(model, protocol)
+        with self.lock:
+            self.clock.run_due()
+            request_id = self.ids.uuid4()
+            region = region_of(request) or self.region
+            try:
+                operation, params = parser.parse(request)
+            except AwsError as error:
+                return serializer.serialize_error(None, error, request_id)
+            from ..services.base import RequestContext
+
+            service = self.service(service_name)
+            ctx = RequestContext(self, service_name, operation.name, region, self.account_id, request_id, protocol)
+            record = CallRecord(
+                self.clock.now(),
+                service_name,
+                operation.name,
+                region,
+                self.account_id,
+                request_id,
+                service.redact(operation.name, params),
+                thread=threading.current_thread().name,
+            )
+            self.calls.append(record)
+            try:
+                result = service.dispatch(ctx, operation, params)
+                return serializer.serialize(operation, result, request_id)
+            except AwsError as error:
+                response = serializer.serialize_error(operation, error, request_id)
+                record.status = response.status
+                record.error_code = error.code
+                record.error_message = error.message
+                return response
+
+    def report_sections(self) -> list[tuple[str, str]]:
+        """Extra sections (deliveries, executions...) for a failed test's report."""
+        sections: list[tuple[str, str]] = []
+        for service in list(self._services.values()):
+            sections.extend(service.report_sections())
+        return sections
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release what the cloud holds outside itself (a frozen clock)."""
+        self.clock.unfreeze()
+
+    def __repr__(self) -> str:
+        return f"<Cloud seed={self.seed!r} region={self.region} account={self.account_id} calls={len(self.calls)}>"
+
+
+def region_of(request: WireRequest) -> str | None:
+    """The region a request is for: its SigV4 credential scope, else its host."""
+    found = _CREDENTIAL_SCOPE.search(request.headers.get("authorization", ""))
+    if found:
+        return found.group(1)
+    found = _REGION_IN_HOST.search("." + request.host + ".")
+    return found.group(1) if found else None
+
+
+class _RawBody:
+    """The ``raw`` of an ``AWSResponse``: what botocore reads the body from."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._read = False
+
+    def stream(self, **kwargs: Any) -> Any:
+        if not self._read:
+            self._read = True
+            yield self._body
+
+    def read(self, amt: int | None = None) -> bytes:
+        if self._read:
+            return b""
+        self._read = True
+        return self._body

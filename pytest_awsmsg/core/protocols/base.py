@@ -1,0 +1,197 @@
+"""What every wire protocol shares: the request and response on the wire, and
+the two roles a protocol plays (parse a request, serialise an answer).
+
+The layer works from (method, path, headers, body) only, never from botocore's
+request dict, so the same classes can later sit behind a real HTTP server.
+"""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import email.utils
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
+
+from ..errors import AwsError
+
+
+@dataclass
+class WireRequest:
+    """An HTTP request as a server would see it. Header names are lower-cased."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+    @classmethod
+    def create(cls, method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None) -> WireRequest:
+        lowered = {k.lower(): (v.decode() if isinstance(v, bytes) else str(v)) for k, v in headers.items()}
+        if body is None:
+            body = b""
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        elif not isinstance(body, bytes):
+            body = body.read()  # a file-like body (streaming input)
+        return cls(method.upper(), url, lowered, body)
+
+    @cached_property
+    def _split(self) -> Any:
+        return urlsplit(self.url)
+
+    @property
+    def host(self) -> str:
+        return str(self._split.hostname or "")
+
+    @property
+    def path(self) -> str:
+        return str(self._split.path or "/")
+
+    @cached_property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(self._split.query, keep_blank_values=True)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+@dataclass
+class WireResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+class ProtocolError(AwsError):
+    """A request the protocol cannot make sense of (AWS answers these 400)."""
+
+    status = 400
+
+
+class UnknownOperationError(AwsError):
+    code = "UnknownOperationException"
+    status = 400
+
+
+class RequestParser:
+    """Turns a wire request into (operation, params) for one service model."""
+
+    def __init__(self, service_model: ServiceModel) -> None:
+        self.service_model = service_model
+
+    def parse(self, request: WireRequest) -> tuple[OperationModel, dict[str, Any]]:
+        raise NotImplementedError
+
+    def operation(self, name: str) -> OperationModel:
+        try:
+            return self.service_model.operation_model(name)
+        except Exception:
+            raise UnknownOperationError(f"Operation {name} is not supported by {self.service_model.service_name}.") from None
+
+
+class ResponseSerializer:
+    """Turns an operation's result, or an :class:`AwsError`, into a wire response."""
+
+    def __init__(self, service_model: ServiceModel) -> None:
+        self.service_model = service_model
+
+    def serialize(self, operation: OperationModel, result: Mapping[str, Any], request_id: str) -> WireResponse:
+        raise NotImplementedError
+
+    def serialize_error(self, operation: OperationModel | None, error: AwsError, request_id: str) -> WireResponse:
+        raise NotImplementedError
+
+    def error_status(self, error: AwsError) -> int:
+        """The error's own status, else what the model says of its shape, else 400/500."""
+        if error.status is not None:
+            return error.status
+        shape = self.error_shape(error.code)
+        if shape is not None:
+            status = shape.metadata.get("error", {}).get("httpStatusCode")
+            if status:
+                return int(status)
+        return 400 if error.sender_fault else 500
+
+    def error_shape(self, code: str) -> StructureShape | None:
+        try:
+            shape = self.service_model.shape_for(code)
+        except Exception:
+            return None
+        return shape if isinstance(shape, StructureShape) and shape.metadata.get("exception") else None
+
+    def query_error_code(self, error: AwsError) -> str:
+        """The code a ``query`` client sees: the error's query code, else the model's, else its own."""
+        if error.query_code:
+            return error.query_code
+        shape = self.error_shape(error.code)
+        if shape is not None:
+            return str(shape.metadata.get("error", {}).get("code") or error.code)
+        return error.code
+
+
+# -- value conversions shared by the protocols ---------------------------------
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """Epoch seconds, ISO 8601 or RFC 822, as an aware UTC datetime."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    text = str(value).strip()
+    try:
+        return datetime.fromtimestamp(float(text), tz=timezone.utc)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def format_timestamp(value: datetime | float | int, fmt: str) -> Any:
+    """A timestamp in one of the model's formats: unixTimestamp, iso8601, rfc822."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        epoch = value.timestamp()
+    else:
+        epoch = float(value)
+    if fmt == "unixtimestamp":
+        return round(epoch, 3)
+    if fmt == "rfc822":
+        return email.utils.formatdate(epoch, usegmt=True)
+    dt = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    millis = f".{dt.microsecond // 1000:03d}" if dt.microsecond else ""
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + millis + "Z"
+
+
+def b64encode(value: bytes | str) -> str:
+    if isinstance(value, str):
+        value = value.encode("utf-8")
+    return base64.b64encode(value).decode("ascii")
+
+
+def b64decode(value: str | bytes) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError:
+        raise ProtocolError("Invalid base64 value.", code="SerializationException") from None
+
+
+def member_wire_name(name: str, shape: Shape) -> str:
+    """The name a member travels under (``locationName`` in the model)."""
+    return str(shape.serialization.get("name", name))
+
+
+def epoch_of(dt: datetime) -> int:
+    return calendar.timegm(dt.utctimetuple())

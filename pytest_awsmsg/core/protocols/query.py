@@ -1,0 +1,216 @@
+"""The ``query`` protocol: SNS, and SQS on botocore from before SQS moved to JSON.
+
+::
+
+    RequestParser ── QueryParser           form body: Action=Op&Member.Sub.1=...
+    ResponseSerializer ── QuerySerializer  XML: <OpResponse><OpResult>...</OpResult>
+                                           <ResponseMetadata/></OpResponse>;
+                                           errors as <ErrorResponse><Error>...
+
+Both sides walk the operation's shapes with the traits botocore's own query
+serialiser honours: ``locationName`` (``name``), ``flattened`` lists and maps,
+``member``/``entry``/``key``/``value`` defaults, ``resultWrapper``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
+
+from ..errors import AwsError
+from .base import (
+    ProtocolError,
+    RequestParser,
+    ResponseSerializer,
+    WireRequest,
+    WireResponse,
+    b64decode,
+    b64encode,
+    format_timestamp,
+    parse_timestamp,
+)
+
+_MISSING: Any = object()
+_XML_ENTITIES = {'"': "&quot;", "\r": "&#xD;"}
+
+
+def _wire_name(shape: Shape, default: str) -> str:
+    return str(shape.serialization.get("name", default))
+
+
+class QueryParser(RequestParser):
+    def parse(self, request: WireRequest) -> tuple[OperationModel, dict[str, Any]]:
+        pairs = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True) if request.body else []
+        if not pairs:
+            pairs = [(k, v[-1]) for k, v in request.query.items()]
+        flat = dict(pairs)
+        action = flat.pop("Action", None)
+        if not action:
+            raise ProtocolError("Could not find operation to perform.", code="MissingAction")
+        operation = self.operation(action)
+        flat.pop("Version", None)
+        if operation.input_shape is None:
+            return operation, {}
+        prefixes = {key.rsplit(".", n)[0] for key in flat for n in range(1, key.count(".") + 1)}
+        value = _Reader(flat, prefixes).read(operation.input_shape, "")
+        return operation, {} if value is _MISSING else value
+
+
+class _Reader:
+    def __init__(self, flat: dict[str, str], prefixes: set[str]) -> None:
+        self.flat = flat
+        self.prefixes = prefixes
+
+    def present(self, key: str) -> bool:
+        return key in self.flat or key in self.prefixes
+
+    def read(self, shape: Shape, prefix: str) -> Any:
+        if isinstance(shape, StructureShape):
+            out: dict[str, Any] = {}
+            for name, member in shape.members.items():
+                wire = _wire_name(member, name)
+                value = self.read(member, f"{prefix}.{wire}" if prefix else wire)
+                if value is not _MISSING:
+                    out[name] = value
+            return out if out or not prefix or self.present(prefix) else _MISSING
+        if isinstance(shape, ListShape):
+            return self._read_list(shape, prefix)
+        if isinstance(shape, MapShape):
+            return self._read_map(shape, prefix)
+        if prefix not in self.flat:
+            return _MISSING
+        return _scalar(shape, self.flat[prefix], prefix)
+
+    def _read_list(self, shape: ListShape, prefix: str) -> Any:
+        if self.flat.get(prefix) == "":
+            return []
+        if shape.serialization.get("flattened"):
+            list_prefix = prefix
+            if "name" in shape.member.serialization:
+                list_prefix = ".".join(prefix.split(".")[:-1] + [_wire_name(shape.member, "")])
+        else:
+            list_prefix = f"{prefix}.{_wire_name(shape.member, 'member')}"
+        items: list[Any] = []
+        while self.present(f"{list_prefix}.{len(items) + 1}"):
+            items.append(self.read(shape.member, f"{list_prefix}.{len(items) + 1}"))
+        return items if items else _MISSING
+
+    def _read_map(self, shape: MapShape, prefix: str) -> Any:
+        entry = prefix if shape.serialization.get("flattened") else f"{prefix}.entry"
+        key_name = _wire_name(shape.key, "key")
+        value_name = _wire_name(shape.value, "value")
+        out: dict[str, Any] = {}
+        index = 1
+        while f"{entry}.{index}.{key_name}" in self.flat:
+            value = self.read(shape.value, f"{entry}.{index}.{value_name}")
+            out[self.flat[f"{entry}.{index}.{key_name}"]] = None if value is _MISSING else value
+            index += 1
+        return out if out else _MISSING
+
+
+def _scalar(shape: Shape, text: str, name: str) -> Any:
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(text)
+        if kind in ("float", "double"):
+            return float(text)
+    except ValueError:
+        raise ProtocolError(f"Value ({text}) for parameter {name} is invalid.", code="InvalidParameterValue") from None
+    if kind == "boolean":
+        return text.lower() == "true"
+    if kind == "timestamp":
+        return parse_timestamp(text)
+    if kind == "blob":
+        return b64decode(text)
+    return text
+
+
+class QuerySerializer(ResponseSerializer):
+    @property
+    def namespace(self) -> str:
+        return str(self.service_model.metadata.get("xmlNamespace", ""))
+
+    def serialize(self, operation: OperationModel, result: Mapping[str, Any], request_id: str) -> WireResponse:
+        name = operation.name
+        parts = [f'<?xml version="1.0"?>\n<{name}Response xmlns="{self.namespace}">']
+        shape = operation.output_shape
+        if shape is not None:
+            wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
+            parts.append(f"<{wrapper}>")
+            _write_members(shape, result, parts)
+            parts.append(f"</{wrapper}>")
+        parts.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{name}Response>")
+        return WireResponse(200, {"x-amzn-RequestId": request_id, "Content-Type": "text/xml"}, "".join(parts).encode("utf-8"))
+
+    def serialize_error(self, operation: OperationModel | None, error: AwsError, request_id: str) -> WireResponse:
+        fault = "Sender" if error.sender_fault else "Receiver"
+        body = (
+            f'<?xml version="1.0"?>\n<ErrorResponse xmlns="{self.namespace}"><Error><Type>{fault}</Type>'
+            f"<Code>{_text(self.query_error_code(error))}</Code><Message>{_text(error.message)}</Message>"
+            f"<Detail/></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        return WireResponse(
+            self.error_status(error),
+            {"x-amzn-RequestId": request_id, "Content-Type": "text/xml"},
+            body.encode("utf-8"),
+        )
+
+
+def _text(value: str) -> str:
+    return escape(value, _XML_ENTITIES)
+
+
+def _write_members(shape: StructureShape, value: Mapping[str, Any], parts: list[str]) -> None:
+    for name, member in shape.members.items():
+        item = value.get(name)
+        if item is not None:
+            _write(member, _wire_name(member, name), item, parts)
+
+
+def _write(shape: Shape, name: str, value: Any, parts: list[str]) -> None:
+    if isinstance(shape, StructureShape):
+        parts.append(f"<{name}>")
+        _write_members(shape, value, parts)
+        parts.append(f"</{name}>")
+    elif isinstance(shape, ListShape):
+        if shape.serialization.get("flattened"):
+            element = _wire_name(shape.member, name)
+            for item in value:
+                _write(shape.member, element, item, parts)
+        else:
+            element = _wire_name(shape.member, "member")
+            parts.append(f"<{name}>")
+            for item in value:
+                _write(shape.member, element, item, parts)
+            parts.append(f"</{name}>")
+    elif isinstance(shape, MapShape):
+        key_name = _wire_name(shape.key, "key")
+        value_name = _wire_name(shape.value, "value")
+        flattened = shape.serialization.get("flattened")
+        if not flattened:
+            parts.append(f"<{name}>")
+        for key, item in value.items():
+            parts.append(f"<{name}>" if flattened else "<entry>")
+            parts.append(f"<{key_name}>{_text(str(key))}</{key_name}>")
+            _write(shape.value, value_name, item, parts)
+            parts.append(f"</{name}>" if flattened else "</entry>")
+        if not flattened:
+            parts.append(f"</{name}>")
+    else:
+        parts.append(f"<{name}>{_scalar_text(shape, value)}</{name}>")
+
+
+def _scalar_text(shape: Shape, value: Any) -> str:
+    kind = shape.type_name
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "timestamp":
+        return str(format_timestamp(value, shape.serialization.get("timestampFormat", "iso8601")))
+    if kind == "blob":
+        return b64encode(value)
+    return _text(str(value))

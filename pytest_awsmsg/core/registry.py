@@ -1,0 +1,62 @@
+"""Which services the kit fakes, and the botocore models they answer from."""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from botocore.model import ServiceModel
+
+if TYPE_CHECKING:
+    from ..services.base import Service
+
+# botocore service name -> "module:Class". Extensions add to it through
+# :func:`register_service` (or the ``pytest_awsmsg_services`` hook).
+_SERVICES: dict[str, str | type[Service]] = {
+    "sqs": "pytest_awsmsg.services.sqs.api:SqsService",
+}
+
+# The hyphenated serviceId botocore puts in event names -> service name.
+_IDS: dict[str, str] = {
+    "sqs": "sqs",
+    "sns": "sns",
+    "sfn": "stepfunctions",
+    "mq": "mq",
+    "swf": "swf",
+    "secrets-manager": "secretsmanager",
+}
+
+
+def register_service(service: type[Service], *, service_id: str | None = None) -> None:
+    """Fake one more service (or replace a built-in fake) from now on."""
+    _SERVICES[service.name] = service
+    hyphenated = service_id or service_model(service.name).service_id.hyphenize()
+    _IDS[hyphenated] = service.name
+
+
+def service_name_for(service_id: str) -> str | None:
+    """The botocore service name behind an event's service id, if we fake it."""
+    name = _IDS.get(service_id)
+    return name if name in _SERVICES else None
+
+
+def faked_services() -> list[str]:
+    return sorted(_SERVICES)
+
+
+def service_class(name: str) -> type[Service]:
+    target = _SERVICES[name]
+    if isinstance(target, str):
+        module, _, attr = target.partition(":")
+        target = _SERVICES[name] = getattr(importlib.import_module(module), attr)
+    return target
+
+
+@lru_cache(maxsize=None)
+def service_model(name: str) -> ServiceModel:
+    """The installed botocore's model of a service, loaded once per process."""
+    from botocore.loaders import create_loader
+
+    loader = create_loader()
+    return ServiceModel(loader.load_service_model(name, "service-2"), service_name=name)
