@@ -16,6 +16,7 @@ from .calllog import CallLog, CallRecord
 from .clock import Clock
 from .errors import AwsError, UnfakedServiceError
 from .ids import IdSource
+from .lambdas import LambdaRegistry
 from .protocols import WireRequest, WireResponse, parser_for, protocol_of, serializer_for
 from .registry import faked_services, service_class, service_model, service_name_for
 
@@ -46,6 +47,7 @@ class Cloud:
         self.account_id = account_id
         self.passthrough = frozenset(passthrough)
         self.calls = CallLog()
+        self.lambdas = LambdaRegistry(self)
         self._services: dict[str, Service[Any]] = {}
 
     # -- services ------------------------------------------------------------
@@ -86,6 +88,58 @@ class Cloud:
         wire = WireRequest.create(request.method, request.url, request.headers, request.body)
         response = self.handle(name, wire)
         return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))
+
+    def call(
+        self,
+        service_name: str,
+        operation: str,
+        params: dict[str, Any] | None = None,
+        *,
+        region: str | None = None,
+        account_id: str | None = None,
+        caller: str = "internal",
+    ) -> dict[str, Any]:
+        """Call an operation from inside the cloud (SNS delivering to SQS, a
+        Step Functions ``aws-sdk`` task), with no wire in between.
+
+        Params are validated against the model as AWS validates them server
+        side; errors are raised as :class:`AwsError`.
+        """
+        from botocore.validate import ParamValidator
+
+        from ..services.base import RequestContext
+        from .errors import ValidationError
+
+        params = params or {}
+        operation_model = service_model(service_name).operation_model(operation)
+        if operation_model.input_shape is not None:
+            report = ParamValidator().validate(params, operation_model.input_shape)
+            if report.has_errors():
+                raise ValidationError(report.generate_report(), code="ValidationException")
+        with self.lock:
+            service = self.service(service_name)
+            region = region or self.region
+            account_id = account_id or self.account_id
+            request_id = self.ids.uuid4()
+            ctx = RequestContext(self, service_name, operation, region, account_id, request_id, "internal")
+            record = CallRecord(
+                self.clock.now(),
+                service_name,
+                operation,
+                region,
+                account_id,
+                request_id,
+                service.redact(operation, params),
+                thread=caller,
+            )
+            self.calls.append(record)
+            try:
+                return service.dispatch(ctx, operation_model, params)
+            except AwsError as error:
+                record.status = error.status or 400
+                record.error_code = error.code
+                record.error_message = error.message
+                raise
 
     def handle(self, service_name: str, request: WireRequest) -> WireResponse:
         """Answer one wire request for a service, as AWS would."""
