@@ -136,7 +136,9 @@ class Clock:
                     break
                 if timer.due > self.now():
                     self._set(timer.due)
-                self._fire(timer)
+                # Callbacks read exactly their due time, so chains of timers
+                # do not drift with the real time their processing takes.
+                self._fire(timer, at=timer.due)
             if target > self.now():
                 self._set(target)
 
