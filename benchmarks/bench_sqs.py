@@ -17,9 +17,8 @@ import os
 from typing import Any
 
 import boto3
-from botocore.awsrequest import AWSResponse
-
 from _timing import ops_per_second, report, seconds_per_call
+from botocore.awsrequest import AWSResponse
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
@@ -66,14 +65,25 @@ def floor_rate() -> float:
     canned = {
         "SendMessage": {"MD5OfMessageBody": md5, "MessageId": "a6e3c1a2-0000-4000-8000-000000000000"},
         "ReceiveMessage": {
-            "Messages": [{"MessageId": "a6e3c1a2-0000-4000-8000-000000000000", "ReceiptHandle": "rh", "MD5OfBody": md5, "Body": body}]
+            "Messages": [
+                {
+                    "MessageId": "a6e3c1a2-0000-4000-8000-000000000000",
+                    "ReceiptHandle": "rh",
+                    "MD5OfBody": md5,
+                    "Body": body,
+                }
+            ]
         },
         "DeleteMessage": {},
     }
     replies = {op: json.dumps(doc).encode() for op, doc in canned.items()}
 
     def answer(request: Any, **_: Any) -> AWSResponse:
-        op = request.headers["X-Amz-Target"].decode().split(".")[1] if isinstance(request.headers["X-Amz-Target"], bytes) else request.headers["X-Amz-Target"].split(".")[1]
+        op = (
+            request.headers["X-Amz-Target"].decode().split(".")[1]
+            if isinstance(request.headers["X-Amz-Target"], bytes)
+            else request.headers["X-Amz-Target"].split(".")[1]
+        )
         return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(replies[op]))
 
     sqs = boto3.client("sqs", region_name=REGION)
@@ -112,7 +122,9 @@ def setup_cost_moto() -> float:
 
 def main() -> None:
     rates = {"pytest-awsmsg": awsmsg_rate(), "moto": moto_rate(), "botocore floor": floor_rate()}
-    print(report(f"SQS send+receive+delete cycles ({ROUND}/round, median of 5)", list(rates.items()), "cycles/s", rates))
+    print(
+        report(f"SQS send+receive+delete cycles ({ROUND}/round, median of 5)", list(rates.items()), "cycles/s", rates)
+    )
     setup = {"pytest-awsmsg": setup_cost_awsmsg() * 1000, "moto": setup_cost_moto() * 1000}
     print(report("Enter + one client + one queue + exit", list(setup.items()), "ms", setup))
 

@@ -1,6 +1,6 @@
 """Every docs page is a test: its ```python blocks run in order, in one namespace.
 
-A page runs inside a fresh ``fake_aws`` (seed 0) whose cloud is bound to
+A page runs inside a fresh ``fake_aws`` (seed 0, us-east-1) whose cloud is bound to
 ``aws``, so the examples readers copy are the examples CI runs. A block fenced
 as ```python notest is shown but not run (for snippets that need a pytest
 fixture or a real test file around them).
@@ -45,7 +45,7 @@ class PageExamples(pytest.Item):
     def runtest(self) -> None:
         from pytest_awsmsg import fake_aws
 
-        with fake_aws(seed=0) as aws:
+        with fake_aws(seed=0, region="us-east-1") as aws:
             namespace: dict[str, Any] = {"aws": aws, "__name__": f"docs_{self.path.stem}"}
             for line, source in self.blocks:
                 # Pad so tracebacks point at the page's own line numbers.

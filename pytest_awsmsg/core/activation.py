@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -73,11 +72,10 @@ class _Patches:
                 env["AWS_DEFAULT_REGION"] = region
             self._saved_env = {k: os.environ.get(k) for k in env}
             os.environ.update(env)
-            endpoint = sys.modules.get("botocore.endpoint")
-            if endpoint is None:
-                import botocore.endpoint as endpoint
-            if not isinstance(endpoint.time, _VirtualTime):
-                endpoint.time = _VirtualTime(endpoint.time)  # type: ignore[attr-defined]
+            import botocore.endpoint
+
+            if not isinstance(botocore.endpoint.time, _VirtualTime):
+                botocore.endpoint.time = _VirtualTime(botocore.endpoint.time)
 
     def exit(self) -> None:
         with self._lock:
@@ -89,9 +87,10 @@ class _Patches:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-            endpoint = sys.modules["botocore.endpoint"]
-            if isinstance(endpoint.time, _VirtualTime):
-                endpoint.time = endpoint.time._real  # type: ignore[attr-defined]
+            import botocore.endpoint
+
+            if isinstance(botocore.endpoint.time, _VirtualTime):
+                botocore.endpoint.time = botocore.endpoint.time._real
 
 
 _patches = _Patches()
@@ -138,7 +137,7 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         passthrough: Iterable[str] = (),
         freeze: datetime | float | str | bool | None = None,
     ) -> None:
-        self.options = {
+        self.options: dict[str, Any] = {
             "seed": seed,
             "region": region,
             "account_id": account_id,
@@ -181,7 +180,7 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
             for name, attr in list(vars(target).items()):
                 if name.startswith("test") and callable(attr):
                     setattr(target, name, self._wrap(attr))
-            return target  # type: ignore[return-value]
+            return target
         return self._wrap(target)
 
     def _wrap(self, func: F) -> F:

@@ -31,7 +31,7 @@ MAX_EVENTS_PER_RUN = 1_000_000
 class Timer:
     """A scheduled callback; :meth:`cancel` stops it from firing."""
 
-    __slots__ = ("due", "seq", "callback", "cancelled", "label")
+    __slots__ = ("callback", "cancelled", "due", "label", "seq")
 
     def __init__(self, due: float, seq: int, callback: Callable[[], None], label: str) -> None:
         self.due = due

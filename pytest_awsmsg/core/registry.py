@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from botocore.model import ServiceModel
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 # botocore service name -> "module:Class". Extensions add to it through
 # :func:`register_service` (or the ``pytest_awsmsg_services`` hook).
-_SERVICES: dict[str, str | type[Service]] = {
+_SERVICES: dict[str, str | type[Service[Any]]] = {
     "sqs": "pytest_awsmsg.services.sqs.api:SqsService",
 }
 
@@ -28,7 +28,7 @@ _IDS: dict[str, str] = {
 }
 
 
-def register_service(service: type[Service], *, service_id: str | None = None) -> None:
+def register_service(service: type[Service[Any]], *, service_id: str | None = None) -> None:
     """Fake one more service (or replace a built-in fake) from now on."""
     _SERVICES[service.name] = service
     hyphenated = service_id or service_model(service.name).service_id.hyphenize()
@@ -45,7 +45,7 @@ def faked_services() -> list[str]:
     return sorted(_SERVICES)
 
 
-def service_class(name: str) -> type[Service]:
+def service_class(name: str) -> type[Service[Any]]:
     target = _SERVICES[name]
     if isinstance(target, str):
         module, _, attr = target.partition(":")
@@ -53,7 +53,7 @@ def service_class(name: str) -> type[Service]:
     return target
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_model(name: str) -> ServiceModel:
     """The installed botocore's model of a service, loaded once per process."""
     from botocore.loaders import create_loader

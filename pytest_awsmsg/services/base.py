@@ -56,7 +56,7 @@ class NotImplementedOperation(AwsError):
 
 def python_name(member: str) -> str:
     """The keyword argument a model member becomes: QueueUrl -> queue_url."""
-    name = xform_name(member)
+    name = str(xform_name(member))
     return name + "_" if keyword.iskeyword(name) else name
 
 

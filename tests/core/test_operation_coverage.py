@@ -13,7 +13,9 @@ from pytest_awsmsg.services.base import python_name
 @pytest.mark.parametrize("name", faked_services())
 def test_every_operation_has_a_method(name: str) -> None:
     service = service_class(name)
-    missing = [op for op in service_model(name).operation_names if not callable(getattr(service, python_name(op), None))]
+    missing = [
+        op for op in service_model(name).operation_names if not callable(getattr(service, python_name(op), None))
+    ]
     assert missing == [], f"{name} has no handler for: {', '.join(missing)}"
 
 

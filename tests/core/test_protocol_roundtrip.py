@@ -70,7 +70,13 @@ def _as_protocol(model: ServiceModel, protocol: str) -> ServiceModel:
     """The same model, declared as another of the protocols the service speaks."""
     if model.metadata["protocol"] == protocol:
         return model
-    data = {"metadata": {**model.metadata, "protocol": protocol, "xmlNamespace": "http://queue.amazonaws.com/doc/2012-11-05/"}}
+    data = {
+        "metadata": {
+            **model.metadata,
+            "protocol": protocol,
+            "xmlNamespace": "http://queue.amazonaws.com/doc/2012-11-05/",
+        }
+    }
     # Query outputs travel inside <OpResult>, which a query model declares.
     data["operations"] = {
         name: {**op, "output": {**op["output"], "resultWrapper": f"{name}Result"}} if "output" in op else op
@@ -150,7 +156,11 @@ def test_query_compatible_error_carries_both_codes() -> None:
     if model.metadata["protocol"] != "json":
         pytest.skip("this botocore speaks query to SQS")
     operation = model.operation_model("GetQueueUrl")
-    error = AwsError("The specified queue does not exist.", code="QueueDoesNotExist", query_code="AWS.SimpleQueueService.NonExistentQueue")
+    error = AwsError(
+        "The specified queue does not exist.",
+        code="QueueDoesNotExist",
+        query_code="AWS.SimpleQueueService.NonExistentQueue",
+    )
     response = serializer_for(model, "json").serialize_error(operation, error, "req-3")
 
     parsed = parsers.create_parser("json").parse(

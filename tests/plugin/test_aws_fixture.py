@@ -120,6 +120,9 @@ def test_marker_rejects_positional_arguments(pytester: pytest.Pytester) -> None:
 
 
 def test_loading_the_plugin_does_not_import_boto3() -> None:
-    code = "import sys, pytest_awsmsg.plugin; print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore') or m.startswith('pytest_awsmsg.services')))"
+    code = (
+        "import sys, pytest_awsmsg.plugin; print(sorted(m for m in sys.modules"
+        " if m.split('.')[0] in ('boto3', 'botocore') or m.startswith('pytest_awsmsg.services')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

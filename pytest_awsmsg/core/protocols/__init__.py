@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from botocore.model import ServiceModel
 
@@ -59,11 +59,11 @@ def protocol_of(model: ServiceModel, request: WireRequest) -> str:
     return declared
 
 
-@lru_cache(maxsize=None)
+@cache
 def parser_for(model: ServiceModel, protocol: str) -> RequestParser:
     return _PARSERS[protocol](model)
 
 
-@lru_cache(maxsize=None)
+@cache
 def serializer_for(model: ServiceModel, protocol: str) -> ResponseSerializer:
     return _SERIALIZERS[protocol](model)

@@ -32,15 +32,17 @@ class WireRequest:
     body: bytes = b""
 
     @classmethod
-    def create(cls, method: str, url: str, headers: Mapping[str, Any], body: bytes | str | None) -> WireRequest:
+    def create(cls, method: str, url: str, headers: Mapping[str, Any], body: Any) -> WireRequest:
         lowered = {k.lower(): (v.decode() if isinstance(v, bytes) else str(v)) for k, v in headers.items()}
         if body is None:
-            body = b""
+            data = b""
         elif isinstance(body, str):
-            body = body.encode("utf-8")
-        elif not isinstance(body, bytes):
-            body = body.read()  # a file-like body (streaming input)
-        return cls(method.upper(), url, lowered, body)
+            data = body.encode("utf-8")
+        elif isinstance(body, (bytes, bytearray)):
+            data = bytes(body)
+        else:
+            data = body.read()  # a file-like body (streaming input)
+        return cls(method.upper(), url, lowered, data)
 
     @cached_property
     def _split(self) -> Any:
@@ -94,7 +96,9 @@ class RequestParser:
         try:
             return self.service_model.operation_model(name)
         except Exception:
-            raise UnknownOperationError(f"Operation {name} is not supported by {self.service_model.service_name}.") from None
+            raise UnknownOperationError(
+                f"Operation {name} is not supported by {self.service_model.service_name}."
+            ) from None
 
 
 class ResponseSerializer:

@@ -129,7 +129,9 @@ def loads(body: bytes) -> Any:
     try:
         return json.loads(body)
     except ValueError:
-        raise ProtocolError("Start of structure or map found where not expected.", code="SerializationException") from None
+        raise ProtocolError(
+            "Start of structure or map found where not expected.", code="SerializationException"
+        ) from None
 
 
 class JsonParser(RequestParser):
@@ -137,7 +139,9 @@ class JsonParser(RequestParser):
         target = request.headers.get("x-amz-target", "")
         prefix = self.service_model.metadata.get("targetPrefix", "")
         if not target.startswith(prefix + "."):
-            raise ProtocolError(f"Missing or unknown X-Amz-Target header: {target!r}.", code="UnknownOperationException")
+            raise ProtocolError(
+                f"Missing or unknown X-Amz-Target header: {target!r}.", code="UnknownOperationException"
+            )
         operation = self.operation(target[len(prefix) + 1 :])
         body = loads(request.body)
         if operation.input_shape is None:

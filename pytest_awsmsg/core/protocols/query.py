@@ -91,7 +91,7 @@ class _Reader:
         if shape.serialization.get("flattened"):
             list_prefix = prefix
             if "name" in shape.member.serialization:
-                list_prefix = ".".join(prefix.split(".")[:-1] + [_wire_name(shape.member, "")])
+                list_prefix = ".".join([*prefix.split(".")[:-1], _wire_name(shape.member, "")])
         else:
             list_prefix = f"{prefix}.{_wire_name(shape.member, 'member')}"
         items: list[Any] = []
@@ -145,7 +145,9 @@ class QuerySerializer(ResponseSerializer):
             _write_members(shape, result, parts)
             parts.append(f"</{wrapper}>")
         parts.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{name}Response>")
-        return WireResponse(200, {"x-amzn-RequestId": request_id, "Content-Type": "text/xml"}, "".join(parts).encode("utf-8"))
+        return WireResponse(
+            200, {"x-amzn-RequestId": request_id, "Content-Type": "text/xml"}, "".join(parts).encode("utf-8")
+        )
 
     def serialize_error(self, operation: OperationModel | None, error: AwsError, request_id: str) -> WireResponse:
         fault = "Sender" if error.sender_fault else "Receiver"
