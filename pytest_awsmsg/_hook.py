@@ -33,6 +33,10 @@ _active: list[Cloud] = []
 _lock = threading.Lock()
 _installed = False
 
+# Set from the ``awsmsg_validate_output`` ini option: every result a fake
+# returns is checked against its output shape (a debugging aid for fakes).
+validate_output = False
+
 
 def active_cloud() -> Cloud | None:
     """The innermost active cloud, if any."""

@@ -36,6 +36,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Base seed for every test's cloud (combined with the test's node id). Default: the ini value, else 0.",
     )
     parser.addini("awsmsg_seed", "Base seed for every test's cloud.", default="0")
+    parser.addini(
+        "awsmsg_validate_output",
+        "Check every result a fake returns against its botocore output shape (for developing fakes).",
+        type="bool",
+        default=False,
+    )
     parser.addini("awsmsg_region", "Default region of every test's cloud (else AWS_DEFAULT_REGION, else us-east-1).")
 
 
@@ -48,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Installed now, before test modules are imported, so clients they create
     # at import time are covered too. Costs nothing until botocore loads.
     _hook.install()
+    _hook.validate_output = bool(config.getini("awsmsg_validate_output"))
     extra = config.pluginmanager.hook.pytest_awsmsg_services()
     if any(extra):
         from .core.registry import register_service

@@ -12,6 +12,7 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
+from .. import _hook
 from .calllog import CallLog, CallRecord
 from .clock import Clock
 from .errors import AwsError, UnfakedServiceError
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
     from ..services.base import Service
 
 DEFAULT_ACCOUNT_ID = "123456789012"
-_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+_CREDENTIAL_SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/")
+# Access keys of the form AKIDAWSMSG<12 digits> act as that account: what
+# Cloud.credentials_for() hands out for cross-account tests.
+_ACCOUNT_KEY_PREFIX = "AKIDAWSMSG"
 _REGION_IN_HOST = re.compile(r"\.([a-z]{2}(?:-[a-z]+)+-\d)\.")
 
 
@@ -141,6 +145,15 @@ class Cloud:
                 record.error_message = error.message
                 raise
 
+    def credentials_for(self, account_id: str) -> dict[str, str]:
+        """Client keyword arguments that make calls as another account.
+
+        ``boto3.client("sqs", **aws.credentials_for("111122223333"))``
+        """
+        if not (len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"An AWS account id is 12 digits, not {account_id!r}")
+        return {"aws_access_key_id": _ACCOUNT_KEY_PREFIX + account_id, "aws_secret_access_key": "fake-secret-key"}
+
     def handle(self, service_name: str, request: WireRequest) -> WireResponse:
         """Answer one wire request for a service, as AWS would."""
         model = service_model(service_name)
@@ -150,7 +163,11 @@ class Cloud:
         with self.lock:
             self.clock.run_due()
             request_id = self.ids.uuid4()
-            region = region_of(request) or self.region
+            access_key, region = caller_of(request)
+            region = region or self.region
+            account_id = self.account_id
+            if access_key.startswith(_ACCOUNT_KEY_PREFIX):
+                account_id = access_key[len(_ACCOUNT_KEY_PREFIX) :]
             try:
                 operation, params = parser.parse(request)
             except AwsError as error:
@@ -158,13 +175,13 @@ class Cloud:
             from ..services.base import RequestContext
 
             service = self.service(service_name)
-            ctx = RequestContext(self, service_name, operation.name, region, self.account_id, request_id, protocol)
+            ctx = RequestContext(self, service_name, operation.name, region, account_id, request_id, protocol)
             record = CallRecord(
                 self.clock.now(),
                 service_name,
                 operation.name,
                 region,
-                self.account_id,
+                account_id,
                 request_id,
                 service.redact(operation.name, params),
                 thread=threading.current_thread().name,
@@ -172,6 +189,8 @@ class Cloud:
             self.calls.append(record)
             try:
                 result = service.dispatch(ctx, operation, params)
+                if _hook.validate_output:
+                    check_output(operation, result)
                 return serializer.serialize(operation, result, request_id)
             except AwsError as error:
                 response = serializer.serialize_error(operation, error, request_id)
@@ -197,13 +216,26 @@ class Cloud:
         return f"<Cloud seed={self.seed!r} region={self.region} account={self.account_id} calls={len(self.calls)}>"
 
 
-def region_of(request: WireRequest) -> str | None:
-    """The region a request is for: its SigV4 credential scope, else its host."""
+def caller_of(request: WireRequest) -> tuple[str, str | None]:
+    """Access key and region of a request: its SigV4 credential scope, else its host."""
     found = _CREDENTIAL_SCOPE.search(request.headers.get("authorization", ""))
     if found:
-        return found.group(1)
-    found = _REGION_IN_HOST.search("." + request.host + ".")
-    return found.group(1) if found else None
+        return found.group(1), found.group(2)
+    in_host = _REGION_IN_HOST.search("." + request.host + ".")
+    return "", in_host.group(1) if in_host else None
+
+
+def check_output(operation: Any, result: dict[str, Any]) -> None:
+    """Fail loudly when a fake returns what its output shape does not allow."""
+    from botocore.validate import ParamValidator
+
+    if operation.output_shape is None:
+        return
+    report = ParamValidator().validate(result, operation.output_shape)
+    if report.has_errors():
+        raise AssertionError(
+            f"pytest-awsmsg bug: {operation.name} returned an invalid result:\n{report.generate_report()}"
+        )
 
 
 class _RawBody:
