@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import _hook
 from .calllog import CallLog, CallRecord
 from .clock import Clock
+from .deliveries import DeliveryLog
 from .errors import AwsError, UnfakedServiceError
 from .ids import IdSource
 from .lambdas import LambdaRegistry
@@ -51,6 +52,7 @@ class Cloud:
         self.account_id = account_id
         self.passthrough = frozenset(passthrough)
         self.calls = CallLog()
+        self.deliveries = DeliveryLog()  # what was published where (SNS fan-out)
         self.lambdas = LambdaRegistry(self)
         self._services: dict[str, Service[Any]] = {}
 
