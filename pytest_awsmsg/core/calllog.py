@@ -27,6 +27,10 @@ class CallRecord:
     fault: str | None = None  # what the fault injector did to this call, if anything
     thread: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # botocore's attempt number, and which logical call (one client method
+    # call, all its retries) it belongs to: numbered in order of first sight.
+    attempt: int = 1
+    invocation: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -35,10 +39,11 @@ class CallRecord:
     def summary(self) -> str:
         when = datetime.fromtimestamp(self.time, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
         keys = ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
-        outcome = "ok" if self.ok else f"{self.status} {self.error_code}: {self.error_message}"
+        outcome = "ok" if self.ok else f"{self.status or 'no answer'} {self.error_code}: {self.error_message}"
         if self.fault:
             outcome += f" [fault: {self.fault}]"
-        return f"{when} {self.region} {self.service}.{self.operation}({keys}) -> {outcome}"
+        attempt = f" (attempt {self.attempt})" if self.attempt > 1 else ""
+        return f"{when} {self.region} {self.service}.{self.operation}({keys}){attempt} -> {outcome}"
 
 
 def _short(value: Any) -> str:
@@ -47,11 +52,59 @@ def _short(value: Any) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
+@dataclass
+class Invocation:
+    """One client method call and every attempt botocore made at it."""
+
+    number: int
+    records: list[CallRecord]
+
+    @property
+    def service(self) -> str:
+        return self.records[0].service
+
+    @property
+    def operation(self) -> str:
+        return self.records[0].operation
+
+    @property
+    def attempts(self) -> int:
+        return len(self.records)
+
+    @property
+    def retries(self) -> int:
+        return len(self.records) - 1
+
+    @property
+    def ok(self) -> bool:
+        """Whether the last attempt succeeded (what the caller finally saw)."""
+        return self.records[-1].ok
+
+    @property
+    def faults(self) -> list[str]:
+        return [r.fault for r in self.records if r.fault]
+
+    def summary(self) -> str:
+        outcomes = ", ".join(
+            "ok" if r.ok else f"{r.status or 'no answer'} {r.error_code}" + (" [fault]" if r.fault else "")
+            for r in self.records
+        )
+        return f"#{self.number} {self.service}.{self.operation}: {self.attempts} attempts: {outcomes}"
+
+
 class CallLog:
     """Every call in the order the cloud answered it."""
 
     def __init__(self) -> None:
         self.records: list[CallRecord] = []
+        self._invocations: dict[str, int] = {}
+
+    def invocation_number(self, invocation_id: str) -> int:
+        """A stable small number for botocore's (random) invocation id."""
+        found = self._invocations.get(invocation_id)
+        if found is None:
+            found = self._invocations[invocation_id] = len(self._invocations) + 1
+        return found
 
     def append(self, record: CallRecord) -> None:
         self.records.append(record)
@@ -72,6 +125,22 @@ class CallLog:
             for r in self.records
             if (service is None or r.service == service) and (operation is None or r.operation == operation)
         ]
+
+    def invocations(self, service: str | None = None, operation: str | None = None) -> list[Invocation]:
+        """Client calls with their attempts, in order: ``[i.retries for i in aws.calls.invocations()]``.
+
+        Only calls made through a botocore client carry an invocation; calls
+        the cloud makes to itself do not.
+        """
+        grouped: dict[int, list[CallRecord]] = {}
+        for record in self.of(service, operation):
+            if record.invocation is not None:
+                grouped.setdefault(record.invocation, []).append(record)
+        return [Invocation(number, records) for number, records in grouped.items()]
+
+    def retried(self) -> list[Invocation]:
+        """The client calls that needed more than one attempt."""
+        return [i for i in self.invocations() if i.attempts > 1]
 
     def format(self) -> str:
         return "\n".join(r.summary() for r in self.records) or "(no AWS calls)"

@@ -1,7 +1,7 @@
 """The cloud: everything a test can touch, in one object.
 
-Accounts and regions, each service's state, the clock, the id source and the
-call log. A test gets a fresh one; nothing leaks between tests. Every call is
+Accounts and regions, each service's state, the clock, the id source, the
+fault injector, the AZ topology and the call log. A test gets a fresh one; nothing leaks between tests. Every call is
 answered under the cloud's lock, so threads of one test share it safely.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import AbstractContextManager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import _hook
@@ -17,10 +19,12 @@ from .calllog import CallLog, CallRecord
 from .clock import Clock
 from .deliveries import DeliveryLog
 from .errors import AwsError, UnfakedServiceError
+from .faults import DroppedConnection, FaultInjector
 from .ids import IdSource
 from .lambdas import LambdaRegistry
 from .protocols import WireRequest, WireResponse, parser_for, protocol_of, serializer_for
 from .registry import faked_services, service_class, service_model, service_name_for
+from .topology import DEFAULT_SHIFT_AFTER, Outage, Topology, Zone
 
 if TYPE_CHECKING:
     from ..services.base import Service
@@ -31,6 +35,7 @@ _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/")
 # Cloud.credentials_for() hands out for cross-account tests.
 _ACCOUNT_KEY_PREFIX = "AKIDAWSMSG"
 _REGION_IN_HOST = re.compile(r"\.([a-z]{2}(?:-[a-z]+)+-\d)\.")
+_ATTEMPT = re.compile(r"attempt=(\d+)")
 
 
 class Cloud:
@@ -54,6 +59,8 @@ class Cloud:
         self.calls = CallLog()
         self.deliveries = DeliveryLog()  # what was published where (SNS fan-out)
         self.lambdas = LambdaRegistry(self)
+        self.faults = FaultInjector(self)
+        self.topology = Topology(self)
         self._services: dict[str, Service[Any]] = {}
 
     # -- services ------------------------------------------------------------
@@ -92,7 +99,10 @@ class Cloud:
         from botocore.awsrequest import AWSResponse
 
         wire = WireRequest.create(request.method, request.url, request.headers, request.body)
-        response = self.handle(name, wire)
+        try:
+            response = self.handle(name, wire)
+        except DroppedConnection as dropped:
+            raise _botocore_exception(dropped, request.url) from None
         return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))
 
     def call(
@@ -140,7 +150,10 @@ class Cloud:
             )
             self.calls.append(record)
             try:
-                return service.dispatch(ctx, operation_model, params)
+                fault = self.faults.check(record, params, internal=True)
+                result = service.dispatch(ctx, operation_model, params)
+                self.faults.after(fault)
+                return result
             except AwsError as error:
                 record.status = error.status or 400
                 record.error_code = error.code
@@ -188,18 +201,47 @@ class Cloud:
                 service.redact(operation.name, params),
                 thread=threading.current_thread().name,
             )
+            _note_attempt(self, record, request)
             self.calls.append(record)
             try:
+                fault = self.faults.check(record, params)
                 result = service.dispatch(ctx, operation, params)
                 if _hook.validate_output:
                     check_output(operation, result)
+                self.faults.after(fault)
                 return serializer.serialize(operation, result, request_id)
+            except DroppedConnection as dropped:
+                record.status = 0
+                record.error_code = dropped.exception_name
+                record.error_message = dropped.message
+                raise
             except AwsError as error:
                 response = serializer.serialize_error(operation, error, request_id)
                 record.status = response.status
                 record.error_code = error.code
                 record.error_message = error.message
                 return response
+
+    # -- outages and affinity (see :mod:`.topology`) -------------------------------
+
+    def az_outage(
+        self,
+        zone: str,
+        duration: float | timedelta | None = None,
+        *,
+        error_share: float | None = None,
+        shift_after: float | timedelta = DEFAULT_SHIFT_AFTER,
+    ) -> Outage:
+        """Take an AZ down (a context manager too); see :meth:`Topology.az_outage`."""
+        return self.topology.az_outage(zone, duration, error_share=error_share, shift_after=shift_after)
+
+    def region_outage(self, region: str, duration: float | timedelta | None = None) -> Outage:
+        """Make a region unreachable (a context manager too); see :meth:`Topology.region_outage`."""
+        return self.topology.region_outage(region, duration)
+
+    def in_az(self, zone: str) -> AbstractContextManager[Zone]:
+        """Run the calls made inside in an AZ; see :meth:`Topology.in_az`."""
+        return self.topology.in_az(zone)
 
     def report_sections(self) -> list[tuple[str, str]]:
         """Extra sections (deliveries, executions...) for a failed test's report."""
@@ -216,6 +258,29 @@ class Cloud:
 
     def __repr__(self) -> str:
         return f"<Cloud seed={self.seed!r} region={self.region} account={self.account_id} calls={len(self.calls)}>"
+
+
+def _note_attempt(cloud: Cloud, record: CallRecord, request: WireRequest) -> None:
+    """Which botocore attempt, of which client call, and from which AZ, a request is."""
+    found = _ATTEMPT.search(request.headers.get("amz-sdk-request", ""))
+    if found:
+        record.attempt = int(found.group(1))
+    invocation = request.headers.get("amz-sdk-invocation-id")
+    if invocation:
+        record.invocation = cloud.calls.invocation_number(invocation)
+    zone = cloud.topology.caller_az()
+    if zone:
+        record.extra["az"] = zone
+
+
+def _botocore_exception(dropped: DroppedConnection, url: str) -> Exception:
+    """botocore's own exception for a dropped call, so its retry logic handles it."""
+    import botocore.exceptions
+
+    cls = getattr(botocore.exceptions, dropped.exception_name)
+    if dropped.exception_name == "ReadTimeoutError":
+        return cls(endpoint_url=url, error=dropped.message)  # type: ignore[no-any-return]
+    return cls(endpoint_url=url, request=None, error=dropped.message)  # type: ignore[no-any-return]
 
 
 def caller_of(request: WireRequest) -> tuple[str, str | None]:

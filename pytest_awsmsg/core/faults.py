@@ -1,0 +1,678 @@
+"""Fault injection: decide, before a call reaches its service, whether it fails.
+
+A :class:`FaultRule` selects calls (service, operations, region, resource, the
+caller's AZ) and decides which of them to break (the next N, only the Nth, a
+seeded percentage, a window of virtual time). What it does to a call:
+
+* an error: any error shape the operation's model lists, an AWS common error,
+  or ``"throttle"`` / ``"internal"`` / ``"unavailable"``; answered on the wire
+  like any other error, so botocore's retry logic sees a real 4xx/5xx;
+* a dropped connection or a timeout: :class:`DroppedConnection`, which the
+  ``before-send`` side re-raises as botocore's own exception
+  (``ConnectionClosedError``, ``EndpointConnectionError``, ``ReadTimeoutError``,
+  ``ConnectTimeoutError``), so botocore retries it as it would a real one;
+* latency, in virtual time.
+
+The first active rule that fires wins. Every injected fault is logged
+(:attr:`FaultInjector.log`) and named on the call's record.
+
+:meth:`FaultInjector.fis` runs the API actions of an AWS FIS experiment
+template as written (``aws:fis:inject-api-*-error`` and ``aws:fis:wait``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from .calllog import CallRecord
+from .clock import seconds
+from .errors import AwsError
+from .ids import IdSource
+
+if TYPE_CHECKING:
+    from .cloud import Cloud
+
+# AWS's common errors (every service may answer them): code -> HTTP status.
+COMMON_ERRORS: dict[str, int] = {
+    "AccessDeniedException": 400,
+    "IncompleteSignature": 400,
+    "InternalFailure": 500,
+    "InvalidAction": 400,
+    "InvalidClientTokenId": 403,
+    "NotAuthorized": 400,
+    "OptInRequired": 403,
+    "RequestExpired": 400,
+    "ServiceUnavailable": 503,
+    "Throttling": 400,
+    "ThrottlingException": 400,
+    "ValidationError": 400,
+}
+_SERVER_ERRORS = {"InternalFailure", "ServiceUnavailable"}
+
+# Short names for the three generic API faults (FIS's vocabulary).
+GENERIC_ERRORS = ("throttle", "internal", "unavailable")
+
+# What a dropped call looks like: kind -> (botocore exception class name, what it means).
+CONNECTION_FAULTS: dict[str, tuple[str, str]] = {
+    "closed": ("ConnectionClosedError", "connection closed before a response"),
+    "refused": ("EndpointConnectionError", "could not connect to the endpoint"),
+    "read-timeout": ("ReadTimeoutError", "read timeout"),
+    "connect-timeout": ("ConnectTimeoutError", "connect timeout"),
+}
+# botocore's default connect and read timeouts: how long a timed-out call takes.
+DEFAULT_TIMEOUT = 60.0
+
+# Parameters naming the resource a call is about (QueueUrl, TopicArn, SecretId...).
+_RESOURCE_PARAM = re.compile(r"(Url|Arn|Id|Name)$")
+
+
+class DroppedConnection(AwsError):
+    """A call that got no HTTP answer.
+
+    On the wire it becomes botocore's own exception; a call from inside the
+    cloud (SNS delivering to SQS) sees it as this 503-like :class:`AwsError`.
+    """
+
+    code = "ServiceUnavailable"
+    status = 503
+    sender_fault = False
+
+    def __init__(self, kind: str, *, processed: bool = False) -> None:
+        self.kind = kind
+        self.processed = processed
+        self.exception_name, meaning = CONNECTION_FAULTS[kind]
+        super().__init__(f"{meaning} (injected)")
+
+
+@dataclass
+class FaultEvent:
+    """One fault the injector put into one call."""
+
+    time: float
+    rule: str
+    action: str
+    service: str
+    operation: str
+    region: str
+    request_id: str
+    attempt: int
+    invocation: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _listify(value: str | Iterable[str] | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",")]
+    return frozenset(v for v in value if v)
+
+
+class FaultRule:
+    """One rule: which calls it selects, which of them it breaks, and how.
+
+    Made by :meth:`FaultInjector.inject`. A context manager: leaving the
+    ``with`` block removes it.
+    """
+
+    def __init__(
+        self,
+        injector: FaultInjector,
+        number: int,
+        *,
+        service: str | None,
+        operations: frozenset[str] | None,
+        region: str | None,
+        resource: frozenset[str] | None,
+        caller_az: str | None,
+        error: str | AwsError | None,
+        status: int | None,
+        message: str | None,
+        connection: str | None,
+        processed: bool,
+        latency: float | None,
+        count: int | None,
+        nth: int | None,
+        percentage: float | None,
+        start: float,
+        end: float | None,
+        include_internal: bool,
+        label: str,
+    ) -> None:
+        self.injector = injector
+        self.number = number
+        self.service = service
+        self.operations = operations
+        self.region = region
+        self.resource = resource
+        self.caller_az = caller_az
+        self.error = error
+        self.status = status
+        self.message = message
+        self.connection = connection
+        self.processed = processed
+        self.latency = latency
+        self.count = count
+        self.nth = nth
+        self.percentage = percentage
+        self.start = start
+        self.end = end
+        self.include_internal = include_internal
+        self.label = label
+        self.matched = 0  # calls the selector and window let through
+        self.injected = 0  # faults this rule put in
+        self.removed = False
+        # A rule of its own, seeded from the cloud's seed and the rule's
+        # number: which calls a percentage breaks does not shift when the code
+        # under test makes other calls, and ids handed out stay the same.
+        self._random = IdSource(f"{injector.cloud.seed}/fault/{number}")
+
+    # -- selecting and deciding ---------------------------------------------
+
+    def selects(self, record: CallRecord, params: Mapping[str, Any], internal: bool) -> bool:
+        """Whether this rule is about the call at all (ignoring time and count)."""
+        if internal and not self.include_internal:
+            return False
+        if self.service is not None and record.service != self.service:
+            return False
+        if self.operations is not None and record.operation not in self.operations:
+            return False
+        if self.region is not None and record.region != self.region:
+            return False
+        if self.caller_az is not None and record.extra.get("az") != self.caller_az:
+            return False
+        return self.resource is None or _names_resource(params, self.resource)
+
+    def in_window(self, now: float) -> bool:
+        return now >= self.start and (self.end is None or now < self.end)
+
+    @property
+    def spent(self) -> bool:
+        """No call will ever fire it again (count used up, Nth call passed)."""
+        if self.count is not None and self.injected >= self.count:
+            return True
+        return self.nth is not None and self.matched >= self.nth
+
+    @property
+    def active(self) -> bool:
+        now = self.injector.cloud.clock.now()
+        return not self.removed and not self.spent and (self.end is None or now < self.end)
+
+    def fires(self, record: CallRecord, params: Mapping[str, Any], internal: bool, now: float) -> bool:
+        if self.removed or self.spent or not self.in_window(now) or not self.selects(record, params, internal):
+            return False
+        self.matched += 1
+        if self.nth is not None and self.matched != self.nth:
+            return False
+        # Always draw, so one call's outcome does not depend on earlier ones.
+        if self.percentage is not None and self._random.random() * 100 >= self.percentage:
+            return False
+        self.injected += 1
+        return True
+
+    # -- acting ---------------------------------------------------------------
+
+    def action(self) -> str:
+        """What the rule does, in words, for logs and reports."""
+        parts = []
+        if self.latency:
+            parts.append(f"+{self.latency:g}s latency")
+        if self.connection:
+            name, meaning = CONNECTION_FAULTS[self.connection]
+            parts.append(f"{name} ({meaning}{', after processing' if self.processed else ''})")
+        if self.error is not None:
+            code = self.error.code if isinstance(self.error, AwsError) else self.error
+            parts.append(f"error {code}")
+        return ", ".join(parts)
+
+    def make_error(self, record: CallRecord) -> AwsError:
+        """The error to answer, shaped for the call's service and protocol."""
+        if isinstance(self.error, AwsError):
+            return self.error
+        code = str(self.error)
+        if code == "throttle":
+            from .registry import service_model
+
+            code = "Throttling" if service_model(record.service).protocol == "query" else "ThrottlingException"
+        code = {"internal": "InternalFailure", "unavailable": "ServiceUnavailable"}.get(code, code)
+        status = self.status if self.status is not None else COMMON_ERRORS.get(code)
+        sender_fault = None
+        if code not in COMMON_ERRORS:
+            shape_error = _error_metadata(record.service, code)
+            sender_fault = bool(shape_error.get("senderFault", True))
+        elif code in _SERVER_ERRORS:
+            sender_fault = False
+        message = self.message or f"{code} injected by pytest-awsmsg ({self.label})"
+        return AwsError(message, code=code, status=status, sender_fault=sender_fault)
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def remove(self) -> None:
+        """Stop injecting; what was logged stays in the log."""
+        self.removed = True
+        self.injector.discard(self)
+
+    def __enter__(self) -> FaultRule:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.remove()
+
+    def __repr__(self) -> str:
+        return f"<FaultRule {self.label!r}: {self.action()}, injected {self.injected}>"
+
+
+def _names_resource(params: Mapping[str, Any], wanted: frozenset[str]) -> bool:
+    """Whether a top-level Url/Arn/Id/Name parameter is, or ends with, a wanted name."""
+    for key, value in params.items():
+        if not isinstance(value, str) or not _RESOURCE_PARAM.search(key):
+            continue
+        for name in wanted:
+            if value == name or value.endswith(("/" + name, ":" + name)):
+                return True
+    return False
+
+
+def _error_metadata(service: str, code: str) -> dict[str, Any]:
+    from .registry import service_model
+
+    try:
+        shape = service_model(service).shape_for(code)
+    except Exception:
+        return {}
+    return dict(shape.metadata.get("error", {}))
+
+
+def _check_error(service: str | None, operations: frozenset[str] | None, error: str) -> None:
+    """Refuse, when the rule is made, an error the selected operations cannot return."""
+    if error in GENERIC_ERRORS or error in COMMON_ERRORS:
+        return
+    if service is None:
+        raise ValueError(
+            f"error={error!r} is a service's own error: say which service (service=...), or use one of "
+            f"{', '.join(GENERIC_ERRORS)} or a common error ({', '.join(sorted(COMMON_ERRORS))})."
+        )
+    from .registry import service_model
+
+    model = service_model(service)
+    names = sorted(operations) if operations else model.operation_names
+    for name in names:
+        allowed = {shape.name for shape in model.operation_model(name).error_shapes}
+        if error not in allowed:
+            raise ValueError(
+                f"{service} {name} never returns {error!r}. Its model allows: "
+                f"{', '.join(sorted(allowed)) or '(no modelled errors)'}; any operation may also return "
+                f"{', '.join(GENERIC_ERRORS)} or a common error ({', '.join(sorted(COMMON_ERRORS))})."
+            )
+
+
+class FaultInjector:
+    """The cloud's fault rules, and the log of what they did (``aws.faults``)."""
+
+    def __init__(self, cloud: Cloud) -> None:
+        self.cloud = cloud
+        self.rules: list[FaultRule] = []
+        self.log: list[FaultEvent] = []
+        self._numbers = 0
+
+    def inject(
+        self,
+        service: str | None = None,
+        operations: str | Iterable[str] | None = None,
+        *,
+        region: str | None = None,
+        resource: str | Iterable[str] | None = None,
+        caller_az: str | None = None,
+        error: str | AwsError | None = None,
+        status: int | None = None,
+        message: str | None = None,
+        connection: str | None = None,
+        processed: bool = False,
+        latency: float | timedelta | None = None,
+        count: int | None = None,
+        nth: int | None = None,
+        percentage: float | None = None,
+        after: float | timedelta = 0.0,
+        duration: float | timedelta | None = None,
+        include_internal: bool = False,
+        label: str | None = None,
+    ) -> FaultRule:
+        """Break the calls a rule selects, from now (or ``after`` seconds) on.
+
+        Selectors: ``service`` (botocore name: ``"sqs"``), ``operations``
+        (``"SendMessage"``, a list, or ``"A,B"``), ``region``, ``resource`` (a
+        queue/topic/secret name, URL or ARN), ``caller_az`` (calls made inside
+        :meth:`Topology.in_az`). Calls the cloud makes to itself (SNS
+        delivering to SQS) are spared unless ``include_internal``.
+
+        Which of them: every one, the next ``count``, only the ``nth``, a
+        seeded ``percentage``, within ``after`` .. ``after + duration`` seconds
+        of virtual time.
+
+        What happens (at least one): ``error`` (an error shape of the
+        operation's model, an AWS common error, or ``"throttle"``,
+        ``"internal"``, ``"unavailable"``; optional ``status`` and
+        ``message``), ``connection`` (``"closed"``, ``"refused"``,
+        ``"read-timeout"``, ``"connect-timeout"``; with ``processed=True`` the
+        service handles the call and only the answer is lost), ``latency``
+        (virtual seconds added; a timeout takes botocore's default 60 s unless
+        given).
+        """
+        ops = _listify(operations)
+        if error is None and connection is None and latency is None:
+            raise ValueError("Say what the fault does: error=..., connection=... and/or latency=...")
+        if error is not None and connection is not None:
+            raise ValueError("A call either gets an error answer or no answer at all: pass error or connection.")
+        if connection is not None and connection not in CONNECTION_FAULTS:
+            raise ValueError(f"connection={connection!r}: use one of {', '.join(CONNECTION_FAULTS)}.")
+        if processed and connection is None:
+            raise ValueError("processed=True loses the answer of a call that was handled: it needs connection=...")
+        if isinstance(error, str):
+            _check_error(service, ops, error)
+        if percentage is not None and not 0 <= percentage <= 100:
+            raise ValueError(f"percentage={percentage!r}: give a number from 0 to 100.")
+        if (count is not None and count < 1) or (nth is not None and nth < 1):
+            raise ValueError("count and nth count calls from 1.")
+        if service is not None:
+            from .registry import service_model
+
+            model = service_model(service)
+            unknown = sorted((ops or frozenset()) - set(model.operation_names))
+            if unknown:
+                raise ValueError(f"{service} has no operation {', '.join(unknown)}.")
+        if latency is None and connection in ("read-timeout", "connect-timeout"):
+            latency = DEFAULT_TIMEOUT
+        start = self.cloud.clock.now() + seconds(after)
+        self._numbers += 1
+        rule = FaultRule(
+            self,
+            self._numbers,
+            service=service,
+            operations=ops,
+            region=region,
+            resource=_listify(resource),
+            caller_az=caller_az,
+            error=error,
+            status=status,
+            message=message,
+            connection=connection,
+            processed=processed,
+            latency=None if latency is None else seconds(latency),
+            count=count,
+            nth=nth,
+            percentage=percentage,
+            start=start,
+            end=None if duration is None else start + seconds(duration),
+            include_internal=include_internal,
+            label=label or f"rule {self._numbers}",
+        )
+        with self.cloud.lock:
+            self.rules.append(rule)
+        return rule
+
+    def check(self, record: CallRecord, params: Mapping[str, Any], *, internal: bool = False) -> FaultRule | None:
+        """Apply the first rule that fires to a call about to be dispatched.
+
+        Adds its latency and names the fault on the record; raises the error
+        or :class:`DroppedConnection` unless the service is to handle the call
+        first (``processed``), in which case the caller calls :meth:`after`.
+        """
+        if not self.rules:
+            return None
+        now = self.cloud.clock.now()
+        for rule in list(self.rules):
+            if rule.fires(record, params, internal, now):
+                break
+        else:
+            return None
+        action = rule.action()
+        record.fault = f"{rule.label}: {action}"
+        self.log.append(
+            FaultEvent(
+                now,
+                rule.label,
+                action,
+                record.service,
+                record.operation,
+                record.region,
+                record.request_id,
+                record.attempt,
+                record.invocation,
+            )
+        )
+        if rule.latency:
+            self.cloud.clock.advance(rule.latency)
+        if rule.error is not None:
+            raise rule.make_error(record)
+        if rule.connection is not None and not rule.processed:
+            raise DroppedConnection(rule.connection)
+        return rule
+
+    @staticmethod
+    def after(rule: FaultRule | None) -> None:
+        """Drop the answer of a call the service handled, if its rule says so."""
+        if rule is not None and rule.connection is not None and rule.processed:
+            raise DroppedConnection(rule.connection, processed=True)
+
+    def discard(self, rule: FaultRule) -> None:
+        with self.cloud.lock:
+            if rule in self.rules:
+                self.rules.remove(rule)
+
+    def clear(self) -> None:
+        """Remove every rule (outages end through their own objects)."""
+        for rule in list(self.rules):
+            rule.remove()
+
+    @property
+    def active(self) -> list[FaultRule]:
+        """Rules that may still fire."""
+        return [r for r in self.rules if r.active]
+
+    def format(self) -> str:
+        """The fault log, one line per injected fault, for reports."""
+        from datetime import datetime, timezone
+
+        lines = []
+        for event in self.log:
+            when = datetime.fromtimestamp(event.time, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
+            lines.append(
+                f"{when} {event.region} {event.service}.{event.operation} attempt {event.attempt}: "
+                f"{event.action} [{event.rule}]"
+            )
+        return "\n".join(lines) or "(no faults injected)"
+
+    # -- AWS FIS -----------------------------------------------------------------
+
+    def fis(self, template: Mapping[str, Any] | str | os.PathLike[str]) -> FisExperiment:
+        """Start an AWS FIS experiment template's API fault actions, as written.
+
+        ``template`` is the template as a dict, as JSON text, or a path to a
+        JSON file; the ``{"experimentTemplate": ...}`` that the FIS API returns
+        is accepted too. See :class:`FisExperiment`.
+        """
+        return FisExperiment(self, _load_template(template))
+
+
+# -- AWS FIS experiment templates ------------------------------------------------
+
+FIS_API_ACTIONS = {
+    "aws:fis:inject-api-internal-error": "internal",
+    "aws:fis:inject-api-throttle-error": "throttle",
+    "aws:fis:inject-api-unavailable-error": "unavailable",
+}
+FIS_WAIT = "aws:fis:wait"
+_ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def parse_iso_duration(text: str) -> float:
+    """Seconds in an ISO 8601 duration as FIS writes them (``PT1M``, ``PT1H30M``)."""
+    found = _ISO_DURATION.match(text.strip())
+    if not found or text.strip() in ("P", "PT"):
+        raise ValueError(f"FIS duration {text!r} is not an ISO 8601 duration such as PT1M or PT90S.")
+    days, hours, minutes, secs = (float(g) if g else 0.0 for g in found.groups())
+    return days * 86400 + hours * 3600 + minutes * 60 + secs
+
+
+def _load_template(template: Mapping[str, Any] | str | os.PathLike[str]) -> Mapping[str, Any]:
+    if isinstance(template, (str, os.PathLike)):
+        text = str(template)
+        loaded = json.loads(text) if text.lstrip().startswith("{") else json.loads(Path(text).read_text("utf-8"))
+        template = loaded
+    if not isinstance(template, Mapping):
+        raise ValueError("An FIS experiment template is a JSON object.")
+    inner = template.get("experimentTemplate")
+    return inner if isinstance(inner, Mapping) else template
+
+
+def _fis_service(namespace: str) -> str:
+    """The faked service behind an FIS ``service`` parameter (API namespace)."""
+    from .registry import faked_services, service_model
+
+    for name in faked_services():
+        model = service_model(name)
+        if namespace in (name, model.endpoint_prefix, model.signing_name):
+            return name
+    raise ValueError(
+        f"FIS service {namespace!r} is not faked by pytest-awsmsg (it fakes {', '.join(faked_services())}); "
+        "nothing calls it here, so the action would test nothing."
+    )
+
+
+class FisExperiment:
+    """A running FIS experiment: its API fault actions as fault rules.
+
+    Actions start at once or, with ``startAfter``, when the actions they
+    follow end, and last their ``duration`` in virtual time. ``targets`` must
+    name an ``aws:iam:role`` target of the template; the fake has no IAM
+    identities, so every caller counts as that role. Other action types are
+    refused, as is anything FIS itself would refuse (a missing parameter, a
+    percentage outside 1-100).
+    """
+
+    def __init__(self, injector: FaultInjector, template: Mapping[str, Any]) -> None:
+        self.injector = injector
+        self.description = str(template.get("description", ""))
+        actions = template.get("actions")
+        if not isinstance(actions, Mapping) or not actions:
+            raise ValueError("The FIS template has no actions.")
+        targets = template.get("targets") or {}
+        plan = {name: self._plan(name, action, targets) for name, action in actions.items()}
+        self.started = injector.cloud.clock.now()
+        self.windows = _schedule(plan, self.started)
+        self.rules: list[FaultRule] = []
+        for name, (error, service, operations, percentage, _duration, _after) in plan.items():
+            if error is None:
+                continue  # aws:fis:wait
+            start, end = self.windows[name]
+            self.rules.append(
+                injector.inject(
+                    service,
+                    operations,
+                    error=error,
+                    percentage=percentage,
+                    after=start - self.started,
+                    duration=end - start,
+                    label=f"fis {name}",
+                )
+            )
+
+    @staticmethod
+    def _plan(
+        name: str, action: Any, targets: Mapping[str, Any]
+    ) -> tuple[str | None, str | None, str | None, float, float, tuple[str, ...]]:
+        if not isinstance(action, Mapping):
+            raise ValueError(f"FIS action {name!r} is not an object.")
+        action_id = action.get("actionId")
+        params = action.get("parameters") or {}
+        if "duration" not in params:
+            raise ValueError(f"FIS action {name!r} needs parameters.duration (ISO 8601, e.g. PT5M).")
+        duration = parse_iso_duration(str(params["duration"]))
+        after = tuple(action.get("startAfter") or ())
+        if action_id == FIS_WAIT:
+            return None, None, None, 0.0, duration, after
+        if action_id not in FIS_API_ACTIONS:
+            raise ValueError(
+                f"FIS action {name!r}: {action_id!r} is not an API fault action pytest-awsmsg runs "
+                f"(it runs {', '.join(sorted(FIS_API_ACTIONS))} and {FIS_WAIT})."
+            )
+        missing = [p for p in ("service", "operations", "percentage") if p not in params]
+        if missing:
+            raise ValueError(f"FIS action {name!r} needs parameters {', '.join(missing)}.")
+        percentage = float(params["percentage"])
+        if not 1 <= percentage <= 100:
+            raise ValueError(f"FIS action {name!r}: percentage must be 1-100, got {params['percentage']!r}.")
+        for key, target in (action.get("targets") or {}).items():
+            found = targets.get(target)
+            if key != "Roles" or not isinstance(found, Mapping) or found.get("resourceType") != "aws:iam:role":
+                raise ValueError(
+                    f"FIS action {name!r}: targets must be {{'Roles': <name of an aws:iam:role target>}}, "
+                    f"got {key!r}: {target!r}."
+                )
+        service = _fis_service(str(params["service"]))
+        return FIS_API_ACTIONS[action_id], service, str(params["operations"]), percentage, duration, after
+
+    @property
+    def ends(self) -> float:
+        return max(end for _start, end in self.windows.values())
+
+    @property
+    def state(self) -> str:
+        """``running``, ``completed`` (every action's time is up) or ``stopped``."""
+        if any(r.removed for r in self.rules):
+            return "stopped"
+        return "running" if self.injector.cloud.clock.now() < self.ends else "completed"
+
+    def stop(self) -> None:
+        for rule in self.rules:
+            rule.remove()
+
+    def __enter__(self) -> FisExperiment:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.state == "running":
+            self.stop()
+
+
+def _schedule(
+    plan: Mapping[str, tuple[Any, Any, Any, Any, float, tuple[str, ...]]], t0: float
+) -> dict[str, tuple[float, float]]:
+    """(start, end) of every action: at ``t0``, or when all it starts after have ended."""
+    windows: dict[str, tuple[float, float]] = {}
+
+    def window(name: str, seen: tuple[str, ...]) -> tuple[float, float]:
+        if name in windows:
+            return windows[name]
+        if name not in plan:
+            raise ValueError(f"FIS startAfter names {name!r}, which is not an action of the template.")
+        if name in seen:
+            raise ValueError(f"FIS actions start after each other in a cycle: {' -> '.join((*seen, name))}.")
+        duration, after = plan[name][4], plan[name][5]
+        start = max((window(a, (*seen, name))[1] for a in after), default=t0)
+        windows[name] = (start, start + duration)
+        return windows[name]
+
+    for name in plan:
+        window(name, ())
+    return windows
