@@ -1,0 +1,452 @@
+"""Sending, receiving, deleting and changing visibility of messages.
+
+Long polls never sleep. A ReceiveMessage with a wait moves virtual time
+(``clock.run_until``) to the next instant something could change (a message
+becoming visible, a scheduled event such as a move task) or to the wait's
+end, whichever is first. When other threads have called SQS in this cloud, a
+producer may be about to send, so before jumping to the wait's end the poll
+waits on :attr:`SqsBase.arrived` (a condition on the cloud's lock that every
+send notifies) for at most :data:`THREAD_GRACE` seconds of real time. That
+keeps single-threaded tests instant and lets a consumer thread wake for a
+producer thread's message, with every wait bounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ...core.errors import AwsError, InvalidParameterValue, MissingParameter
+from ..base import RequestContext
+from . import messages as msgs
+from .errors import MessageNotInflight, PurgeQueueInProgress, ReceiptHandleIsInvalid, invalid_value
+from .md5 import md5_of_attributes, md5_of_body
+from .models import DEDUP_WINDOW, EPSILON, PURGE_INTERVAL, DedupEntry, Message, Queue, ReceiveAttempt, parse_receipt
+from .shared import SqsBase
+
+THREAD_GRACE = 0.05  # seconds of real time a long poll waits for another thread's send
+MAX_VISIBILITY = 43_200
+_MAX_POLL_STEPS = 100_000
+
+
+class MessagingMixin(SqsBase):
+    # -- sending ----------------------------------------------------------------
+
+    def send_message(
+        self,
+        ctx: RequestContext,
+        *,
+        queue_url: str,
+        message_body: str,
+        delay_seconds: int | None = None,
+        message_attributes: dict[str, dict[str, Any]] | None = None,
+        message_system_attributes: dict[str, dict[str, Any]] | None = None,
+        message_deduplication_id: str | None = None,
+        message_group_id: str | None = None,
+    ) -> dict[str, Any]:
+        queue = self.queue_for_url(ctx, queue_url)
+        return self.enqueue(
+            ctx,
+            queue,
+            body=message_body,
+            delay_seconds=delay_seconds,
+            attributes=message_attributes or {},
+            system_attributes=message_system_attributes or {},
+            deduplication_id=message_deduplication_id,
+            group_id=message_group_id,
+        )
+
+    def send_message_batch(
+        self, ctx: RequestContext, *, queue_url: str, entries: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        queue = self.queue_for_url(ctx, queue_url)
+        msgs.check_batch_ids([e["Id"] for e in entries], "SendMessageBatchRequestEntry")
+        total = sum(
+            len(e["MessageBody"].encode("utf-8")) + _attributes_size(e.get("MessageAttributes") or {}) for e in entries
+        )
+        if total > queue.max_message_size:
+            from .errors import BatchRequestTooLong
+
+            raise BatchRequestTooLong(
+                f"Batch requests cannot be longer than {queue.max_message_size} bytes. You have sent {total} bytes."
+            )
+        successful, failed = [], []
+        for entry in entries:
+            try:
+                result = self.enqueue(
+                    ctx,
+                    queue,
+                    body=entry["MessageBody"],
+                    delay_seconds=entry.get("DelaySeconds"),
+                    attributes=entry.get("MessageAttributes") or {},
+                    system_attributes=entry.get("MessageSystemAttributes") or {},
+                    deduplication_id=entry.get("MessageDeduplicationId"),
+                    group_id=entry.get("MessageGroupId"),
+                )
+            except AwsError as error:
+                failed.append(_failure(entry["Id"], error))
+            else:
+                successful.append({"Id": entry["Id"], **result})
+        return {"Successful": successful, "Failed": failed}
+
+    def enqueue(
+        self,
+        ctx: RequestContext,
+        queue: Queue,
+        *,
+        body: str,
+        delay_seconds: int | None,
+        attributes: dict[str, dict[str, Any]],
+        system_attributes: dict[str, dict[str, Any]],
+        deduplication_id: str | None,
+        group_id: str | None,
+        dead_letter_source_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """Validate and store one message; the SendMessage result for it."""
+        msgs.check_body(body)
+        msgs.check_message_attributes(attributes)
+        msgs.check_system_attributes(system_attributes)
+        msgs.check_range(delay_seconds, "DelaySeconds", 0, 900, "DelaySeconds must be >= 0 and <= 900")
+        size = len(body.encode("utf-8")) + _attributes_size(attributes)
+        if size > queue.max_message_size:
+            raise InvalidParameterValue(
+                "One or more parameters are invalid. "
+                f"Reason: Message must be shorter than {queue.max_message_size} bytes."
+            )
+        now = ctx.now
+        wrong_type = "The request include parameter that is not valid for this queue type."
+        if queue.fifo:
+            # AWS refuses a per-message delay on FIFO queues; 0 changes nothing, so we let it through.
+            if delay_seconds:
+                raise invalid_value(delay_seconds, "DelaySeconds", wrong_type)
+            if not group_id:
+                raise MissingParameter("The request must contain the parameter MessageGroupId.")
+            if deduplication_id is None:
+                if not queue.content_based_dedup:
+                    raise InvalidParameterValue(
+                        "The queue should either have ContentBasedDeduplication enabled or "
+                        "MessageDeduplicationId provided explicitly"
+                    )
+                deduplication_id = hashlib.sha256(body.encode("utf-8")).hexdigest()
+            queue.prune_dedup(now)
+            key = queue.dedup_key(group_id, deduplication_id)
+            seen = queue.dedup.get(key)
+            if seen is not None:
+                # A duplicate inside the 5-minute window is accepted and dropped; AWS answers
+                # with the original message's id (assumed: the id is all its docs promise).
+                return self._sent_result(body, attributes, system_attributes, seen.message_id, seen.sequence_number)
+        elif deduplication_id is not None:
+            raise invalid_value(deduplication_id, "MessageDeduplicationId", wrong_type)
+        delay = queue.delay_seconds if delay_seconds is None else delay_seconds
+        sequence = None
+        if queue.fifo:
+            queue.next_sequence += self.cloud.ids.randrange(1, 1 << 16)
+            sequence = f"{queue.next_sequence:020d}"
+        message = Message(
+            key=_next_key(queue),
+            message_id=self.cloud.ids.uuid4(),
+            body=body,
+            md5_of_body=md5_of_body(body),
+            message_attributes=attributes,
+            md5_of_message_attributes=md5_of_attributes(attributes),
+            system_attributes=system_attributes,
+            md5_of_system_attributes=md5_of_attributes(system_attributes),
+            sent_at=now,
+            sender_id=ctx.account_id,
+            visible_at=now + delay,
+            group_id=group_id,
+            deduplication_id=deduplication_id if queue.fifo else None,
+            sequence_number=sequence,
+            dead_letter_source_arn=dead_letter_source_arn,
+        )
+        queue.messages[message.key] = message
+        if queue.fifo and deduplication_id is not None:
+            queue.dedup[queue.dedup_key(group_id, deduplication_id)] = DedupEntry(
+                now + DEDUP_WINDOW, message.message_id, sequence
+            )
+        self.arrived.notify_all()
+        return self._sent_result(body, attributes, system_attributes, message.message_id, sequence)
+
+    def _sent_result(
+        self,
+        body: str,
+        attributes: dict[str, dict[str, Any]],
+        system_attributes: dict[str, dict[str, Any]],
+        message_id: str,
+        sequence: str | None,
+    ) -> dict[str, Any]:
+        return {
+            "MD5OfMessageBody": md5_of_body(body),
+            "MD5OfMessageAttributes": md5_of_attributes(attributes),
+            "MD5OfMessageSystemAttributes": md5_of_attributes(system_attributes),
+            "MessageId": message_id,
+            "SequenceNumber": sequence,
+        }
+
+    # -- receiving ----------------------------------------------------------------
+
+    def receive_message(
+        self,
+        ctx: RequestContext,
+        *,
+        queue_url: str,
+        attribute_names: list[str] | None = None,
+        message_system_attribute_names: list[str] | None = None,
+        message_attribute_names: list[str] | None = None,
+        max_number_of_messages: int | None = None,
+        visibility_timeout: int | None = None,
+        wait_time_seconds: int | None = None,
+        receive_request_attempt_id: str | None = None,
+    ) -> dict[str, Any]:
+        queue = self.queue_for_url(ctx, queue_url)
+        msgs.check_range(max_number_of_messages, "MaxNumberOfMessages", 1, 10, "Must be between 1 and 10, if provided.")
+        msgs.check_range(wait_time_seconds, "WaitTimeSeconds", 0, 20, "Must be >= 0 and <= 20, if provided.")
+        msgs.check_range(
+            visibility_timeout, "VisibilityTimeout", 0, MAX_VISIBILITY, "Must be >= 0 and <= 43200, if provided."
+        )
+        limit = max_number_of_messages or 1
+        visibility = queue.visibility_timeout if visibility_timeout is None else visibility_timeout
+        wait = queue.int_attribute("ReceiveMessageWaitTimeSeconds") if wait_time_seconds is None else wait_time_seconds
+        names = msgs.wanted_system_names(attribute_names, message_system_attribute_names)
+        if queue.fifo and receive_request_attempt_id:
+            replay = self._replay(queue, receive_request_attempt_id, ctx.now, visibility)
+            if replay is not None:
+                return {"Messages": replay or None}
+        clock = self.cloud.clock
+        deadline = clock.now() + wait
+        graced = False
+        taken: list[Message] = []
+        for _ in range(_MAX_POLL_STEPS):
+            if queue.name not in self.store(queue.account_id, queue.region).queues:
+                break  # deleted while we waited
+            taken = self.take(queue, clock.now(), limit, visibility)
+            now = clock.now()
+            if taken or now + EPSILON >= deadline:
+                break
+            upcoming = [t for t in (queue.next_visible_at(now), clock.next_due()) if t is not None and t <= deadline]
+            if not upcoming and not graced and len(self.threads) > 1:
+                graced = True
+                self.arrived.wait(THREAD_GRACE)
+                continue
+            clock.run_until(min(upcoming) if upcoming else deadline)
+        result = [self._received(m, names, message_attribute_names) for m in taken]
+        if queue.fifo and receive_request_attempt_id:
+            queue.attempts[receive_request_attempt_id] = ReceiveAttempt(
+                clock.now() + DEDUP_WINDOW, taken, [m.receipt_handle or "" for m in taken], result
+            )
+        return {"Messages": result or None}
+
+    def _replay(self, queue: Queue, attempt_id: str, now: float, visibility: int) -> list[dict[str, Any]] | None:
+        """The same answer for a retried FIFO receive, while none of its messages changed."""
+        queue.prune_dedup(now)
+        attempt = queue.attempts.get(attempt_id)
+        if attempt is None:
+            return None
+        for message, handle in zip(attempt.messages, attempt.handles, strict=False):
+            if queue.messages.get(message.key) is not message or message.receipt_handle != handle:
+                return None
+        for message in attempt.messages:
+            message.visible_at = now + visibility  # a retry inside the interval resets the visibility timeout
+        return attempt.result
+
+    def take(self, queue: Queue, now: float, limit: int, visibility: int) -> list[Message]:
+        """Receive up to ``limit`` messages now, moving over-received ones to the dead-letter queue."""
+        live = list(queue.live(now))
+        if queue.fifo:
+            blocked = {m.group_id for m in live if m.in_flight(now)}
+            groups: dict[str | None, list[Message]] = {}
+            for message in live:
+                if message.group_id in blocked:
+                    continue
+                if not message.is_visible(now):
+                    blocked.add(message.group_id)  # order within a group: nothing overtakes a delayed head
+                    continue
+                groups.setdefault(message.group_id, []).append(message)
+            # AWS returns as many messages of one group as it can before moving to the next.
+            candidates = [m for group in groups.values() for m in group]
+        else:
+            candidates = [m for m in live if m.is_visible(now)]
+            quirks = self.quirks_for(queue)
+            if quirks is not None and quirks.reorder:
+                self.cloud.ids.shuffle(candidates)
+        redrive = self.redrive_target(queue)
+        taken: list[Message] = []
+        for message in candidates:
+            if len(taken) >= limit:
+                break
+            if redrive is not None and message.receive_count >= redrive[1]:
+                self.move_to_dead_letter_queue(queue, message, redrive[0], now)
+                continue
+            self._deliver(queue, message, now, visibility)
+            taken.append(message)
+        return taken
+
+    def _deliver(self, queue: Queue, message: Message, now: float, visibility: int) -> None:
+        message.receive_count += 1
+        if message.first_received_at is None:
+            message.first_received_at = now
+        message.received_at = now
+        message.visible_at = now + visibility
+        message.receipt_handle = queue.new_receipt(message, self.cloud.ids.hex(32))
+        quirks = self.quirks_for(queue)
+        if quirks is not None and quirks.duplicate_rate and self.cloud.ids.random() < quirks.duplicate_rate:
+            # At-least-once delivery: a second copy stays behind, visible, with its own receipts.
+            twin = Message(**{**message.__dict__, "key": _next_key(queue), "receipt_handle": None})
+            twin.visible_at = now
+            queue.messages[twin.key] = twin
+
+    def redrive_target(self, queue: Queue) -> tuple[Queue, int] | None:
+        policy = queue.attributes.get("RedrivePolicy")
+        if not policy:
+            return None
+        from .attributes import parse_redrive_policy
+
+        arn, count = parse_redrive_policy(policy)
+        target = self.queue_by_arn(arn)
+        return (target, count) if target is not None else None
+
+    def move_to_dead_letter_queue(self, source: Queue, message: Message, target: Queue, now: float) -> None:
+        """Move a message whose receives exceeded maxReceiveCount.
+
+        Assumed from AWS's docs: the message keeps its id, body and attributes;
+        its receive count starts again; a standard queue keeps the original
+        enqueue timestamp (retention counts from it) while a FIFO queue's
+        timestamp resets when the message moves.
+        """
+        del source.messages[message.key]
+        message.key = _next_key(target)
+        message.receive_count = 0
+        message.first_received_at = None
+        message.received_at = None
+        message.receipt_handle = None
+        message.visible_at = now
+        message.dead_letter_source_arn = source.arn
+        if target.fifo:
+            message.sent_at = now
+        target.messages[message.key] = message
+        self.arrived.notify_all()
+
+    def _received(self, message: Message, names: set[str], patterns: list[str] | None) -> dict[str, Any]:
+        selected = msgs.select_message_attributes(message.message_attributes, patterns)
+        return {
+            "MessageId": message.message_id,
+            "ReceiptHandle": message.receipt_handle,
+            "MD5OfBody": message.md5_of_body,
+            "Body": message.body,
+            "Attributes": msgs.system_attributes(message, names) or None,
+            "MD5OfMessageAttributes": md5_of_attributes(selected),
+            "MessageAttributes": selected or None,
+        }
+
+    # -- deleting and visibility ---------------------------------------------------
+
+    def _find(self, queue: Queue, handle: str) -> Message | None:
+        """The message a receipt handle belongs to (``None`` if gone); garbage is refused."""
+        parsed = parse_receipt(handle)
+        if parsed is None or parsed[0] != queue.arn:
+            raise ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.')
+        message = queue.messages.get(parsed[2])
+        return message if message is not None and message.message_id == parsed[1] else None
+
+    def _delete(self, queue: Queue, handle: str, now: float) -> None:
+        message = self._find(queue, handle)
+        if message is None:
+            return  # already deleted or expired: AWS answers success
+        if queue.fifo and (message.receipt_handle != handle or not message.in_flight(now)):
+            raise ReceiptHandleIsInvalid("The receipt handle has expired.")
+        if message.receipt_handle != handle:
+            # Documented: an old handle "succeeds, but the message might not be deleted". We never
+            # delete, so a consumer relying on a stale handle fails in tests rather than in production.
+            return
+        del queue.messages[message.key]
+
+    def delete_message(self, ctx: RequestContext, *, queue_url: str, receipt_handle: str) -> dict[str, Any]:
+        queue = self.queue_for_url(ctx, queue_url)
+        self._delete(queue, receipt_handle, ctx.now)
+        return {}
+
+    def delete_message_batch(
+        self, ctx: RequestContext, *, queue_url: str, entries: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        queue = self.queue_for_url(ctx, queue_url)
+        msgs.check_batch_ids([e["Id"] for e in entries], "DeleteMessageBatchRequestEntry")
+        successful, failed = [], []
+        for entry in entries:
+            try:
+                self._delete(queue, entry["ReceiptHandle"], ctx.now)
+            except AwsError as error:
+                failed.append(_failure(entry["Id"], error))
+            else:
+                successful.append({"Id": entry["Id"]})
+        return {"Successful": successful, "Failed": failed}
+
+    def _change_visibility(self, queue: Queue, handle: str, timeout: int, now: float) -> None:
+        message = self._find(queue, handle)
+        if message is None or message.receipt_handle != handle:
+            raise invalid_value(
+                handle, "ReceiptHandle", "Message does not exist or is not available for visibility timeout change."
+            )
+        if not message.in_flight(now):
+            raise MessageNotInflight("")
+        if not 0 <= timeout <= MAX_VISIBILITY:
+            raise invalid_value(timeout, "VisibilityTimeout", "Must be >= 0 and <= 43200, if provided.")
+        received_at = message.received_at if message.received_at is not None else now
+        if now - received_at + timeout > MAX_VISIBILITY:
+            raise invalid_value(
+                timeout,
+                "VisibilityTimeout",
+                "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
+            )
+        message.visible_at = now + timeout
+        if timeout == 0:
+            self.arrived.notify_all()
+
+    def change_message_visibility(
+        self, ctx: RequestContext, *, queue_url: str, receipt_handle: str, visibility_timeout: int
+    ) -> dict[str, Any]:
+        queue = self.queue_for_url(ctx, queue_url)
+        self._change_visibility(queue, receipt_handle, visibility_timeout, ctx.now)
+        return {}
+
+    def change_message_visibility_batch(
+        self, ctx: RequestContext, *, queue_url: str, entries: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        queue = self.queue_for_url(ctx, queue_url)
+        msgs.check_batch_ids([e["Id"] for e in entries], "ChangeMessageVisibilityBatchRequestEntry")
+        successful, failed = [], []
+        for entry in entries:
+            try:
+                timeout = entry.get("VisibilityTimeout")
+                self._change_visibility(
+                    queue, entry["ReceiptHandle"], queue.visibility_timeout if timeout is None else timeout, ctx.now
+                )
+            except AwsError as error:
+                failed.append(_failure(entry["Id"], error))
+            else:
+                successful.append({"Id": entry["Id"]})
+        return {"Successful": successful, "Failed": failed}
+
+    def purge_queue(self, ctx: RequestContext, *, queue_url: str) -> dict[str, Any]:
+        queue = self.queue_for_url(ctx, queue_url)
+        now = ctx.now
+        if queue.last_purge_at is not None and now - queue.last_purge_at < PURGE_INTERVAL:
+            raise PurgeQueueInProgress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
+        queue.last_purge_at = now
+        # AWS takes up to 60 seconds and may let a message slip through meanwhile; we purge at once.
+        queue.messages.clear()
+        return {}
+
+
+def _next_key(queue: Queue) -> int:
+    queue.next_key += 1
+    return queue.next_key
+
+
+def _attributes_size(attributes: dict[str, dict[str, Any]]) -> int:
+    from .models import attributes_size
+
+    return attributes_size(attributes)
+
+
+def _failure(entry_id: str, error: AwsError) -> dict[str, Any]:
+    return {"Id": entry_id, "SenderFault": error.sender_fault, "Code": error.code, "Message": error.message}

@@ -1,0 +1,71 @@
+"""What every part of the SQS fake shares: finding queues, the long-poll
+condition, and the threads seen calling (see :mod:`.messaging`)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ..base import RequestContext, Service
+from .errors import InvalidAddress, QueueDoesNotExist
+from .models import Queue, Quirks, SqsStore
+
+if TYPE_CHECKING:
+    from ...core.cloud import Cloud
+
+_QUEUE_URL = re.compile(r"^https?://(?P<host>[^/]+)/(?P<account>\d{12})/(?P<name>[^/?#]+)/?$")
+_HOST_REGION = re.compile(r"^(?:sqs\.)?([a-z]{2}(?:-[a-z]+)+-\d)\.(?:queue\.)?amazonaws\.com")
+_QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:(?P<region>[^:]+):(?P<account>\d{12}):(?P<name>[^:]+)$")
+
+
+class SqsBase(Service[SqsStore]):
+    """State and lookups the SQS mixins build on."""
+
+    name = "sqs"
+
+    def __init__(self, cloud: Cloud) -> None:
+        super().__init__(cloud)
+        # Long polls wait on this; SendMessage (and anything else that makes a
+        # message visible) notifies it. It shares the cloud's lock, which every
+        # call already holds.
+        self.arrived = threading.Condition(cloud.lock)
+        self.threads: set[int] = set()
+        # Production quirks (see view.py): None is "every queue", else a queue name.
+        self.quirk_settings: dict[str | None, Quirks] = {}
+
+    def new_store(self, account_id: str, region: str) -> SqsStore:
+        return SqsStore(account_id, region)
+
+    def dispatch(self, ctx: RequestContext, operation: Any, params: dict[str, Any]) -> dict[str, Any]:
+        self.threads.add(threading.get_ident())
+        return super().dispatch(ctx, operation, params)
+
+    def queue_for_url(self, ctx: RequestContext, queue_url: str) -> Queue:
+        """The queue a QueueUrl names (any account, the URL's region or the caller's)."""
+        found = _QUEUE_URL.match(queue_url)
+        if found is None:
+            raise InvalidAddress(f"The address {queue_url} is not valid for this endpoint.")
+        host = found.group("host").lower()
+        region_match = _HOST_REGION.match(host)
+        region = (
+            region_match.group(1) if region_match else ("us-east-1" if host == "queue.amazonaws.com" else ctx.region)
+        )
+        queue = self.store(found.group("account"), region).queues.get(found.group("name"))
+        if queue is None:
+            raise QueueDoesNotExist()
+        return queue
+
+    def queue_by_arn(self, arn: str) -> Queue | None:
+        """The queue with this ARN, or ``None`` (for SNS and other in-cloud callers)."""
+        found = _QUEUE_ARN.match(arn or "")
+        if found is None:
+            return None
+        store = self._stores.get((found.group("account"), found.group("region")))
+        return store.queues.get(found.group("name")) if store else None
+
+    def quirks_for(self, queue: Queue) -> Quirks | None:
+        """The quirks switched on for a standard queue, if any."""
+        if queue.fifo or not self.quirk_settings:
+            return None
+        return self.quirk_settings.get(queue.name) or self.quirk_settings.get(None)
