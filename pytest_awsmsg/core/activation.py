@@ -2,7 +2,8 @@
 
 While active, every botocore client of the process (made before or after)
 talks to one :class:`~pytest_awsmsg.core.cloud.Cloud`; fake credentials stand
-in for real ones, and botocore's retry backoff sleeps in virtual time.
+in for real ones, and botocore's retry backoff sleeps in virtual time. With
+``virtual_sleep=True`` the code under test's ``time.sleep`` does too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import functools
 import inspect
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from types import ModuleType, TracebackType
 from typing import Any, TypeVar, overload
@@ -47,11 +50,30 @@ class _VirtualTime(ModuleType):
         return getattr(self._real, name)
 
     def sleep(self, seconds: float) -> None:
-        cloud = _hook.active_cloud()
-        if cloud is None:
-            self._real.sleep(seconds)
-        else:
-            cloud.clock.sleep(seconds)
+        _virtual_sleep(seconds, self._real.sleep)
+
+
+def _virtual_sleep(seconds: float, real: Callable[[float], None] = time.sleep) -> None:
+    """A botocore sleep: virtual time on the active cloud, else a real sleep."""
+    cloud = _hook.active_cloud()
+    if cloud is None:
+        real(seconds)
+    else:
+        cloud.clock.sleep(seconds)
+
+
+def _set_retry_handler_sleep(sleep: Callable[[float], None]) -> None:
+    """Make standard/adaptive retry handlers created from now on sleep with ``sleep``.
+
+    They bind ``time.sleep`` as a default argument, and sleep with it when a
+    long poll (SQS ReceiveMessage) finds the retry quota spent, outside the
+    patched ``botocore.endpoint.time``.
+    """
+    from botocore.retries import standard
+
+    defaults = standard.RetryHandler.__init__.__defaults__
+    if defaults and len(defaults) == 2:
+        standard.RetryHandler.__init__.__defaults__ = (defaults[0], sleep)
 
 
 class _Patches:
@@ -76,6 +98,7 @@ class _Patches:
 
             if not isinstance(botocore.endpoint.time, _VirtualTime):
                 botocore.endpoint.time = _VirtualTime(botocore.endpoint.time)
+            _set_retry_handler_sleep(_virtual_sleep)
 
     def exit(self) -> None:
         with self._lock:
@@ -91,6 +114,7 @@ class _Patches:
 
             if isinstance(botocore.endpoint.time, _VirtualTime):
                 botocore.endpoint.time = botocore.endpoint.time._real
+            _set_retry_handler_sleep(time.sleep)
 
 
 _patches = _Patches()
@@ -118,6 +142,7 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         account_id: str = DEFAULT_ACCOUNT_ID,
         passthrough: Iterable[str] = (),
         freeze: datetime | float | str | bool | None = None,
+        virtual_sleep: bool = False,
     ) -> fake_aws: ...
 
     def __new__(cls, func: Any = None, **options: Any) -> Any:
@@ -136,6 +161,7 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         account_id: str = DEFAULT_ACCOUNT_ID,
         passthrough: Iterable[str] = (),
         freeze: datetime | float | str | bool | None = None,
+        virtual_sleep: bool = False,
     ) -> None:
         self.options: dict[str, Any] = {
             "seed": seed,
@@ -144,7 +170,9 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
             "passthrough": tuple(passthrough),
         }
         self.freeze = freeze
+        self.virtual_sleep = virtual_sleep
         self.cloud: Cloud | None = None
+        self._sleep_patch: AbstractContextManager[Any] | None = None
 
     def start(self) -> Cloud:
         _hook.install()
@@ -153,6 +181,9 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         _hook.push(cloud)
         if self.freeze is not None and self.freeze is not False:
             cloud.clock.freeze(None if self.freeze is True else self.freeze)
+        if self.virtual_sleep:
+            self._sleep_patch = cloud.clock.patch_sleep()
+            self._sleep_patch.__enter__()
         self.cloud = cloud
         return cloud
 
@@ -160,6 +191,9 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         cloud, self.cloud = self.cloud, None
         if cloud is None:
             return
+        if self._sleep_patch is not None:
+            self._sleep_patch.__exit__(None, None, None)
+            self._sleep_patch = None
         _hook.pop(cloud)
         cloud.close()
         _patches.exit()
@@ -184,19 +218,19 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         return self._wrap(target)
 
     def _wrap(self, func: F) -> F:
-        options, freeze = self.options, self.freeze
+        options, freeze, virtual_sleep = self.options, self.freeze, self.virtual_sleep
         if inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                with fake_aws(**options, freeze=freeze):
+                with fake_aws(**options, freeze=freeze, virtual_sleep=virtual_sleep):
                     return await func(*args, **kwargs)
 
             return async_wrapper  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with fake_aws(**options, freeze=freeze):
+            with fake_aws(**options, freeze=freeze, virtual_sleep=virtual_sleep):
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -6,6 +6,13 @@ that way moves the cloud too; :meth:`Clock.advance`, long polls and botocore's
 retry backoff grow the offset instead of sleeping. :meth:`Clock.freeze` gives
 the code under test and the cloud one frozen timeline.
 
+:meth:`Clock.patch_sleep` makes ``time.sleep`` (and ``asyncio.sleep``) in the
+code under test move virtual time, so polling loops finish at once. Sleeping
+code expects its own clock to move too, so in that mode the cloud and the
+process share one timeline: a sleep moves whatever already drives the
+process's time (the test's freezegun or time-machine, or the cloud's own
+freeze), and if nothing does, the mode freezes it at cloud time on entry.
+
 Scheduled callbacks fire in a deterministic order (due time, then the order in
 which they were scheduled) whenever anything moves time, and lazily before
 every call the cloud answers, since the process's own time moves on its own.
@@ -17,9 +24,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -73,6 +82,8 @@ class Clock:
         self._firing_at: float | None = None
         self._freezer: Any = None  # freezegun's factory while frozen
         self.slept = 0.0  # virtual seconds botocore and the code under test slept
+        self._virtual_sleep = 0  # depth of patch_sleep()
+        self._froze_for_sleep = False
 
     # -- reading time -------------------------------------------------------
 
@@ -126,6 +137,47 @@ class Clock:
             with self._lock:
                 self.slept += seconds
                 self.run_until(self.now() + seconds)
+
+    @contextmanager
+    def patch_sleep(self) -> Iterator[Clock]:
+        """Inside, ``time.sleep`` and ``asyncio.sleep`` move this clock instead of waiting.
+
+        Patches the attributes of the ``time`` and ``asyncio`` modules, so code
+        that did ``from time import sleep`` at import time keeps the real one.
+        The code under test and the cloud share one timeline meanwhile (see
+        the module docstring). Meant for polling loops in the test's thread:
+        a worker thread that sleeps in a loop would spin virtual time on.
+        """
+        import asyncio
+
+        real_sleep, real_async_sleep = time.sleep, asyncio.sleep
+
+        def sleep(seconds: float) -> None:
+            self.sleep(seconds)
+
+        async def async_sleep(delay: float, result: Any = None) -> Any:
+            self.sleep(delay)
+            return await real_async_sleep(0, result)
+
+        with self._lock:
+            if self._freezer is None and _process_time_mover() is None:
+                # Sleeping code must see its own clock move; freeze now, not
+                # at the first sleep, so the deadline it computes before
+                # sleeping is on the same timeline.
+                self.freeze()
+                self._froze_for_sleep = True
+            self._virtual_sleep += 1
+            time.sleep = sleep  # type: ignore[assignment]
+            asyncio.sleep = async_sleep
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self._virtual_sleep -= 1
+                time.sleep, asyncio.sleep = real_sleep, real_async_sleep
+                if self._froze_for_sleep and not self._virtual_sleep:
+                    self._froze_for_sleep = False
+                    self.unfreeze()  # only what this mode froze
 
     def run_until(self, target: float) -> None:
         """Fire events due up to ``target`` in order, then stand at ``target``."""
@@ -236,13 +288,36 @@ class Clock:
             self._firing_at = previous
 
     def _set(self, target: float) -> None:
-        if self._freezer is not None:
+        # In virtual-sleep mode, whatever drives the process's time now (the
+        # test may have frozen it after the mode began) moves, and cloud time
+        # follows it.
+        mover = _process_time_mover() if self._virtual_sleep else None
+        if self._freezer is not None and (mover is None or mover == self._freezer.tick):
             self._freezer.move_to(datetime.fromtimestamp(target, tz=timezone.utc).replace(tzinfo=None))
+        elif mover is not None:
+            mover(target - self.now())
         else:
             self._offset += target - self.now()
 
     def __repr__(self) -> str:
         return f"Clock({self.now_dt().isoformat()}, {len(self.pending)} pending)"
+
+
+def _process_time_mover() -> Callable[[float], Any] | None:
+    """How to move the process's time if the test froze it with time-machine or freezegun.
+
+    Looked up at each move, not once: the test may start or stop freezing at
+    any point. Neither library is imported here; only one already in use counts.
+    """
+    time_machine = sys.modules.get("time_machine")
+    travellers = getattr(time_machine, "traveller_stack", None)
+    if travellers:
+        return travellers[-1].shift  # type: ignore[no-any-return]
+    freezegun_api = sys.modules.get("freezegun.api")
+    factories = getattr(freezegun_api, "freeze_factories", None)
+    if factories:
+        return factories[-1].tick  # type: ignore[no-any-return]
+    return None
 
 
 def seconds(delta: timedelta | float) -> float:
