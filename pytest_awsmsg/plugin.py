@@ -7,7 +7,9 @@ for the cloud (pytest loads this module in every run).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Generator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,8 +20,24 @@ if TYPE_CHECKING:
     from .core.cloud import Cloud
 
 _CLOUD = pytest.StashKey["Cloud"]()
+_OUTCOME = pytest.StashKey[str]()
+_TIMELINE = pytest.StashKey["list[dict[str, Any]]"]()
 # Markers that need a cloud pull in the ``aws`` fixture on their own.
-CLOUD_MARKERS = ("aws",)
+CLOUD_MARKERS = ("aws", "aws_fault", "aws_az_outage", "aws_region_outage", "aws_fis", "aws_virtual_sleep")
+_MARKERS = (
+    "aws(seed=None, region=None, account_id='123456789012', passthrough=(), freeze=None, virtual_sleep=False): "
+    "run the test against pytest-awsmsg's in-memory AWS, configured by these options.",
+    "aws_fault(service=None, operations=None, *, region=None, resource=None, caller_az=None, error=None, "
+    "status=None, message=None, connection=None, processed=False, latency=None, count=None, nth=None, "
+    "percentage=None, after=0.0, duration=None, include_internal=False, label=None): "
+    "inject a fault into the calls it selects (aws.faults.inject); several markers stack.",
+    "aws_az_outage(zone, duration=None, *, error_share=None, shift_after=60.0): "
+    "an Availability Zone is down from the start of the test (aws.az_outage).",
+    "aws_region_outage(region, duration=None): every endpoint of a region is unreachable (aws.region_outage).",
+    "aws_fis(template): run an AWS FIS experiment template's API fault actions (a dict, JSON text, "
+    "or a JSON file path relative to the test file) from the start of the test.",
+    "aws_virtual_sleep: time.sleep and asyncio.sleep in the code under test move virtual time instead of waiting.",
+)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -43,14 +61,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
     )
     parser.addini("awsmsg_region", "Default region of every test's cloud (else AWS_DEFAULT_REGION, else us-east-1).")
+    group.addoption(
+        "--awsmsg-timeline",
+        metavar="PATH",
+        default=None,
+        help="Write every test's AWS timeline (calls, retries, faults, outages, deliveries) to PATH as JSON.",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "aws(seed=None, region=None, account_id='123456789012', passthrough=(), freeze=None): "
-        "run the test against pytest-awsmsg's in-memory AWS, configured by these options.",
-    )
+    for line in _MARKERS:
+        config.addinivalue_line("markers", line)
+    if config.getoption("--awsmsg-timeline", None):
+        config.stash[_TIMELINE] = []
     # Installed now, before test modules are imported, so clients they create
     # at import time are covered too. Costs nothing until botocore loads.
     _hook.install()
@@ -89,7 +112,27 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
         if marker.args:
             raise pytest.UsageError("@pytest.mark.aws takes keyword arguments only, e.g. aws(seed=1)")
         options.update(marker.kwargs)
+    if request.node.get_closest_marker("aws_virtual_sleep") is not None:
+        options["virtual_sleep"] = True
     return options
+
+
+def _break_the_cloud(cloud: Cloud, request: pytest.FixtureRequest) -> None:
+    """Apply the fault and outage markers, outermost (module, class) first."""
+    node = request.node
+    for marker in reversed(list(node.iter_markers("aws_fault"))):
+        cloud.faults.inject(*marker.args, **marker.kwargs)
+    for marker in reversed(list(node.iter_markers("aws_az_outage"))):
+        cloud.az_outage(*marker.args, **marker.kwargs)
+    for marker in reversed(list(node.iter_markers("aws_region_outage"))):
+        cloud.region_outage(*marker.args, **marker.kwargs)
+    for marker in reversed(list(node.iter_markers("aws_fis"))):
+        template = marker.args[0] if marker.args else marker.kwargs["template"]
+        if isinstance(template, str) and not template.lstrip().startswith("{"):
+            beside_test = Path(request.path).parent / template
+            if beside_test.exists():
+                template = str(beside_test)
+        cloud.faults.fis(template)
 
 
 @pytest.fixture
@@ -101,6 +144,7 @@ def aws(request: pytest.FixtureRequest) -> Generator[Cloud, None, None]:
     cloud = activation.start()
     request.node.stash[_CLOUD] = cloud
     try:
+        _break_the_cloud(cloud, request)
         request.config.pluginmanager.hook.pytest_awsmsg_cloud_created(cloud=cloud, request=request)
         yield cloud
     finally:
@@ -111,8 +155,37 @@ def aws(request: pytest.FixtureRequest) -> Generator[Cloud, None, None]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
     cloud = item.stash.get(_CLOUD, None)
-    if cloud is not None and report.failed:
+    if cloud is None:
+        return report
+    if report.failed:
         report.sections.append(("aws calls", cloud.calls.format()))
+        if cloud.faults.log:
+            report.sections.append(("aws faults", cloud.faults.format()))
+        retried = cloud.calls.retried()
+        if retried:
+            report.sections.append(("aws retries", "\n".join(i.summary() for i in retried)))
         for title, text in cloud.report_sections():
             report.sections.append((title, text))
+    if report.failed or report.skipped:
+        item.stash[_OUTCOME] = item.stash.get(_OUTCOME, None) or report.outcome
+    timelines = item.config.stash.get(_TIMELINE, None)
+    if timelines is not None and report.when == "teardown":
+        from .core.timeline import timeline
+
+        entry = {"nodeid": item.nodeid, "outcome": item.stash.get(_OUTCOME, "passed"), **timeline(cloud)}
+        timelines.append(entry)
     return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    timelines = config.stash.get(_TIMELINE, None)
+    path = config.getoption("--awsmsg-timeline", None)
+    if timelines is None or not path:
+        return
+    target = Path(path)
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker:  # pytest-xdist: one file per worker, never two writers on one
+        target = target.with_name(f"{target.stem}.{worker}{target.suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"version": 1, "tests": timelines}, indent=1) + "\n", encoding="utf-8")
