@@ -1,0 +1,294 @@
+"""Fault injection through real boto3 clients: errors, dropped connections,
+latency, and what botocore's own retry logic makes of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import botocore.exceptions
+import pytest
+from botocore.config import Config
+
+from pytest_awsmsg import AwsError, Cloud, fake_aws
+
+
+def client(retries: int = 5, region: str = "us-east-1", service: str = "sqs") -> Any:
+    """A client in botocore's standard retry mode; ``retries=0`` turns retrying off."""
+    return boto3.client(
+        service, region_name=region, config=Config(retries={"mode": "standard", "max_attempts": retries})
+    )
+
+
+@pytest.fixture
+def aws() -> Iterator[Cloud]:
+    with fake_aws(seed=7, region="us-east-1") as cloud:
+        yield cloud
+
+
+@pytest.fixture
+def queue(aws: Cloud) -> str:
+    return str(client().create_queue(QueueName="orders")["QueueUrl"])
+
+
+def bodies(url: str) -> list[str]:
+    sqs = client()
+    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
+    return sorted(m["Body"] for m in found)
+
+
+def error_of(excinfo: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> tuple[str, int]:
+    response: Any = excinfo.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+# -- throttling bursts and retries -----------------------------------------------
+
+
+def test_a_retrying_client_survives_a_throttling_burst(aws: Cloud, queue: str) -> None:
+    with aws.faults.inject("sqs", "SendMessage", error="throttle", count=3) as rule:
+        answer = client(retries=5).send_message(QueueUrl=queue, MessageBody="order-1")
+
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 3
+    [send] = aws.calls.invocations("sqs", "SendMessage")
+    assert (send.attempts, send.retries, send.ok) == (4, 3, True)
+    assert [r.attempt for r in send.records] == [1, 2, 3, 4]
+    assert rule.injected == 3
+    assert bodies(queue) == ["order-1"]
+    # botocore backed off between attempts, in virtual time only.
+    assert 0 < aws.clock.slept <= 3 * 20
+
+
+def test_a_client_without_retries_fails_on_the_first_throttle(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", error="throttle", count=3)
+
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        client(retries=0).send_message(QueueUrl=queue, MessageBody="order-1")
+
+    assert error_of(excinfo) == ("ThrottlingException", 400)
+    assert [i.attempts for i in aws.calls.invocations("sqs", "SendMessage")] == [1]
+    assert aws.clock.slept == 0
+    assert bodies(queue) == []
+
+
+def test_a_burst_longer_than_the_retry_budget_fails_after_every_attempt(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", error="unavailable", count=10)
+
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        client(retries=5).send_message(QueueUrl=queue, MessageBody="order-1")
+
+    assert error_of(excinfo) == ("ServiceUnavailable", 503)
+    [send] = aws.calls.invocations("sqs", "SendMessage")
+    assert (send.attempts, send.ok) == (6, False)
+    assert len(send.faults) == 6
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "status"),
+    [
+        ("throttle", "ThrottlingException", 400),
+        ("internal", "InternalFailure", 500),
+        ("unavailable", "ServiceUnavailable", 503),
+        ("AccessDeniedException", "AccessDeniedException", 400),
+    ],
+)
+def test_generic_errors_carry_their_aws_code_and_status(
+    aws: Cloud, queue: str, error: str, code: str, status: int
+) -> None:
+    aws.faults.inject("sqs", "SendMessage", error=error)
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        client(retries=0).send_message(QueueUrl=queue, MessageBody="x")
+    assert error_of(excinfo) == (code, status)
+
+
+def test_an_error_from_the_model_raises_its_modelled_exception(aws: Cloud, queue: str) -> None:
+    sqs = client(retries=0)
+    aws.faults.inject("sqs", "SendMessage", error="QueueDoesNotExist", count=1)
+
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.send_message(QueueUrl=queue, MessageBody="x")
+    sqs.send_message(QueueUrl=queue, MessageBody="y")  # count=1: the next call goes through
+    assert bodies(queue) == ["y"]
+
+
+def test_an_error_the_operation_cannot_return_is_refused_when_injected(aws: Cloud) -> None:
+    with pytest.raises(ValueError, match=r"sqs SendMessage never returns 'TopicNotFound'.*QueueDoesNotExist"):
+        aws.faults.inject("sqs", "SendMessage", error="TopicNotFound")
+    with pytest.raises(ValueError, match="has no operation Publish"):
+        aws.faults.inject("sqs", "Publish", error="throttle")
+    with pytest.raises(ValueError, match="Say what the fault does"):
+        aws.faults.inject("sqs", "SendMessage")
+    with pytest.raises(ValueError, match="connection="):
+        aws.faults.inject("sqs", connection="unplugged")
+
+
+# -- dropped connections and timeouts ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "exception"),
+    [
+        ("closed", botocore.exceptions.ConnectionClosedError),
+        ("refused", botocore.exceptions.EndpointConnectionError),
+        ("read-timeout", botocore.exceptions.ReadTimeoutError),
+        ("connect-timeout", botocore.exceptions.ConnectTimeoutError),
+    ],
+)
+def test_a_dropped_connection_is_botocores_own_exception(
+    aws: Cloud, queue: str, kind: str, exception: type[Exception]
+) -> None:
+    aws.faults.inject("sqs", "SendMessage", connection=kind)
+    with pytest.raises(exception):
+        client(retries=0).send_message(QueueUrl=queue, MessageBody="x")
+    [record] = aws.calls.of("sqs", "SendMessage")
+    assert record.error_code == exception.__name__
+    assert bodies(queue) == []
+
+
+def test_botocore_retries_dropped_connections_like_real_ones(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", connection="closed", count=2)
+    answer = client(retries=5).send_message(QueueUrl=queue, MessageBody="x")
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    assert bodies(queue) == ["x"]
+
+
+def test_a_timeout_takes_botocores_read_timeout_in_virtual_time(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", connection="read-timeout", count=1)
+    before = aws.clock.now()
+    client(retries=5).send_message(QueueUrl=queue, MessageBody="x")
+    assert aws.clock.now() - before >= 60.0
+
+
+def test_an_answer_lost_after_processing_makes_a_retrying_producer_send_twice(aws: Cloud, queue: str) -> None:
+    # The classic source of duplicates: SQS stored the message, the answer
+    # never arrived, botocore retried.
+    aws.faults.inject("sqs", "SendMessage", connection="closed", processed=True, count=1)
+    client(retries=5).send_message(QueueUrl=queue, MessageBody="order-1")
+    assert bodies(queue) == ["order-1", "order-1"]
+
+
+def test_latency_passes_in_virtual_time_and_the_call_succeeds(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", latency=2.5)
+    before = aws.clock.now()
+    client().send_message(QueueUrl=queue, MessageBody="x")
+    assert aws.clock.now() - before >= 2.5
+    assert bodies(queue) == ["x"]
+
+
+# -- which calls a rule breaks ------------------------------------------------------
+
+
+def test_nth_breaks_only_that_call(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", error="internal", nth=2)
+    sqs = client(retries=0)
+    outcomes = []
+    for n in range(4):
+        try:
+            sqs.send_message(QueueUrl=queue, MessageBody=str(n))
+            outcomes.append("ok")
+        except botocore.exceptions.ClientError:
+            outcomes.append("failed")
+    assert outcomes == ["ok", "failed", "ok", "ok"]
+
+
+def _pattern(seed: int) -> list[bool]:
+    with fake_aws(seed=seed) as aws:
+        url = client().create_queue(QueueName="q")["QueueUrl"]
+        aws.faults.inject("sqs", "SendMessage", error="throttle", percentage=30)
+        sqs = client(retries=0)
+        failed = []
+        for n in range(40):
+            try:
+                sqs.send_message(QueueUrl=url, MessageBody=str(n))
+                failed.append(False)
+            except botocore.exceptions.ClientError:
+                failed.append(True)
+        return failed
+
+
+def test_a_percentage_breaks_the_same_calls_for_the_same_seed() -> None:
+    first, again, other = _pattern(1), _pattern(1), _pattern(2)
+    assert first == again
+    assert first != other
+    assert 0 < sum(first) < 40
+
+
+def test_a_window_of_virtual_time_bounds_a_rule(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", error="unavailable", after=10, duration=30)
+    sqs = client(retries=0)
+
+    def works() -> bool:
+        try:
+            sqs.send_message(QueueUrl=queue, MessageBody="x")
+        except botocore.exceptions.ClientError:
+            return False
+        return True
+
+    seen = [works()]
+    aws.clock.advance(10)
+    seen.append(works())
+    aws.clock.advance(29)
+    seen.append(works())
+    aws.clock.advance(1)
+    seen.append(works())
+    assert seen == [True, False, False, True]
+
+
+def test_resource_and_region_select_calls(aws: Cloud, queue: str) -> None:
+    audit = client().create_queue(QueueName="audit")["QueueUrl"]
+    west = client(region="us-west-2").create_queue(QueueName="orders")["QueueUrl"]
+    aws.faults.inject("sqs", "SendMessage", region="us-east-1", resource="orders", error="internal")
+
+    client(retries=0).send_message(QueueUrl=audit, MessageBody="a")
+    client(retries=0, region="us-west-2").send_message(QueueUrl=west, MessageBody="w")
+    with pytest.raises(botocore.exceptions.ClientError):
+        client(retries=0).send_message(QueueUrl=queue, MessageBody="o")
+
+
+def test_several_operations_in_one_rule(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage,ReceiveMessage", error="internal")
+    sqs = client(retries=0)
+    with pytest.raises(botocore.exceptions.ClientError):
+        sqs.send_message(QueueUrl=queue, MessageBody="x")
+    with pytest.raises(botocore.exceptions.ClientError):
+        sqs.receive_message(QueueUrl=queue)
+    sqs.get_queue_url(QueueName="orders")
+
+
+def test_leaving_the_with_block_heals_the_cloud(aws: Cloud, queue: str) -> None:
+    sqs = client(retries=0)
+    with aws.faults.inject("sqs", error="internal"), pytest.raises(botocore.exceptions.ClientError):
+        sqs.send_message(QueueUrl=queue, MessageBody="x")
+    sqs.send_message(QueueUrl=queue, MessageBody="y")
+    assert aws.faults.rules == []
+
+
+def test_the_cloud_calling_itself_is_spared_unless_asked(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", error="internal")
+    aws.call("sqs", "SendMessage", {"QueueUrl": queue, "MessageBody": "from SNS"})
+    aws.faults.inject("sqs", "SendMessage", error="internal", include_internal=True)
+    with pytest.raises(AwsError) as excinfo:
+        aws.call("sqs", "SendMessage", {"QueueUrl": queue, "MessageBody": "again"})
+    assert excinfo.value.code == "InternalFailure"
+
+
+# -- seeing what happened ---------------------------------------------------------
+
+
+def test_the_call_log_and_fault_log_name_each_injected_fault(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", error="throttle", count=2, label="burst")
+    client(retries=5).send_message(QueueUrl=queue, MessageBody="x")
+
+    sends = aws.calls.of("sqs", "SendMessage")
+    assert [r.fault for r in sends] == ["burst: error throttle", "burst: error throttle", None]
+    assert [(e.rule, e.operation, e.attempt) for e in aws.faults.log] == [
+        ("burst", "SendMessage", 1),
+        ("burst", "SendMessage", 2),
+    ]
+    assert "(attempt 3) -> ok" in aws.calls.format()
+    assert "SendMessage attempt 2: error throttle [burst]" in aws.faults.format()
+    [retried] = aws.calls.retried()
+    assert retried.summary().endswith(
+        "3 attempts: 400 ThrottlingException [fault], 400 ThrottlingException [fault], ok"
+    )
