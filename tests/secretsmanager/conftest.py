@@ -45,14 +45,18 @@ def database() -> FakeDatabase:
 def rotation_function(aws: Cloud, database: FakeDatabase) -> Callable[..., str]:
     """Register a single-user rotation function (AWS's template, step by step).
 
-    ``fail_at="setSecret"`` makes that step raise. Returns the function's ARN.
+    ``fail_at="setSecret"`` makes that step raise (``failures`` times, else
+    always). Returns the function's ARN.
     """
 
-    def register(name: str = "rotate-db", fail_at: str | None = None) -> str:
+    def register(name: str = "rotate-db", fail_at: str | None = None, failures: int | None = None) -> str:
+        left = [failures]
+
         def handler(event: dict[str, Any], context: Any) -> None:
             client = boto3.client("secretsmanager", region_name=REGION)
             arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
-            if step == fail_at:
+            if step == fail_at and left[0] != 0:
+                left[0] = None if left[0] is None else left[0] - 1
                 raise RuntimeError(f"{step} broke on purpose")
             stages = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
             if token not in stages:

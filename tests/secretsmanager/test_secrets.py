@@ -83,7 +83,8 @@ def test_a_retried_create_with_the_same_token_and_value_succeeds(sm: Any) -> Non
     first = sm.create_secret(Name="db", SecretString="v", ClientRequestToken=token)
     again = sm.create_secret(Name="db", SecretString="v", ClientRequestToken=token)
 
-    assert again["ARN"] == first["ARN"] and again["VersionId"] == token
+    assert again["ARN"] == first["ARN"]
+    assert again["VersionId"] == token
 
 
 def test_an_invalid_name_is_refused(sm: Any) -> None:
