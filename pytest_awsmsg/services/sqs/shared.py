@@ -39,7 +39,7 @@ class SqsBase(Service[SqsStore]):
 
     def dispatch(self, ctx: RequestContext, operation: Any, params: dict[str, Any]) -> dict[str, Any]:
         self.threads.add(threading.get_ident())
-        return super().dispatch(ctx, operation, params)
+        return _compact(super().dispatch(ctx, operation, params))
 
     def queue_for_url(self, ctx: RequestContext, queue_url: str) -> Queue:
         """The queue a QueueUrl names (any account, the URL's region or the caller's)."""
@@ -69,3 +69,12 @@ class SqsBase(Service[SqsStore]):
         if queue.fifo or not self.quirk_settings:
             return None
         return self.quirk_settings.get(queue.name) or self.quirk_settings.get(None)
+
+
+def _compact(value: Any) -> Any:
+    """The result without ``None`` members, which the model does not allow (results are built with them for clarity)."""
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value

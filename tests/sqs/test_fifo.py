@@ -1,0 +1,186 @@
+"""FIFO queues: order within groups, group locks, deduplication, sequence numbers, retries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from pytest_awsmsg.core.cloud import Cloud
+
+from .conftest import QueueFactory
+from .helpers import counts, error_of, receive
+
+
+def send(sqs: Any, url: str, body: str, group: str = "g", dedup: str | None = None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"QueueUrl": url, "MessageBody": body, "MessageGroupId": group}
+    kwargs["MessageDeduplicationId"] = dedup or body
+    return dict(sqs.send_message(**kwargs))
+
+
+def bodies(messages: list[dict[str, Any]]) -> list[str]:
+    return [m["Body"] for m in messages]
+
+
+def test_messages_of_a_group_come_in_order(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    for index in range(5):
+        send(sqs, url, f"m{index}")
+    assert bodies(receive(sqs, url, MaxNumberOfMessages=3)) == ["m0", "m1", "m2"]
+
+
+def test_group_is_locked_while_a_message_is_in_flight(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo", VisibilityTimeout=30)
+    send(sqs, url, "a1", group="a")
+    send(sqs, url, "a2", group="a")
+    send(sqs, url, "b1", group="b")
+    assert bodies(receive(sqs, url)) == ["a1"]
+    assert bodies(receive(sqs, url)) == ["b1"]  # a is locked: a2 must wait for a1
+    assert receive(sqs, url) == []
+    aws.clock.advance(30)
+    (again,) = receive(sqs, url)
+    assert again["Body"] == "a1"  # a1 came back first, still in order
+
+
+def test_deleting_the_head_unlocks_the_group(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    send(sqs, url, "a1")
+    send(sqs, url, "a2")
+    (head,) = receive(sqs, url)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=head["ReceiptHandle"])
+    assert bodies(receive(sqs, url)) == ["a2"]
+
+
+def test_one_receive_prefers_one_group(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    send(sqs, url, "a1", group="a")
+    send(sqs, url, "b1", group="b")
+    send(sqs, url, "a2", group="a")
+    assert bodies(receive(sqs, url, MaxNumberOfMessages=10)) == ["a1", "a2", "b1"]
+
+
+def test_deduplication_by_id_within_five_minutes(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    first = send(sqs, url, "one", dedup="d-1")
+    duplicate = send(sqs, url, "one again", dedup="d-1")
+    assert duplicate["MessageId"] == first["MessageId"]
+    assert counts(sqs, url) == (1, 0, 0)
+    aws.clock.advance(minutes=5)
+    send(sqs, url, "after the window", dedup="d-1")
+    assert counts(sqs, url) == (2, 0, 0)
+
+
+def test_a_deleted_message_still_suppresses_its_duplicate(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    send(sqs, url, "x", dedup="d")
+    (message,) = receive(sqs, url)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    send(sqs, url, "x", dedup="d")
+    assert receive(sqs, url) == []
+
+
+def test_content_based_deduplication(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo", ContentBasedDeduplication=True)
+    sqs.send_message(QueueUrl=url, MessageBody="same", MessageGroupId="g")
+    sqs.send_message(QueueUrl=url, MessageBody="same", MessageGroupId="g")
+    sqs.send_message(QueueUrl=url, MessageBody="different", MessageGroupId="g")
+    messages = receive(sqs, url, MaxNumberOfMessages=10, AttributeNames=["MessageDeduplicationId"])
+    assert bodies(messages) == ["same", "different"]
+    import hashlib
+
+    assert messages[0]["Attributes"]["MessageDeduplicationId"] == hashlib.sha256(b"same").hexdigest()
+
+
+def test_deduplication_scope_message_group(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo", DeduplicationScope="messageGroup")
+    send(sqs, url, "a", group="a", dedup="d")
+    send(sqs, url, "b", group="b", dedup="d")
+    send(sqs, url, "b again", group="b", dedup="d")
+    assert sorted(bodies(receive(sqs, url, MaxNumberOfMessages=10))) == ["a", "b"]
+
+
+def test_deduplication_scope_queue(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    send(sqs, url, "a", group="a", dedup="d")
+    send(sqs, url, "b", group="b", dedup="d")
+    assert bodies(receive(sqs, url, MaxNumberOfMessages=10)) == ["a"]
+
+
+def test_sequence_numbers_increase(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    numbers = [send(sqs, url, f"m{i}")["SequenceNumber"] for i in range(3)]
+    assert all(len(n) == 20 for n in numbers)
+    assert [int(n) for n in numbers] == sorted(int(n) for n in numbers)
+    assert len(set(numbers)) == 3
+    messages = receive(sqs, url, MaxNumberOfMessages=10, AttributeNames=["SequenceNumber", "MessageGroupId"])
+    assert [m["Attributes"]["SequenceNumber"] for m in messages] == numbers
+    assert {m["Attributes"]["MessageGroupId"] for m in messages} == {"g"}
+
+
+def test_fifo_send_errors(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message(QueueUrl=url, MessageBody="x", MessageDeduplicationId="d")
+    assert error_of(excinfo) == ("MissingParameter", "The request must contain the parameter MessageGroupId.")
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="g")
+    assert error_of(excinfo) == (
+        "InvalidParameterValue",
+        "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="g", MessageDeduplicationId="d", DelaySeconds=5)
+    assert error_of(excinfo) == (
+        "InvalidParameterValue",
+        "Value 5 for parameter DelaySeconds is invalid. "
+        "Reason: The request include parameter that is not valid for this queue type.",
+    )
+
+
+def test_queue_delay_applies_to_fifo(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo", DelaySeconds=5)
+    send(sqs, url, "x")
+    assert counts(sqs, url) == (0, 0, 1)
+    aws.clock.advance(5)
+    assert bodies(receive(sqs, url)) == ["x"]
+
+
+def test_receive_request_attempt_id_replays_the_same_answer(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    send(sqs, url, "a1", group="a")
+    send(sqs, url, "b1", group="b")
+    first = receive(sqs, url, ReceiveRequestAttemptId="attempt-1")
+    retry = receive(sqs, url, ReceiveRequestAttemptId="attempt-1")
+    assert retry == first
+    other = receive(sqs, url, ReceiveRequestAttemptId="attempt-2")
+    assert bodies(other) == ["b1"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"])
+    assert receive(sqs, url, ReceiveRequestAttemptId="attempt-1") == []  # changed: a fresh receive
+
+
+def test_fifo_expired_receipt_handle(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo", VisibilityTimeout=10)
+    send(sqs, url, "x")
+    (message,) = receive(sqs, url)
+    aws.clock.advance(10)
+    with pytest.raises(sqs.exceptions.ReceiptHandleIsInvalid) as excinfo:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert error_of(excinfo) == ("ReceiptHandleIsInvalid", "The receipt handle has expired.")
+
+
+def test_fifo_batch_keeps_order(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo", ContentBasedDeduplication=True)
+    result = sqs.send_message_batch(
+        QueueUrl=url,
+        Entries=[{"Id": f"e{i}", "MessageBody": f"m{i}", "MessageGroupId": "g"} for i in range(4)],
+    )
+    assert all("SequenceNumber" in e for e in result["Successful"])
+    assert bodies(receive(sqs, url, MaxNumberOfMessages=10)) == ["m0", "m1", "m2", "m3"]
+
+
+def test_standard_queue_accepts_message_group_id_for_fair_queues(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="tenant-1")
+    (message,) = receive(sqs, url, AttributeNames=["MessageGroupId"])
+    assert message["Attributes"] == {"MessageGroupId": "tenant-1"}

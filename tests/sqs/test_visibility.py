@@ -1,0 +1,260 @@
+"""Visibility timeouts, delays, receipt handles, retention and purging, all in virtual time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from pytest_awsmsg.core.cloud import Cloud
+
+from .conftest import QueueFactory
+from .helpers import counts, error_of, receive
+
+
+def test_received_message_is_invisible_until_the_timeout_passes(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(VisibilityTimeout=30)
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    assert len(receive(sqs, url)) == 1
+    assert counts(sqs, url) == (0, 1, 0)
+    aws.clock.advance(29.99)
+    assert receive(sqs, url) == []
+    aws.clock.advance(0.01)
+    (again,) = receive(sqs, url, AttributeNames=["ApproximateReceiveCount"])
+    assert again["Attributes"]["ApproximateReceiveCount"] == "2"
+
+
+def test_visibility_timeout_of_the_receive_wins(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(VisibilityTimeout=30)
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    receive(sqs, url, VisibilityTimeout=5)
+    aws.clock.advance(5)
+    assert len(receive(sqs, url)) == 1
+
+
+def test_zero_visibility_timeout(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(VisibilityTimeout=0)
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    first = receive(sqs, url)
+    second = receive(sqs, url)
+    assert first[0]["MessageId"] == second[0]["MessageId"]
+    assert first[0]["ReceiptHandle"] != second[0]["ReceiptHandle"]
+
+
+def test_change_message_visibility(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(VisibilityTimeout=30)
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    (message,) = receive(sqs, url)
+    aws.clock.advance(20)
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=60)
+    aws.clock.advance(59)
+    assert receive(sqs, url) == []
+    aws.clock.advance(1)
+    assert len(receive(sqs, url)) == 1
+
+
+def test_change_visibility_to_zero_releases_the_message(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    (message,) = receive(sqs, url)
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    assert counts(sqs, url) == (1, 0, 0)
+
+
+def test_change_visibility_of_a_message_no_longer_in_flight(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(VisibilityTimeout=10)
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    (message,) = receive(sqs, url)
+    aws.clock.advance(10)
+    with pytest.raises(sqs.exceptions.MessageNotInflight) as excinfo:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=30)
+    assert error_of(excinfo)[0] == "AWS.SimpleQueueService.MessageNotInflight"
+
+
+def test_change_visibility_with_a_stale_handle(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(VisibilityTimeout=10)
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    (old,) = receive(sqs, url)
+    aws.clock.advance(10)
+    receive(sqs, url)
+    with pytest.raises(ClientError) as excinfo:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=old["ReceiptHandle"], VisibilityTimeout=30)
+    code, message = error_of(excinfo)
+    assert code == "InvalidParameterValue"
+    assert message.endswith("Reason: Message does not exist or is not available for visibility timeout change.")
+
+
+def test_visibility_cannot_exceed_twelve_hours_from_receive(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    aws.clock.freeze()  # exact arithmetic: no real milliseconds between the calls
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    (message,) = receive(sqs, url, VisibilityTimeout=43_200)
+    aws.clock.advance(hours=2)
+    handle = message["ReceiptHandle"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=36_000)
+    with pytest.raises(ClientError) as excinfo:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=36_001)
+    assert error_of(excinfo) == (
+        "InvalidParameterValue",
+        "Value 36001 for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message "
+        "is beyond the limit [43200 seconds]",
+    )
+
+
+def test_change_visibility_batch(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    for index in range(2):
+        sqs.send_message(QueueUrl=url, MessageBody=str(index))
+    messages = receive(sqs, url, MaxNumberOfMessages=10)
+    result = sqs.change_message_visibility_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "a", "ReceiptHandle": messages[0]["ReceiptHandle"], "VisibilityTimeout": 0},
+            {"Id": "b", "ReceiptHandle": messages[1]["ReceiptHandle"], "VisibilityTimeout": 300},
+            {"Id": "c", "ReceiptHandle": "AQEBbogus", "VisibilityTimeout": 0},
+        ],
+    )
+    assert sorted(e["Id"] for e in result["Successful"]) == ["a", "b"]
+    assert [(f["Id"], f["Code"], f["SenderFault"]) for f in result["Failed"]] == [("c", "ReceiptHandleIsInvalid", True)]
+    assert counts(sqs, url) == (1, 1, 0)
+    with pytest.raises(sqs.exceptions.EmptyBatchRequest):
+        sqs.change_message_visibility_batch(QueueUrl=url, Entries=[])
+
+
+def test_invalid_receipt_handle(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    with pytest.raises(sqs.exceptions.ReceiptHandleIsInvalid) as excinfo:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle="garbage")
+    assert error_of(excinfo) == (
+        "ReceiptHandleIsInvalid",
+        'The input receipt handle "garbage" is not a valid receipt handle.',
+    )
+
+
+def test_receipt_handle_of_another_queue_is_invalid(sqs: Any, make_queue: QueueFactory) -> None:
+    first, second = make_queue("first"), make_queue("second")
+    sqs.send_message(QueueUrl=first, MessageBody="x")
+    (message,) = receive(sqs, first)
+    with pytest.raises(sqs.exceptions.ReceiptHandleIsInvalid):
+        sqs.delete_message(QueueUrl=second, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_deleting_twice_succeeds(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    (message,) = receive(sqs, url)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert counts(sqs, url) == (0, 0, 0)
+
+
+def test_latest_handle_deletes_even_after_timeout(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(VisibilityTimeout=10)
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    (message,) = receive(sqs, url)
+    aws.clock.advance(15)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert counts(sqs, url) == (0, 0, 0)
+
+
+def test_stale_handle_does_not_delete(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    """AWS: with an old handle "the request will succeed, but the message might not be deleted"."""
+    url = make_queue(VisibilityTimeout=10)
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    (old,) = receive(sqs, url)
+    aws.clock.advance(10)
+    receive(sqs, url)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=old["ReceiptHandle"])
+    assert counts(sqs, url) == (0, 1, 0)
+
+
+def test_queue_delay(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(DelaySeconds=10)
+    sqs.send_message(QueueUrl=url, MessageBody="later")
+    assert counts(sqs, url) == (0, 0, 1)
+    assert receive(sqs, url) == []
+    aws.clock.advance(10)
+    assert counts(sqs, url) == (1, 0, 0)
+
+
+def test_message_delay_overrides_queue_delay(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(DelaySeconds=10)
+    sqs.send_message(QueueUrl=url, MessageBody="now", DelaySeconds=0)
+    sqs.send_message(QueueUrl=url, MessageBody="soon", DelaySeconds=3)
+    assert [m["Body"] for m in receive(sqs, url, MaxNumberOfMessages=10)] == ["now"]
+    aws.clock.advance(3)
+    assert [m["Body"] for m in receive(sqs, url, MaxNumberOfMessages=10)] == ["soon"]
+
+
+def test_delay_seconds_range(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message(QueueUrl=url, MessageBody="x", DelaySeconds=901)
+    assert error_of(excinfo) == (
+        "InvalidParameterValue",
+        "Value 901 for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900",
+    )
+
+
+def test_retention_expiry(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(MessageRetentionPeriod=60)
+    sqs.send_message(QueueUrl=url, MessageBody="old")
+    aws.clock.advance(30)
+    sqs.send_message(QueueUrl=url, MessageBody="young")
+    aws.clock.advance(30)
+    assert counts(sqs, url) == (1, 0, 0)
+    assert [m["Body"] for m in receive(sqs, url, MaxNumberOfMessages=10)] == ["young"]
+
+
+def test_in_flight_message_expires_too(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(MessageRetentionPeriod=60, VisibilityTimeout=600)
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    receive(sqs, url)
+    aws.clock.advance(days=1)
+    assert counts(sqs, url) == (0, 0, 0)
+
+
+def test_purge_queue_and_its_60_second_rule(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    for index in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=str(index))
+    receive(sqs, url)
+    sqs.purge_queue(QueueUrl=url)
+    assert counts(sqs, url) == (0, 0, 0)
+    aws.clock.advance(59)
+    with pytest.raises(sqs.exceptions.PurgeQueueInProgress) as excinfo:
+        sqs.purge_queue(QueueUrl=url)
+    assert error_of(excinfo) == (
+        "AWS.SimpleQueueService.PurgeQueueInProgress",
+        "Only one PurgeQueue operation on orders is allowed every 60 seconds.",
+    )
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    aws.clock.advance(1)
+    sqs.purge_queue(QueueUrl=url)
+
+
+def test_counters_stay_consistent(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(VisibilityTimeout=10)
+    sqs.send_message(QueueUrl=url, MessageBody="a")
+    sqs.send_message(QueueUrl=url, MessageBody="b")
+    sqs.send_message(QueueUrl=url, MessageBody="c", DelaySeconds=5)
+    receive(sqs, url)
+    assert counts(sqs, url) == (1, 1, 1)
+    aws.clock.advance(5)
+    assert counts(sqs, url) == (2, 1, 0)
+    aws.clock.advance(5)
+    assert counts(sqs, url) == (3, 0, 0)
+
+
+def test_freezegun_moves_the_cloud(sqs: Any, make_queue: QueueFactory) -> None:
+    from freezegun import freeze_time
+
+    with freeze_time("2024-01-01T00:00:00Z") as frozen:
+        url = make_queue(VisibilityTimeout=30)
+        sqs.send_message(QueueUrl=url, MessageBody="x")
+        receive(sqs, url)
+        frozen.tick(29)
+        assert receive(sqs, url) == []
+        frozen.tick(1)
+        assert len(receive(sqs, url)) == 1
