@@ -40,6 +40,7 @@ def jsonable(value: Any) -> Any:
 
 def _event(kind: str, moment: float, fields: dict[str, Any]) -> dict[str, Any]:
     fields.pop("time", None)
+    fields.pop("kind", None)  # a topology change's own kind is in the event's
     return {"kind": kind, "time": _iso(moment), "t": moment, **jsonable(fields)}
 
 

@@ -1,0 +1,213 @@
+"""The pytest side of breaking the cloud: markers, report sections, the timeline file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+CLIENTS = """
+import boto3
+import botocore.exceptions
+import pytest
+from botocore.config import Config
+
+
+def sqs(retries=5, region="us-east-1"):
+    return boto3.client("sqs", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": retries}))
+
+
+def queue():
+    return sqs().create_queue(QueueName="orders")["QueueUrl"]
+"""
+
+
+def test_markers_are_registered_with_their_signatures(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.aws_fault(service=None, operations=None, *, region=None, *",
+            "@pytest.mark.aws_az_outage(zone, duration=None, *, error_share=None, shift_after=60.0)*",
+            "@pytest.mark.aws_region_outage(region, duration=None)*",
+            "@pytest.mark.aws_fis(template)*",
+            "@pytest.mark.aws_virtual_sleep*",
+        ]
+    )
+
+
+def test_fault_markers_pull_in_the_cloud_and_stack_from_module_to_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        CLIENTS
+        + """
+from pytest_awsmsg import current_cloud
+
+pytestmark = pytest.mark.aws_fault("sqs", "ReceiveMessage", error="internal")
+
+
+@pytest.mark.aws_fault("sqs", "SendMessage", error="throttle", count=2)
+def test_retrying_producer_survives():
+    answer = sqs(retries=5).send_message(QueueUrl=queue(), MessageBody="x")
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    with pytest.raises(botocore.exceptions.ClientError, match="InternalFailure"):
+        sqs(retries=0).receive_message(QueueUrl=queue())
+    assert [r.label for r in current_cloud().faults.rules] == ["rule 1", "rule 2"]
+
+
+@pytest.mark.aws_fault("sqs", "SendMessage", error="throttle", count=2)
+def test_producer_without_retries_fails():
+    with pytest.raises(botocore.exceptions.ClientError, match="ThrottlingException"):
+        sqs(retries=0).send_message(QueueUrl=queue(), MessageBody="x")
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_outage_markers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        CLIENTS
+        + """
+@pytest.mark.aws_az_outage("us-east-1a", duration=300)
+def test_az(aws):
+    url = queue()
+    with aws.in_az("us-east-1a"), pytest.raises(botocore.exceptions.EndpointConnectionError):
+        sqs().send_message(QueueUrl=url, MessageBody="x")
+    aws.clock.advance(300)
+    with aws.in_az("us-east-1a"):
+        sqs().send_message(QueueUrl=url, MessageBody="x")
+
+
+@pytest.mark.aws_region_outage("us-east-1")
+def test_region():
+    with pytest.raises(botocore.exceptions.EndpointConnectionError):
+        queue()
+    sqs(region="eu-west-1").create_queue(QueueName="failover")
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_fis_marker_reads_a_template_beside_the_test(pytester: pytest.Pytester) -> None:
+    template = {
+        "targets": {"app": {"resourceType": "aws:iam:role", "resourceArns": ["arn:aws:iam::123456789012:role/app"]}},
+        "actions": {
+            "throttle": {
+                "actionId": "aws:fis:inject-api-throttle-error",
+                "parameters": {"service": "sqs", "operations": "SendMessage", "percentage": "100", "duration": "PT5M"},
+                "targets": {"Roles": "app"},
+            }
+        },
+    }
+    pytester.mkdir("chaos").joinpath("throttle.json").write_text(json.dumps(template))
+    pytester.makepyfile(
+        CLIENTS
+        + """
+@pytest.mark.aws_fis("chaos/throttle.json")
+def test_chaos(aws):
+    url = queue()
+    with pytest.raises(botocore.exceptions.ClientError, match="ThrottlingException"):
+        sqs(retries=0).send_message(QueueUrl=url, MessageBody="x")
+    aws.clock.advance(minutes=5)
+    sqs(retries=0).send_message(QueueUrl=url, MessageBody="x")
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_virtual_sleep_marker(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import time
+        import pytest
+
+        @pytest.mark.aws_virtual_sleep
+        def test_polls(aws):
+            start = aws.clock.now()
+            deadline = time.monotonic() + 3600
+            while time.monotonic() < deadline:
+                time.sleep(60)
+            assert aws.clock.now() - start == 3600
+
+        def test_untouched(aws):
+            assert not aws.clock.frozen
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_a_bad_fault_marker_errors_the_test_with_the_reason(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.aws_fault("sqs", "SendMessage", error="TopicNotFound")
+        def test_x():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*sqs SendMessage never returns 'TopicNotFound'*"])
+
+
+def test_failure_report_shows_injected_faults_and_retries(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        CLIENTS
+        + """
+@pytest.mark.aws_fault("sqs", "SendMessage", error="throttle", count=2, label="burst")
+def test_fails():
+    sqs(retries=5).send_message(QueueUrl=queue(), MessageBody="x")
+    assert False, "boom"
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*aws calls*",
+            # (fnmatch reads [...] as a character class: match around the brackets)
+            "*sqs.SendMessage(QueueUrl=*) -> 400 ThrottlingException: *fault: burst: error throttle*",
+            "*sqs.SendMessage(QueueUrl=*) (attempt 3) -> ok",
+            "*aws faults*",
+            "*us-east-1 sqs.SendMessage attempt 1: error throttle *burst*",
+            "*us-east-1 sqs.SendMessage attempt 2: error throttle *burst*",
+            "*aws retries*",
+            "#2 sqs.SendMessage: 3 attempts: 400 ThrottlingException *fault*, 400 ThrottlingException *fault*, ok",
+        ]
+    )
+
+
+def test_timeline_option_writes_every_tests_story_as_json(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        CLIENTS
+        + """
+@pytest.mark.aws_fault("sqs", "SendMessage", error="unavailable", count=1)
+def test_one(aws):
+    sqs().send_message(QueueUrl=queue(), MessageBody="x")
+    aws.az_outage("us-east-1c", duration=10)
+    aws.clock.advance(10)
+
+
+def test_two(aws):
+    assert False
+"""
+    )
+    result = pytester.runpytest("--awsmsg-timeline", "out/timeline.json")
+    result.assert_outcomes(passed=1, failed=1)
+    data = json.loads((pytester.path / "out" / "timeline.json").read_text())
+    one, two = data["tests"]
+    assert (one["nodeid"].split("::")[-1], one["outcome"]) == ("test_one", "passed")
+    assert two["outcome"] == "failed"
+    kinds = [(e["kind"], e.get("operation") or e.get("name"), e.get("attempt"), e.get("up")) for e in one["events"]]
+    assert kinds == [
+        ("call", "CreateQueue", 1, None),
+        ("call", "SendMessage", 1, None),
+        ("fault", "SendMessage", 1, None),
+        ("call", "SendMessage", 2, None),
+        ("az-change", "us-east-1c", None, False),
+        ("az-change", "us-east-1c", None, True),
+    ]
+    assert one["events"][2]["action"] == "error unavailable"
+    assert one["events"][3]["invocation"] == one["events"][1]["invocation"]
+    assert two["events"] == []
