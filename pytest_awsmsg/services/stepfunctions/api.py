@@ -1,0 +1,386 @@
+"""The Step Functions fake: one method per operation of the botocore model.
+
+Executions run in :mod:`.interpreter`; state machines, versions and aliases
+live here, executions and tasks in :mod:`.execution_ops`, and the rest
+(activities, map runs, tags, validation, TestState) in :mod:`.other_ops`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base import RequestContext
+from .common import StepFunctionsBase, _check_name, _page, _tags
+from .errors import (
+    ConflictException,
+    InvalidArn,
+    MissingRequiredParameter,
+    ResourceNotFound,
+    StateMachineAlreadyExists,
+    StateMachineDoesNotExist,
+    ValidationException,
+)
+from .execution_ops import ExecutionOps
+from .models import Alias, StateMachine, Version
+from .other_ops import OtherOps
+
+
+class StateMachineOps(StepFunctionsBase):
+    """State machines, versions and aliases."""
+
+    # -- state machines --------------------------------------------------------
+
+    def create_state_machine(
+        self,
+        ctx: RequestContext,
+        *,
+        name: str,
+        definition: str,
+        role_arn: str,
+        type: str = "STANDARD",
+        logging_configuration: dict[str, Any] | None = None,
+        tags: list[dict[str, str]] | None = None,
+        tracing_configuration: dict[str, Any] | None = None,
+        publish: bool = False,
+        version_description: str | None = None,
+        encryption_configuration: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        _check_name(name)
+        self._validate(definition, type)
+        if version_description and not publish:
+            raise ValidationException("Version description can only be set when publish is true")
+        store = self.ctx_store(ctx)
+        arn = ctx.arn(f"stateMachine:{name}", "states")
+        existing = store.machines.get(arn)
+        if existing is not None:
+            if existing.definition != definition or existing.role_arn != role_arn or existing.type != type:
+                raise StateMachineAlreadyExists(f"State Machine Already Exists: '{arn}'")
+            return {"stateMachineArn": arn, "creationDate": existing.creation_date}
+        machine = StateMachine(
+            arn,
+            name,
+            definition,
+            role_arn,
+            type,
+            ctx.now_dt,
+            self.cloud.ids.uuid4(),
+            logging=logging_configuration or {"level": "OFF", "includeExecutionData": False},
+            tracing=tracing_configuration or {"enabled": False},
+            encryption=encryption_configuration,
+            tags=_tags(tags),
+        )
+        store.machines[arn] = machine
+        out: dict[str, Any] = {"stateMachineArn": arn, "creationDate": machine.creation_date}
+        if publish:
+            out["stateMachineVersionArn"] = self._publish(ctx, machine, version_description).arn
+        return out
+
+    def _publish(self, ctx: RequestContext, machine: StateMachine, description: str | None) -> Version:
+        latest = machine.versions.get(machine.next_version - 1)
+        if latest is not None and latest.revision_id == machine.revision_id:
+            return latest
+        number = machine.next_version
+        machine.next_version += 1
+        version = Version(
+            f"{machine.arn}:{number}",
+            number,
+            machine.definition,
+            machine.role_arn,
+            machine.revision_id,
+            description,
+            ctx.now_dt,
+        )
+        machine.versions[number] = version
+        return version
+
+    def describe_state_machine(
+        self, ctx: RequestContext, *, state_machine_arn: str, included_data: str | None = None
+    ) -> dict[str, Any]:
+        machine, version, alias = self._machine(state_machine_arn)
+        if alias is not None:
+            raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: alias'")
+        out: dict[str, Any] = {
+            "stateMachineArn": machine.arn if version is None else version.arn,
+            "name": machine.name,
+            "status": "ACTIVE",
+            "definition": machine.definition if version is None else version.definition,
+            "roleArn": machine.role_arn if version is None else version.role_arn,
+            "type": machine.type,
+            "creationDate": machine.creation_date if version is None else version.creation_date,
+            "loggingConfiguration": machine.logging,
+            "tracingConfiguration": machine.tracing,
+            "revisionId": machine.revision_id if version is None else version.revision_id,
+        }
+        if version is not None and version.description:
+            out["description"] = version.description
+        if machine.encryption:
+            out["encryptionConfiguration"] = machine.encryption
+        return out
+
+    def list_state_machines(
+        self, ctx: RequestContext, *, max_results: int | None = None, next_token: str | None = None
+    ) -> dict[str, Any]:
+        machines = sorted(self.ctx_store(ctx).machines.values(), key=lambda m: m.name)
+        chunk, token = _page(machines, max_results, next_token)
+        out: dict[str, Any] = {
+            "stateMachines": [
+                {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.creation_date}
+                for m in chunk
+            ]
+        }
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def update_state_machine(
+        self,
+        ctx: RequestContext,
+        *,
+        state_machine_arn: str,
+        definition: str | None = None,
+        role_arn: str | None = None,
+        logging_configuration: dict[str, Any] | None = None,
+        tracing_configuration: dict[str, Any] | None = None,
+        publish: bool = False,
+        version_description: str | None = None,
+        encryption_configuration: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        machine, version, alias = self._machine(state_machine_arn)
+        if version is not None or alias is not None:
+            raise InvalidArn(f"Invalid Arn: '{state_machine_arn}'")
+        if all(
+            v is None
+            for v in (definition, role_arn, logging_configuration, tracing_configuration, encryption_configuration)
+        ):
+            raise MissingRequiredParameter(
+                "Either the definition, the role ARN, the LoggingConfiguration, the EncryptionConfiguration "
+                "or the TracingConfiguration must be specified"
+            )
+        if definition is not None:
+            self._validate(definition, machine.type)
+            if definition != machine.definition:
+                machine.definition = definition
+                machine.revision_id = self.cloud.ids.uuid4()
+        if role_arn is not None and role_arn != machine.role_arn:
+            machine.role_arn = role_arn
+            machine.revision_id = self.cloud.ids.uuid4()
+        if logging_configuration is not None:
+            machine.logging = logging_configuration
+        if tracing_configuration is not None:
+            machine.tracing = tracing_configuration
+        if encryption_configuration is not None:
+            machine.encryption = encryption_configuration
+        machine.update_date = ctx.now_dt
+        out: dict[str, Any] = {"updateDate": machine.update_date, "revisionId": machine.revision_id}
+        if publish:
+            out["stateMachineVersionArn"] = self._publish(ctx, machine, version_description).arn
+        return out
+
+    def delete_state_machine(self, ctx: RequestContext, *, state_machine_arn: str) -> dict[str, Any]:
+        _, _, _, rest = self._parse_arn(state_machine_arn, "stateMachine")
+        if ":" in rest:
+            raise ValidationException(
+                "Service does not support deleting a version or an alias with DeleteStateMachine: use "
+                "DeleteStateMachineVersion or DeleteStateMachineAlias"
+            )
+        # Deleting a machine that does not exist succeeds, as AWS's does.
+        self._store_for(state_machine_arn).machines.pop(state_machine_arn, None)
+        return {}
+
+    def describe_state_machine_for_execution(
+        self, ctx: RequestContext, *, execution_arn: str, included_data: str | None = None
+    ) -> dict[str, Any]:
+        execution = self._execution(execution_arn)
+        machine = execution.machine
+        out: dict[str, Any] = {
+            "stateMachineArn": machine.arn,
+            "name": machine.name,
+            "definition": execution.definition_text,
+            "roleArn": execution.role_arn,
+            "updateDate": machine.update_date or machine.creation_date,
+            "loggingConfiguration": machine.logging,
+            "tracingConfiguration": machine.tracing,
+            "revisionId": machine.revision_id,
+        }
+        if execution.map_run_arn:
+            out["mapRunArn"] = execution.map_run_arn
+        return out
+
+    # -- versions and aliases ------------------------------------------------------
+
+    def publish_state_machine_version(
+        self,
+        ctx: RequestContext,
+        *,
+        state_machine_arn: str,
+        revision_id: str | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        machine, version, alias = self._machine(state_machine_arn)
+        if version is not None or alias is not None:
+            raise InvalidArn(f"Invalid Arn: '{state_machine_arn}'")
+        if revision_id is not None and revision_id != machine.revision_id:
+            raise ConflictException(
+                f"Failed to publish the State Machine version for revision {revision_id}. "
+                f"The current State Machine revision is {machine.revision_id}."
+            )
+        published = self._publish(ctx, machine, description)
+        return {"creationDate": published.creation_date, "stateMachineVersionArn": published.arn}
+
+    def list_state_machine_versions(
+        self,
+        ctx: RequestContext,
+        *,
+        state_machine_arn: str,
+        next_token: str | None = None,
+        max_results: int | None = None,
+    ) -> dict[str, Any]:
+        machine, _, _ = self._machine(state_machine_arn)
+        versions = sorted(machine.versions.values(), key=lambda v: -v.number)
+        chunk, token = _page(versions, max_results, next_token)
+        out: dict[str, Any] = {
+            "stateMachineVersions": [{"stateMachineVersionArn": v.arn, "creationDate": v.creation_date} for v in chunk]
+        }
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def delete_state_machine_version(self, ctx: RequestContext, *, state_machine_version_arn: str) -> dict[str, Any]:
+        try:
+            machine, version, _ = self._machine(state_machine_version_arn)
+        except StateMachineDoesNotExist:
+            return {}
+        if version is None:
+            raise ValidationException(f"Invalid version ARN: '{state_machine_version_arn}'")
+        users = [
+            a.arn
+            for a in machine.aliases.values()
+            if any(r["stateMachineVersionArn"] == version.arn for r in a.routing)
+        ]
+        if users:
+            raise ConflictException(
+                "Version to be deleted must not be referenced by an alias. Current list of aliases referencing "
+                f"this version: [{', '.join(users)}]"
+            )
+        del machine.versions[version.number]
+        return {}
+
+    def _routing(self, routing: list[dict[str, Any]]) -> tuple[StateMachine, list[dict[str, Any]]]:
+        if not 1 <= len(routing) <= 2:
+            raise ValidationException("Routing configuration must contain one or two versions")
+        if sum(r["weight"] for r in routing) != 100:
+            raise ValidationException("Sum of routing configuration weights must equal 100")
+        machines = set()
+        machine: StateMachine | None = None
+        for route in routing:
+            machine, version, _ = self._machine(route["stateMachineVersionArn"])
+            if version is None:
+                raise ValidationException(
+                    f"Routing configuration must name versions: '{route['stateMachineVersionArn']}'"
+                )
+            machines.add(machine.arn)
+        if len(machines) != 1 or len({r["stateMachineVersionArn"] for r in routing}) != len(routing):
+            raise ValidationException("Routing configuration must name distinct versions of one state machine")
+        assert machine is not None
+        return machine, [dict(r) for r in routing]
+
+    def create_state_machine_alias(
+        self,
+        ctx: RequestContext,
+        *,
+        name: str,
+        routing_configuration: list[dict[str, Any]],
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        _check_name(name)
+        if name.isdigit():
+            raise ValidationException(f"Invalid alias name: '{name}': an alias name cannot be a number")
+        try:
+            machine, routing = self._routing(routing_configuration)
+        except StateMachineDoesNotExist as missing:
+            raise ResourceNotFound(missing.message) from None
+        arn = f"{machine.arn}:{name}"
+        existing = machine.aliases.get(name)
+        if existing is not None:
+            if existing.routing != routing or existing.description != description:
+                raise ConflictException(f"Failed to create alias because an alias with the same name exists: '{arn}'")
+            return {"stateMachineAliasArn": arn, "creationDate": existing.creation_date}
+        alias = Alias(arn, name, description, routing, ctx.now_dt)
+        machine.aliases[name] = alias
+        return {"stateMachineAliasArn": arn, "creationDate": alias.creation_date}
+
+    def _alias(self, arn: str) -> tuple[StateMachine, Alias]:
+        try:
+            machine, _, alias = self._machine(arn)
+        except StateMachineDoesNotExist:
+            raise ResourceNotFound(f"Resource not found: '{arn}'") from None
+        if alias is None:
+            raise ValidationException(f"Invalid alias ARN: '{arn}'")
+        return machine, alias
+
+    def describe_state_machine_alias(self, ctx: RequestContext, *, state_machine_alias_arn: str) -> dict[str, Any]:
+        _, alias = self._alias(state_machine_alias_arn)
+        out: dict[str, Any] = {
+            "stateMachineAliasArn": alias.arn,
+            "name": alias.name,
+            "routingConfiguration": alias.routing,
+            "creationDate": alias.creation_date,
+        }
+        if alias.description is not None:
+            out["description"] = alias.description
+        if alias.update_date is not None:
+            out["updateDate"] = alias.update_date
+        return out
+
+    def update_state_machine_alias(
+        self,
+        ctx: RequestContext,
+        *,
+        state_machine_alias_arn: str,
+        description: str | None = None,
+        routing_configuration: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        machine, alias = self._alias(state_machine_alias_arn)
+        if description is None and routing_configuration is None:
+            raise ValidationException("Either description or routingConfiguration must be specified")
+        if routing_configuration is not None:
+            owner, routing = self._routing(routing_configuration)
+            if owner is not machine:
+                raise ValidationException("An alias can only route to versions of its own state machine")
+            alias.routing = routing
+        if description is not None:
+            alias.description = description
+        alias.update_date = ctx.now_dt
+        return {"updateDate": alias.update_date}
+
+    def delete_state_machine_alias(self, ctx: RequestContext, *, state_machine_alias_arn: str) -> dict[str, Any]:
+        machine, alias = self._alias(state_machine_alias_arn)
+        del machine.aliases[alias.name]
+        return {}
+
+    def list_state_machine_aliases(
+        self,
+        ctx: RequestContext,
+        *,
+        state_machine_arn: str,
+        next_token: str | None = None,
+        max_results: int | None = None,
+    ) -> dict[str, Any]:
+        try:
+            machine, _, _ = self._machine(state_machine_arn)
+        except StateMachineDoesNotExist as missing:
+            raise ResourceNotFound(missing.message) from None
+        aliases = sorted(machine.aliases.values(), key=lambda a: a.name)
+        chunk, token = _page(aliases, max_results, next_token)
+        out: dict[str, Any] = {
+            "stateMachineAliases": [{"stateMachineAliasArn": a.arn, "creationDate": a.creation_date} for a in chunk]
+        }
+        if token:
+            out["nextToken"] = token
+        return out
+
+
+class StepFunctionsService(StateMachineOps, ExecutionOps, OtherOps):
+    """AWS Step Functions: real state machine definitions run by an ASL interpreter in virtual time."""
+
+    name = "stepfunctions"

@@ -1,0 +1,192 @@
+"""What every group of Step Functions operations shares: ARNs, lookups, paging, names."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+from ..base import Service
+from . import validation
+from .errors import (
+    ExecutionDoesNotExist,
+    InvalidArn,
+    InvalidDefinition,
+    InvalidName,
+    InvalidToken,
+    ResourceNotFound,
+    StateMachineDoesNotExist,
+    TooManyTags,
+)
+from .interpreter import Interpreter
+from .mocks import Mocks
+from .models import Activity, Alias, Execution, MapRun, PendingTask, StateMachine, Store, Version, dumps
+
+_BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+_ARN = re.compile(r"^arn:aws[\w-]*:states:([a-z0-9-]+):(\d{12}):(\w+):(.+)$")
+MAX_INPUT = 256 * 1024
+EXPRESS_LIMIT = 300.0  # an Express execution runs at most five minutes
+
+
+def _check_name(name: str) -> None:
+    if not 1 <= len(name) <= 80 or _BAD_NAME.search(name):
+        raise InvalidName(f"Invalid Name: '{name}'")
+
+
+def _tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    out = {t["key"]: t.get("value", "") for t in tags or []}
+    if len(out) > 50:
+        raise TooManyTags("Too many tags: a resource may have at most 50 tags.")
+    return out
+
+
+def _page(
+    items: list[Any], max_results: int | None, next_token: str | None, default: int = 100
+) -> tuple[list[Any], str | None]:
+    start = 0
+    if next_token:
+        try:
+            start = int(base64.b64decode(next_token.encode()).decode().split(":", 1)[1])
+        except (ValueError, IndexError):
+            raise InvalidToken(f"Invalid Token: '{next_token}'") from None
+    size = max_results or default
+    chunk = items[start : start + size]
+    more = start + size < len(items)
+    token = base64.b64encode(f"offset:{start + size}".encode()).decode() if more else None
+    return chunk, token
+
+
+class StepFunctionsBase(Service[Store]):
+    """Shared state and lookups of the Step Functions fake."""
+
+    name = "stepfunctions"
+
+    def __init__(self, cloud: Any) -> None:
+        super().__init__(cloud)
+        self.interpreter = Interpreter(self)
+        self.mocks = Mocks()
+        self.tokens: dict[str, PendingTask] = {}
+        self._issued: set[str] = set()
+
+    def new_store(self, account_id: str, region: str) -> Store:
+        return Store()
+
+    # -- helpers used by the interpreter ---------------------------------------
+
+    def new_token(self) -> str:
+        token = "AQC" + self.cloud.ids.alnum(253, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        self._issued.add(token)
+        return token
+
+    def forget_tasks(self, execution: Execution) -> None:
+        for token, task in list(self.tokens.items()):
+            if task.execution is execution:
+                task.closed = True
+                del self.tokens[token]
+
+    def _parse_arn(self, arn: str, *kinds: str) -> tuple[str, str, str, str]:
+        found = _ARN.match(arn or "")
+        if not found:
+            raise InvalidArn(f"Invalid Arn: '{arn}'")
+        region, account, kind, rest = found.groups()
+        if kinds and kind not in kinds:
+            raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {kind}'")
+        return region, account, kind, rest
+
+    def _store_for(self, arn: str) -> Store:
+        region, account, _, _ = self._parse_arn(arn)
+        return self.store(account, region)
+
+    def find_activity(self, arn: str) -> Activity | None:
+        try:
+            return self._store_for(arn).activities.get(arn)
+        except InvalidArn:
+            return None
+
+    def execution_by_arn(self, arn: str) -> Execution | None:
+        try:
+            return self._store_for(arn).executions.get(arn)
+        except InvalidArn:
+            return None
+
+    def _machine(self, arn: str) -> tuple[StateMachine, Version | None, Alias | None]:
+        """A state machine, version or alias ARN resolved to (machine, version, alias)."""
+        _, _, _, rest = self._parse_arn(arn, "stateMachine")
+        _, _, qualifier = rest.partition(":")
+        base = arn[: len(arn) - len(qualifier) - 1] if qualifier else arn
+        machine = self._store_for(arn).machines.get(base)
+        if machine is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+        if not qualifier:
+            return machine, None, None
+        if qualifier.isdigit():
+            version = machine.versions.get(int(qualifier))
+            if version is None:
+                raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+            return machine, version, None
+        alias = machine.aliases.get(qualifier)
+        if alias is None:
+            raise ResourceNotFound(f"Resource not found: '{arn}'")
+        return machine, None, alias
+
+    def _execution(self, arn: str, *, express_ok: bool = False) -> Execution:
+        _, _, kind, _ = self._parse_arn(arn, "execution", "express")
+        if kind == "express" and not express_ok:
+            raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: express'")
+        found = self._store_for(arn).executions.get(arn)
+        if found is None:
+            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
+        return found
+
+    def _validate(self, definition: str, machine_type: str) -> dict[str, Any]:
+        problems = validation.diagnose(definition, machine_type, lambda state: self.mocks.has(None, state))
+        if problems:
+            raise InvalidDefinition(validation.format_invalid(problems))
+        parsed: dict[str, Any] = json.loads(definition)
+        return parsed
+
+    def _map_run(self, arn: str) -> MapRun:
+        self._parse_arn(arn, "mapRun")
+        run = self._store_for(arn).map_runs.get(arn)
+        if run is None:
+            raise ResourceNotFound(f"Resource not found: '{arn}'")
+        return run
+
+    # -- map runs (the interpreter's side) ------------------------------------------
+
+    def new_map_run(
+        self, execution: Execution, label: str, max_concurrency: int, pct: float, count: int, total: int
+    ) -> MapRun:
+        arn = (
+            f"arn:aws:states:{execution.region}:{execution.account_id}:mapRun:"
+            f"{execution.machine.name}/{label}:{self.cloud.ids.uuid4()}"
+        )
+        run = MapRun(arn, execution.arn, self.cloud.clock.now_dt(), max_concurrency, pct, count, total=total)
+        self.store(execution.account_id, execution.region).map_runs[arn] = run
+        return run
+
+    def new_child_execution(
+        self, parent: Execution, run: MapRun, processor: dict[str, Any], data: Any, child_type: str
+    ) -> Execution:
+        label = run.arn.split(":")[6]
+        name = self.cloud.ids.uuid4()
+        arn = f"arn:aws:states:{parent.region}:{parent.account_id}:execution:{label}:{name}"
+        definition = {k: v for k, v in processor.items() if k != "ProcessorConfig"}
+        child = Execution(
+            arn,
+            name,
+            parent.machine,
+            definition,
+            parent.role_arn,
+            child_type,
+            dumps(data),
+            self.cloud.clock.now_dt(),
+            parent.region,
+            parent.account_id,
+            map_run_arn=run.arn,
+            definition_text=dumps(definition),
+        )
+        run.children.append(child)
+        self.store(parent.account_id, parent.region).executions[arn] = child
+        return child

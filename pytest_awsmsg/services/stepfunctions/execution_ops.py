@@ -1,0 +1,364 @@
+"""Executions, history, callbacks and activity workers: the operations that run machines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..base import RequestContext
+from .common import EXPRESS_LIMIT, MAX_INPUT, StepFunctionsBase, _check_name, _page
+from .errors import (
+    ActivityDoesNotExist,
+    ExecutionAlreadyExists,
+    ExecutionNotRedrivable,
+    InvalidArn,
+    InvalidExecutionInput,
+    InvalidOutput,
+    InvalidToken,
+    StateMachineTypeNotSupported,
+    TaskDoesNotExist,
+    TaskTimedOut,
+    ValidationException,
+)
+from .helpers import ExecutionView, TaskView
+from .models import Execution, PendingTask, StateMachine, dumps
+
+ACTIVITY_POLL_SECONDS = 60.0
+
+
+class ExecutionOps(StepFunctionsBase):
+    """StartExecution and everything that follows it."""
+
+    # -- starting ----------------------------------------------------------------
+
+    def _new_execution(
+        self,
+        ctx: RequestContext,
+        state_machine_arn: str,
+        name: str | None,
+        input_: str | None,
+        trace_header: str | None,
+    ) -> Execution:
+        machine, version, alias = self._machine(state_machine_arn)
+        if alias is not None:
+            pick = self.cloud.ids.random() * 100
+            for route in alias.routing:
+                pick -= route["weight"]
+                if pick < 0:
+                    break
+            _, version, _ = self._machine(route["stateMachineVersionArn"])
+        text = "{}" if input_ is None else input_
+        if len(text.encode()) > MAX_INPUT:
+            raise ValidationException("1 validation error detected: Value at 'input' failed to satisfy constraint")
+        try:
+            json.loads(text)
+        except ValueError as error:
+            raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
+        if name is not None:
+            _check_name(name)
+        name = name or self.cloud.ids.uuid4()
+        region, account = machine.arn.split(":")[3:5]
+        if machine.type == "EXPRESS":
+            arn = f"arn:aws:states:{region}:{account}:express:{machine.name}:{name}:{self.cloud.ids.uuid4()}"
+        else:
+            arn = f"arn:aws:states:{region}:{account}:execution:{machine.name}:{name}"
+        definition_text = version.definition if version is not None else machine.definition
+        return Execution(
+            arn,
+            name,
+            machine,
+            json.loads(definition_text),
+            version.role_arn if version is not None else machine.role_arn,
+            machine.type,
+            text,
+            ctx.now_dt,
+            region,
+            account,
+            trace_header=trace_header,
+            version_arn=version.arn if version is not None else None,
+            alias_arn=alias.arn if alias is not None else None,
+            definition_text=definition_text,
+        )
+
+    def start_execution(
+        self,
+        ctx: RequestContext,
+        *,
+        state_machine_arn: str,
+        name: str | None = None,
+        input: str | None = None,
+        trace_header: str | None = None,
+    ) -> dict[str, Any]:
+        execution = self._new_execution(ctx, state_machine_arn, name, input, trace_header)
+        store = self._store_for(execution.arn)
+        existing = store.executions.get(execution.arn)
+        if existing is not None:
+            # AWS: the same name and input as a running execution is idempotent.
+            if existing.status == "RUNNING" and existing.input == execution.input:
+                return {"executionArn": existing.arn, "startDate": existing.start_date}
+            raise ExecutionAlreadyExists(f"Execution Already Exists: '{execution.arn}'")
+        store.executions[execution.arn] = execution
+        self.interpreter.start(execution)
+        return {"executionArn": execution.arn, "startDate": execution.start_date}
+
+    def start_sync_execution(
+        self,
+        ctx: RequestContext,
+        *,
+        state_machine_arn: str,
+        name: str | None = None,
+        input: str | None = None,
+        trace_header: str | None = None,
+        included_data: str | None = None,
+    ) -> dict[str, Any]:
+        execution = self._new_execution(ctx, state_machine_arn, name, input, trace_header)
+        if execution.type != "EXPRESS":
+            raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
+        self._store_for(execution.arn).executions[execution.arn] = execution
+        self.interpreter.start(execution)
+        # The caller blocks until the execution ends: virtual time passes meanwhile.
+        clock = self.cloud.clock
+        deadline = execution.start_date.timestamp() + EXPRESS_LIMIT
+        while not execution.closed:
+            nxt = clock.next_due()
+            if nxt is None or nxt > deadline:
+                clock.run_until(deadline)
+                break
+            clock.run_until(nxt)
+        if not execution.closed:
+            self.interpreter.close(execution, "TIMED_OUT", error="States.Timeout", cause="")
+        out = {
+            k: v
+            for k, v in execution.describe().items()
+            if k not in ("redriveCount", "redriveStatus", "redriveStatusReason", "mapRunArn")
+        }
+        out["billingDetails"] = {
+            "billedMemoryUsedInMB": 64,
+            "billedDurationInMilliseconds": max(
+                100,
+                int(
+                    (execution.stop_date or execution.start_date).timestamp() * 1000
+                    - execution.start_date.timestamp() * 1000
+                ),
+            ),
+        }
+        return out
+
+    # -- describing ----------------------------------------------------------------
+
+    def describe_execution(
+        self, ctx: RequestContext, *, execution_arn: str, included_data: str | None = None
+    ) -> dict[str, Any]:
+        out = self._execution(execution_arn).describe()
+        if included_data == "METADATA_ONLY":
+            for key in ("input", "output"):
+                out.pop(key, None)
+            out["inputDetails"] = {"included": False}
+            if "outputDetails" in out:
+                out["outputDetails"] = {"included": False}
+        return out
+
+    def list_executions(
+        self,
+        ctx: RequestContext,
+        *,
+        state_machine_arn: str | None = None,
+        status_filter: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        map_run_arn: str | None = None,
+        redrive_filter: str | None = None,
+    ) -> dict[str, Any]:
+        if (state_machine_arn is None) == (map_run_arn is None):
+            raise ValidationException("Exactly one of stateMachineArn and mapRunArn must be specified")
+        if map_run_arn is not None:
+            run = self._map_run(map_run_arn)
+            executions = list(reversed(run.children))
+        else:
+            assert state_machine_arn is not None
+            machine, version, alias = self._machine(state_machine_arn)
+            if machine.type == "EXPRESS":
+                raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
+            executions = [
+                e
+                for e in reversed(list(self._store_for(machine.arn).executions.values()))
+                if e.machine is machine
+                and e.map_run_arn is None
+                and (version is None or e.version_arn == version.arn)
+                and (alias is None or e.alias_arn == alias.arn)
+            ]
+        if status_filter:
+            executions = [e for e in executions if e.status == status_filter]
+        if redrive_filter == "REDRIVEN":
+            executions = [e for e in executions if e.redrive_count > 0]
+        elif redrive_filter == "NOT_REDRIVEN":
+            executions = [e for e in executions if e.redrive_count == 0]
+        chunk, token = _page(executions, max_results, next_token)
+        out: dict[str, Any] = {"executions": [e.list_item() for e in chunk]}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def get_execution_history(
+        self,
+        ctx: RequestContext,
+        *,
+        execution_arn: str,
+        max_results: int | None = None,
+        reverse_order: bool = False,
+        next_token: str | None = None,
+        include_execution_data: bool | None = None,
+    ) -> dict[str, Any]:
+        execution = self._execution(execution_arn)
+        events = list(reversed(execution.events)) if reverse_order else list(execution.events)
+        chunk, token = _page(events, max_results, next_token)
+        include = include_execution_data is not False
+        out: dict[str, Any] = {"events": [event.as_dict(include) for event in chunk]}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    # -- stopping and redriving ------------------------------------------------------
+
+    def stop_execution(
+        self, ctx: RequestContext, *, execution_arn: str, error: str | None = None, cause: str | None = None
+    ) -> dict[str, Any]:
+        execution = self._execution(execution_arn, express_ok=True)
+        if execution.type == "EXPRESS" and execution.machine.type == "EXPRESS" and execution.map_run_arn is None:
+            raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: express'")
+        if not execution.closed:
+            root = execution.root
+            current = getattr(root, "current", None)
+            if current is not None:
+                execution.failed_at = (current.name, current.input)
+            self.interpreter.close(execution, "ABORTED", error=error, cause=cause)
+        return {"stopDate": execution.stop_date}
+
+    def redrive_execution(
+        self, ctx: RequestContext, *, execution_arn: str, client_token: str | None = None
+    ) -> dict[str, Any]:
+        execution = self._execution(execution_arn)
+        if execution.map_run_arn is not None:
+            raise ExecutionNotRedrivable(
+                f"Execution is a child of Map Run {execution.map_run_arn}: redrive the parent execution"
+            )
+        if execution.status not in ("FAILED", "TIMED_OUT", "ABORTED") or execution.failed_at is None:
+            raise ExecutionNotRedrivable(f"Execution is {execution.status} and cannot be redriven: '{execution_arn}'")
+        if ctx.now - execution.start_date.timestamp() > 14 * 86400:
+            raise ExecutionNotRedrivable("Execution can only be redriven within 14 days of its start")
+        self.interpreter.redrive(execution)
+        return {"redriveDate": execution.redrive_date}
+
+    # -- callbacks -------------------------------------------------------------------
+
+    def _task(self, token: str) -> PendingTask:
+        task = self.tokens.get(token)
+        if task is not None and not task.closed:
+            return task
+        if token in self._issued:
+            raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
+        if len(token) < 64:
+            raise InvalidToken("Invalid Token: 'Invalid token'")
+        raise TaskDoesNotExist("Task Does Not Exist: 'Provided task does not exist'")
+
+    def send_task_success(self, ctx: RequestContext, *, task_token: str, output: str) -> dict[str, Any]:
+        task = self._task(task_token)
+        try:
+            value = json.loads(output)
+        except ValueError:
+            raise InvalidOutput(f"Invalid Output: '{output}'") from None
+        task.succeed(value)
+        return {}
+
+    def send_task_failure(
+        self, ctx: RequestContext, *, task_token: str, error: str | None = None, cause: str | None = None
+    ) -> dict[str, Any]:
+        self._task(task_token).fail(error or "", cause or "")
+        return {}
+
+    def send_task_heartbeat(self, ctx: RequestContext, *, task_token: str) -> dict[str, Any]:
+        self._task(task_token).heartbeat()
+        return {}
+
+    def get_activity_task(
+        self, ctx: RequestContext, *, activity_arn: str, worker_name: str | None = None
+    ) -> dict[str, Any]:
+        """A long poll: up to 60 seconds of virtual time pass while nothing is scheduled."""
+        self._parse_arn(activity_arn, "activity")
+        activity = self._store_for(activity_arn).activities.get(activity_arn)
+        if activity is None:
+            raise ActivityDoesNotExist(f"Activity Does Not Exist: '{activity_arn}'")
+        clock = self.cloud.clock
+        deadline = clock.now() + ACTIVITY_POLL_SECONDS
+        while True:
+            while activity.queue and activity.queue[0].closed:
+                activity.queue.popleft()
+            if activity.queue:
+                task = activity.queue.popleft()
+                if task.started is not None:
+                    task.started(worker_name or "")
+                return {"taskToken": task.token, "input": task.input}
+            nxt = clock.next_due()
+            if nxt is None or nxt > deadline:
+                clock.run_until(deadline)
+                return {}
+            clock.run_until(nxt)
+
+    # -- the Python view ---------------------------------------------------------------
+
+    def execution(self, arn: str) -> ExecutionView:
+        """The execution behind an ARN, for asserts: ``.status``, ``.output``, ``.path``, ``.events``."""
+        found = self.execution_by_arn(arn)
+        if found is None:
+            raise KeyError(f"no execution {arn!r}")
+        return ExecutionView(found)
+
+    def executions(self, state_machine: str | None = None) -> list[ExecutionView]:
+        """Every execution (oldest first), or those of one state machine (by name or ARN)."""
+        out = []
+        for store in self.stores().values():
+            for execution in store.executions.values():
+                machine: StateMachine = execution.machine
+                if state_machine is None or state_machine in (machine.name, machine.arn):
+                    out.append(ExecutionView(execution))
+        return out
+
+    def wait_for(self, arn: str, *, max_seconds: float = 366 * 86400.0) -> ExecutionView:
+        """Move virtual time until the execution closes (or ``max_seconds`` pass), then view it."""
+        execution = self.execution_by_arn(arn)
+        if execution is None:
+            raise KeyError(f"no execution {arn!r}")
+        clock = self.cloud.clock
+        with self.cloud.lock:
+            deadline = clock.now() + max_seconds
+            while not execution.closed:
+                nxt = clock.next_due()
+                if nxt is None or nxt > deadline:
+                    break
+                clock.run_until(nxt)
+        return ExecutionView(execution)
+
+    @property
+    def pending_tasks(self) -> list[TaskView]:
+        """Tasks waiting for SendTaskSuccess/Failure (callbacks and activity tasks), oldest first."""
+        return [TaskView(task) for task in self.tokens.values() if not task.closed]
+
+    def mock_task(self, state: str, *answers: Any, machine: str | None = None) -> None:
+        """Answer Task state ``state`` with ``answers`` in turn (the last repeats) instead of its resource.
+
+        An answer is the task's result, or a :class:`TaskFailure` to fail it.
+        Mock before CreateStateMachine to run a Task whose resource the kit does not fake.
+        """
+        self.mocks.add(state, list(answers), machine)
+
+    def report_sections(self) -> list[tuple[str, str]]:
+        lines = []
+        for store in self.stores().values():
+            for execution in store.executions.values():
+                view = ExecutionView(execution)
+                lines.append(
+                    f"{execution.arn} {execution.status}"
+                    + (f" {execution.error}: {execution.cause}" if execution.error else "")
+                )
+                lines.extend(f"    {step['state']} <- {dumps(step['input'])[:200]}" for step in view.path)
+        return [("aws stepfunctions executions", "\n".join(lines))] if lines else []

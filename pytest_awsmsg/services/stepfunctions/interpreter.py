@@ -1,0 +1,598 @@
+"""The Amazon States Language interpreter, in virtual time.
+
+An execution is a tree of *threads*: the top level, each Parallel branch and
+each Map iteration. A thread moves from state to state through one work queue
+(so a loop of a thousand states does not grow the Python stack) and stops
+where the machine must wait: a Wait state, a retry interval, a callback or an
+activity. Those are timers on the cloud's clock, or pending tasks answered by
+SendTaskSuccess/Failure; either posts the thread's next step back on the
+queue. StartExecution therefore returns once the execution has run as far as
+it can without time passing, and advancing the clock resumes it.
+
+Input and output processing follows AWS's order: InputPath, Parameters,
+(the task), ResultSelector, ResultPath, OutputPath.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ...core.clock import Timer
+from . import choice, errors, intrinsics, paths
+from .errors import StatesError
+from .models import Execution, Step, dumps
+
+if TYPE_CHECKING:
+    from .common import StepFunctionsBase
+
+MAX_PAYLOAD = 256 * 1024
+ALL_STOPPED = "__stopped__"
+
+
+def iso(when: datetime) -> str:
+    """Timestamps as the context object shows them: ``2024-01-02T03:04:05.678Z``."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+class Thread:
+    """One line of states: the top level, a Parallel branch or a Map iteration."""
+
+    def __init__(
+        self,
+        execution: Execution,
+        scope: dict[str, Any],
+        previous: int,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[str, str], None],
+        *,
+        parent: Thread | None = None,
+        label: str = "",
+    ) -> None:
+        self.execution = execution
+        self.generation = execution.generation
+        self.states: dict[str, Any] = scope["States"]
+        self.start_at: str = scope["StartAt"]
+        self.last = previous
+        self.on_success = on_success
+        self.on_failure = on_failure
+        self.parent = parent
+        self.label = label
+        self.dead = False
+        self.timers: list[Timer] = []
+        self.current: Visit | None = None
+
+    def alive(self) -> bool:
+        node: Thread | None = self
+        while node is not None:
+            if node.dead:
+                return False
+            node = node.parent
+        return self.execution.status == "RUNNING" and self.execution.generation == self.generation
+
+    def kill(self) -> None:
+        self.dead = True
+        for timer in self.timers:
+            timer.cancel()
+
+
+class Visit:
+    """One entry into a state: its input, retry counters and the step it records."""
+
+    def __init__(self, thread: Thread, name: str, state: dict[str, Any], raw_input: Any, entered: str) -> None:
+        self.thread = thread
+        self.name = name
+        self.state = state
+        self.type: str = state["Type"]
+        self.input = raw_input
+        self.entered = entered
+        self.retries = [0] * len(state.get("Retry") or [])
+        self.retry_count = 0
+        self.effective: Any = None
+        self.token: str | None = None
+        self.step = Step(name, self.type, raw_input, branch=thread.label)
+        self.children: list[Thread] = []
+
+
+class Interpreter:
+    """Runs every execution of one Step Functions service."""
+
+    def __init__(self, service: StepFunctionsBase) -> None:
+        self.service = service
+        self.cloud = service.cloud
+        self._queue: deque[Callable[[], None]] = deque()
+        self._draining = False
+
+    # -- the work queue ------------------------------------------------------
+
+    def post(self, work: Callable[[], None]) -> None:
+        self._queue.append(work)
+        if self._draining:
+            return
+        self._draining = True
+        try:
+            while self._queue:
+                self._queue.popleft()()
+        except BaseException:
+            self._queue.clear()
+            raise
+        finally:
+            self._draining = False
+
+    def later(self, thread: Thread, due: float, work: Callable[[], None], label: str) -> None:
+        def fire() -> None:
+            if thread.alive():
+                self.post(work)
+
+        thread.timers.append(self.cloud.clock.call_at(due, fire, label))
+
+    def now(self) -> datetime:
+        return self.cloud.clock.now_dt()
+
+    def event(self, thread: Thread, type_: str, previous: int | None = None, **details: Any) -> int:
+        event_id = thread.execution.add_event(
+            type_, thread.last if previous is None else previous, self.now(), **details
+        )
+        thread.last = event_id
+        return event_id
+
+    # -- executions ------------------------------------------------------------
+
+    def start(self, execution: Execution) -> None:
+        """Record ExecutionStarted and run until the execution must wait."""
+        details: dict[str, Any] = {
+            "input": execution.input,
+            "inputDetails": {"truncated": False},
+            "roleArn": execution.role_arn,
+        }
+        if execution.alias_arn:
+            details["stateMachineAliasArn"] = execution.alias_arn
+        if execution.version_arn:
+            details["stateMachineVersionArn"] = execution.version_arn
+        execution.add_event("ExecutionStarted", 0, execution.start_date, executionStartedEventDetails=details)
+        self._run_top(execution, execution.definition["StartAt"], json.loads(execution.input), 1)
+
+    def _run_top(self, execution: Execution, start_at: str, data: Any, previous: int) -> None:
+        def succeeded(output: Any) -> None:
+            self.close(execution, "SUCCEEDED", output=dumps(output), previous=root.last)
+
+        def failed(error: str, cause: str) -> None:
+            if root.current is not None:
+                execution.failed_at = (root.current.name, root.current.input)
+            self.close(execution, "FAILED", error=error, cause=cause, previous=root.last)
+
+        root = Thread(execution, execution.definition, previous, succeeded, failed)
+        execution.root = root
+        timeout = execution.definition.get("TimeoutSeconds")
+        if timeout:
+
+            def timed_out() -> None:
+                if root.current is not None:
+                    execution.failed_at = (root.current.name, root.current.input)
+                self.close(execution, "TIMED_OUT", error=errors.TIMEOUT, cause="", previous=root.last)
+
+            self.later(root, self.cloud.clock.now() + timeout, timed_out, f"sfn timeout {execution.name}")
+        self.post(lambda: self.enter(root, start_at, data))
+
+    def close(
+        self,
+        execution: Execution,
+        status: str,
+        *,
+        output: str | None = None,
+        error: str | None = None,
+        cause: str | None = None,
+        previous: int | None = None,
+    ) -> None:
+        """End an execution, record its closing event and tell whoever waits on it."""
+        if execution.closed:
+            return
+        execution.status = status
+        execution.stop_date = self.now()
+        execution.generation += 1
+        previous = previous if previous is not None else len(execution.events)
+        if status == "SUCCEEDED":
+            execution.output = output
+            execution.add_event(
+                "ExecutionSucceeded",
+                previous,
+                execution.stop_date,
+                executionSucceededEventDetails={"output": output, "outputDetails": {"truncated": False}},
+            )
+        else:
+            execution.error, execution.cause = error, cause or None
+            key = {"FAILED": "Failed", "TIMED_OUT": "TimedOut", "ABORTED": "Aborted"}[status]
+            details: dict[str, Any] = {}
+            if error:
+                details["error"] = error
+            if cause:
+                details["cause"] = cause
+            execution.add_event(
+                f"Execution{key}", previous, execution.stop_date, **{f"execution{key}EventDetails": details}
+            )
+        if isinstance(execution.root, Thread):
+            execution.root.kill()
+        self.service.forget_tasks(execution)
+        for callback in list(execution.on_close):
+            self.post(functools.partial(callback, execution))
+
+    def redrive(self, execution: Execution) -> None:
+        assert execution.failed_at is not None
+        name, data = execution.failed_at
+        execution.status = "RUNNING"
+        execution.stop_date = None
+        execution.error = execution.cause = None
+        execution.generation += 1
+        execution.redrive_count += 1
+        execution.redrive_date = self.now()
+        event = execution.add_event(
+            "ExecutionRedriven",
+            len(execution.events),
+            execution.redrive_date,
+            executionRedrivenEventDetails={"redriveCount": execution.redrive_count},
+        )
+        self._run_top(execution, name, data, event)
+
+    # -- context object and data processing -----------------------------------
+
+    def context(self, v: Visit, *, item: tuple[int, Any] | None = None) -> dict[str, Any]:
+        execution = v.thread.execution
+        ctx: dict[str, Any] = {
+            "Execution": {
+                "Id": execution.arn,
+                "Input": json.loads(execution.input),
+                "Name": execution.name,
+                "RoleArn": execution.role_arn,
+                "StartTime": iso(execution.start_date),
+                "RedriveCount": execution.redrive_count,
+            },
+            "State": {"EnteredTime": v.entered, "Name": v.name, "RetryCount": v.retry_count},
+            "StateMachine": {"Id": execution.machine.arn, "Name": execution.machine.name},
+        }
+        if v.token is not None:
+            ctx["Task"] = {"Token": v.token}
+        if item is not None:
+            ctx["Map"] = {"Item": {"Index": item[0], "Value": item[1]}}
+        return ctx
+
+    def select(self, path: str | None, data: Any, field: str) -> Any:
+        if path is None:
+            return {}
+        try:
+            return paths.select(path, data)
+        except paths.PathNotFound:
+            raise StatesError(
+                errors.RUNTIME,
+                f"Invalid path '{path}' : No results for path: {paths.bracket_notation(path)}",
+            ) from None
+
+    def input_path(self, v: Visit, data: Any) -> Any:
+        return self.select(v.state.get("InputPath", "$"), data, "InputPath")
+
+    def output_path(self, v: Visit, data: Any) -> Any:
+        return self.select(v.state.get("OutputPath", "$"), data, "OutputPath")
+
+    def result_path(self, v: Visit, result: Any, path: Any = "__state__") -> Any:
+        if path == "__state__":
+            path = v.state.get("ResultPath", "$")
+        if path is None:
+            return v.input
+        try:
+            return paths.assign(path, v.input, result)
+        except paths.PathNotFound:
+            raise StatesError(
+                errors.RESULT_PATH_MATCH_FAILURE,
+                f"Unable to apply ReferencePath {path} to input {dumps(v.input)}",
+            ) from None
+
+    def template(self, node: Any, data: Any, ctx: dict[str, Any], field: str) -> Any:
+        """A payload template (Parameters, ResultSelector, ItemSelector) filled in."""
+        if isinstance(node, dict):
+            out: dict[str, Any] = {}
+            for key, value in node.items():
+                if key.endswith(".$") and isinstance(value, str):
+                    out[key[:-2]] = self._dynamic(key, value, data, ctx)
+                else:
+                    out[key] = self.template(value, data, ctx, field)
+            return out
+        if isinstance(node, list):
+            return [self.template(item, data, ctx, field) for item in node]
+        return node
+
+    def _dynamic(self, key: str, value: str, data: Any, ctx: dict[str, Any]) -> Any:
+        if intrinsics.looks_intrinsic(value):
+            return intrinsics.evaluate(intrinsics.parse(value), data, ctx, self.cloud.ids)
+        source, path = (ctx, value[1:]) if value.startswith("$$") else (data, value)
+        try:
+            return copy.deepcopy(paths.select(path, source))
+        except paths.PathNotFound:
+            raise StatesError(
+                errors.RUNTIME,
+                f"The JSONPath '{value}' specified for the field '{key}' could not be found in the input "
+                f"'{dumps(source)}'",
+            ) from None
+
+    # -- moving between states ------------------------------------------------
+
+    def enter(self, thread: Thread, name: str, data: Any) -> None:
+        if not thread.alive():
+            return
+        state = thread.states[name]
+        v = Visit(thread, name, state, data, iso(self.now()))
+        thread.current = v
+        thread.execution.steps.append(v.step)
+        self.event(
+            thread,
+            f"{v.type}StateEntered",
+            stateEnteredEventDetails={"name": name, "input": dumps(data), "inputDetails": {"truncated": False}},
+        )
+        self.guard(v, getattr(self, "_" + v.type.lower()))
+
+    def guard(self, v: Visit, work: Callable[[Visit], None]) -> None:
+        try:
+            work(v)
+        except StatesError as error:
+            self.fail_state(v, error.error, error.cause)
+
+    def exit(self, v: Visit, output: Any, next_state: str | None = None) -> None:
+        thread = v.thread
+        if not thread.alive():
+            return
+        text = dumps(output)
+        if len(text.encode()) > MAX_PAYLOAD:
+            self.fail_thread(
+                v,
+                errors.DATA_LIMIT_EXCEEDED,
+                f"The state/task '{v.name}' returned a result with a size exceeding the maximum number of bytes "
+                "service limit.",
+            )
+            return
+        v.step.output = output
+        if v.type != "Fail":
+            self.event(
+                thread,
+                f"{v.type}StateExited",
+                stateExitedEventDetails={"name": v.name, "output": text, "outputDetails": {"truncated": False}},
+            )
+        target = next_state or v.state.get("Next")
+        if v.type == "Succeed" or (next_state is None and v.state.get("End") is True):
+            thread.on_success(output)
+        else:
+            assert target is not None
+            self.post(lambda: self.enter(thread, target, output))
+
+    def finish(self, v: Visit, result: Any) -> None:
+        """A Task, Parallel or Map produced ``result``: ResultSelector, ResultPath, OutputPath, then exit."""
+        if not v.thread.alive():
+            return
+        try:
+            if "ResultSelector" in v.state:
+                result = self.template(v.state["ResultSelector"], result, self.context(v), "ResultSelector")
+            output = self.output_path(v, self.result_path(v, result))
+        except StatesError as error:
+            self.fail_state(v, error.error, error.cause)
+            return
+        self.exit(v, output)
+
+    def fail_state(self, v: Visit, error: str, cause: str) -> None:
+        """An error in a state: retry it, catch it, or fail the thread."""
+        if not v.thread.alive():
+            return
+        state = v.state
+        for i, retrier in enumerate(state.get("Retry") or []):
+            if not self.matches(retrier["ErrorEquals"], error, v):
+                continue
+            if v.retries[i] >= retrier.get("MaxAttempts", 3):
+                break
+            interval = retrier.get("IntervalSeconds", 1) * retrier.get("BackoffRate", 2.0) ** v.retries[i]
+            if "MaxDelaySeconds" in retrier:
+                interval = min(interval, retrier["MaxDelaySeconds"])
+            if retrier.get("JitterStrategy") == "FULL":
+                interval = self.cloud.ids.uniform(0, interval)
+            v.retries[i] += 1
+            v.retry_count += 1
+            self.later(
+                v.thread,
+                self.cloud.clock.now() + interval,
+                lambda: self.guard(v, getattr(self, "_" + v.type.lower() + "_body")),
+                f"sfn retry {v.name}",
+            )
+            return
+        for catcher in state.get("Catch") or []:
+            if self.matches(catcher["ErrorEquals"], error, v):
+                error_output: dict[str, Any] = {"Error": error}
+                if cause:
+                    error_output["Cause"] = cause
+                try:
+                    output = self.result_path(v, error_output, catcher.get("ResultPath", "$"))
+                except StatesError as inner:
+                    self.fail_thread(v, inner.error, inner.cause)
+                    return
+                v.step.error, v.step.cause = error, cause
+                self.exit(v, output, catcher["Next"])
+                return
+        self.fail_thread(v, error, cause)
+
+    def matches(self, names: list[str], error: str, v: Visit) -> bool:
+        if error in names:
+            return True
+        if errors.ALL in names and error not in errors.NOT_MATCHED_BY_ALL:
+            return True
+        # States.TaskFailed matches any error of a Task except States.Timeout.
+        return (
+            errors.TASK_FAILED in names
+            and v.type == "Task"
+            and error not in errors.NOT_MATCHED_BY_ALL
+            and error != errors.TIMEOUT
+        )
+
+    def fail_thread(self, v: Visit, error: str, cause: str) -> None:
+        v.step.error, v.step.cause = error, cause
+        v.thread.on_failure(error, cause)
+
+    # -- state types ------------------------------------------------------------
+
+    def _pass(self, v: Visit) -> None:
+        data = self.input_path(v, v.input)
+        if "Parameters" in v.state:
+            data = self.template(v.state["Parameters"], data, self.context(v), "Parameters")
+        result = copy.deepcopy(v.state["Result"]) if "Result" in v.state else data
+        self.exit(v, self.output_path(v, self.result_path(v, result)))
+
+    def _succeed(self, v: Visit) -> None:
+        self.exit(v, self.output_path(v, self.input_path(v, v.input)))
+
+    def _fail(self, v: Visit) -> None:
+        error = self._fail_field(v, "Error")
+        cause = self._fail_field(v, "Cause")
+        self.fail_thread(v, error, cause)
+
+    def _fail_field(self, v: Visit, field: str) -> str:
+        if field in v.state:
+            return str(v.state[field])
+        path = v.state.get(field + "Path")
+        if path is None:
+            return ""
+        if intrinsics.looks_intrinsic(path):
+            value = intrinsics.evaluate(intrinsics.parse(path), v.input, self.context(v), self.cloud.ids)
+        else:
+            value = self._dynamic(field + "Path", path, v.input, self.context(v))
+        if not isinstance(value, str):
+            raise StatesError(errors.RUNTIME, f"The value at {field}Path '{path}' must be a string")
+        return value
+
+    def _choice(self, v: Visit) -> None:
+        data = self.input_path(v, v.input)
+        ctx = self.context(v)
+        target = None
+        for rule in v.state["Choices"]:
+            if choice.evaluate(rule, data, ctx):
+                target = rule["Next"]
+                break
+        if target is None:
+            target = v.state.get("Default")
+        if target is None:
+            self.fail_thread(v, errors.NO_CHOICE_MATCHED, "No Matches!")
+            return
+        self.exit(v, self.output_path(v, data), target)
+
+    def _wait(self, v: Visit) -> None:
+        data = self.input_path(v, v.input)
+        state = v.state
+        now = self.cloud.clock.now()
+        if "Seconds" in state:
+            due = now + state["Seconds"]
+        elif "Timestamp" in state:
+            stamp = choice.parse_timestamp(state["Timestamp"])
+            assert stamp is not None
+            due = stamp.timestamp()
+        elif "SecondsPath" in state:
+            seconds = self.select(state["SecondsPath"], data, "SecondsPath")
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+                raise StatesError(
+                    errors.RUNTIME,
+                    f"The SecondsPath parameter does not reference a valid non-negative integer value: {seconds!r}",
+                )
+            due = now + seconds
+        else:
+            value = self.select(state["TimestampPath"], data, "TimestampPath")
+            stamp = choice.parse_timestamp(value)
+            if stamp is None:
+                raise StatesError(
+                    errors.RUNTIME,
+                    f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
+                    f"format string: {value!r}",
+                )
+            due = stamp.timestamp()
+        output = self.output_path(v, data)
+        if due <= now:
+            self.exit(v, output)
+        else:
+            self.later(v.thread, due, lambda: self.exit(v, output), f"sfn wait {v.name}")
+
+    def _task(self, v: Visit) -> None:
+        from .tasks import start_task
+
+        start_task(self, v)
+
+    def _task_body(self, v: Visit) -> None:
+        from .tasks import run_task
+
+        run_task(self, v)
+
+    def _parallel(self, v: Visit) -> None:
+        data = self.input_path(v, v.input)
+        if "Parameters" in v.state:
+            data = self.template(v.state["Parameters"], data, self.context(v), "Parameters")
+        v.effective = data
+        self._parallel_body(v)
+
+    def _parallel_body(self, v: Visit) -> None:
+        thread = v.thread
+        started = self.event(thread, "ParallelStateStarted")
+        branches = v.state["Branches"]
+        results: list[Any] = [None] * len(branches)
+        remaining = [len(branches)]
+        children: list[Thread] = []
+
+        def succeeded(index: int, child: Thread) -> Callable[[Any], None]:
+            def done(output: Any) -> None:
+                results[index] = output
+                remaining[0] -= 1
+                if remaining[0] == 0 and thread.alive():
+                    self.event(thread, "ParallelStateSucceeded", previous=child.last)
+                    self.finish(v, results)
+
+            return done
+
+        def failed(child_ref: list[Thread]) -> Callable[[str, str], None]:
+            def fail(error: str, cause: str) -> None:
+                for other in children:
+                    other.kill()
+                if thread.alive():
+                    self.event(
+                        thread,
+                        "ParallelStateFailed",
+                        previous=child_ref[0].last,
+                    )
+                    self.fail_state(v, error, cause)
+
+            return fail
+
+        for index, branch in enumerate(branches):
+            ref: list[Thread] = []
+            child = Thread(
+                thread.execution,
+                branch,
+                started,
+                functools.partial(self._branch_done, succeeded, index, ref),
+                failed(ref),
+                parent=thread,
+                label=f"{thread.label}{v.name}/{index}/",
+            )
+            ref.append(child)
+            children.append(child)
+        data = v.effective
+        for child in children:
+            self.post(functools.partial(self.enter, child, child.start_at, copy.deepcopy(data)))
+
+    @staticmethod
+    def _branch_done(
+        succeeded: Callable[[int, Thread], Callable[[Any], None]], index: int, ref: list[Thread], output: Any
+    ) -> None:
+        succeeded(index, ref[0])(output)
+
+    def _map(self, v: Visit) -> None:
+        from .maps import start_map
+
+        start_map(self, v)
+
+    def _map_body(self, v: Visit) -> None:
+        from .maps import run_map
+
+        run_map(self, v)

@@ -1,0 +1,245 @@
+"""Map states: inline iterations, and distributed mode's map runs of child executions."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from . import errors
+from .errors import StatesError
+from .interpreter import Thread, Visit
+from .models import Execution
+
+if TYPE_CHECKING:
+    from .interpreter import Interpreter
+
+
+def start_map(interp: Interpreter, v: Visit) -> None:
+    v.effective = interp.input_path(v, v.input)
+    run_map(interp, v)
+
+
+def processor_of(state: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = state.get("ItemProcessor") or state["Iterator"]
+    return found
+
+
+def _number(interp: Interpreter, v: Visit, field: str, default: float) -> tuple[float, bool]:
+    if field in v.state:
+        return v.state[field], True
+    path = v.state.get(field + "Path")
+    if path is None:
+        return default, False
+    value = interp.select(path, v.effective, field + "Path")
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+        raise StatesError(errors.RUNTIME, f"The value at {field}Path '{path}' must be a non-negative number")
+    return value, True
+
+
+def _inputs(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
+    data = v.effective
+    path = v.state.get("ItemsPath", "$")
+    items = interp.select(path, data, "ItemsPath")
+    if not isinstance(items, list):
+        raise StatesError(
+            errors.RUNTIME,
+            f"Invalid path '{path}': The Map state's ItemsPath must reference a JSON array, got {type(items).__name__}",
+        )
+    selector = v.state.get("ItemSelector", v.state.get("Parameters"))
+    if selector is None:
+        return items, [copy.deepcopy(item) for item in items]
+    field = "ItemSelector" if "ItemSelector" in v.state else "Parameters"
+    return items, [
+        interp.template(selector, data, interp.context(v, item=(i, item)), field) for i, item in enumerate(items)
+    ]
+
+
+def run_map(interp: Interpreter, v: Visit) -> None:
+    items, inputs = _inputs(interp, v)
+    processor = processor_of(v.state)
+    if processor.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED":
+        _distributed(interp, v, items, inputs, processor)
+        return
+    thread = v.thread
+    limit_value, _ = _number(interp, v, "MaxConcurrency", 0)
+    total = len(inputs)
+    interp.event(thread, "MapStateStarted", mapStateStartedEventDetails={"length": total})
+    if total == 0:
+        interp.event(thread, "MapStateSucceeded")
+        interp.finish(v, [])
+        return
+    limit = int(limit_value) or total
+    results: list[Any] = [None] * total
+    progress = {"next": 0, "running": 0, "done": 0}
+    children: list[Thread] = []
+
+    def detail(index: int) -> dict[str, Any]:
+        return {"name": v.name, "index": index}
+
+    def on_success(index: int, ref: list[Thread]) -> Callable[[Any], None]:
+        def done(output: Any) -> None:
+            if not thread.alive():
+                return
+            results[index] = output
+            interp.event(
+                thread, "MapIterationSucceeded", previous=ref[0].last, mapIterationSucceededEventDetails=detail(index)
+            )
+            progress["running"] -= 1
+            progress["done"] += 1
+            if progress["done"] == total:
+                interp.event(thread, "MapStateSucceeded")
+                interp.finish(v, results)
+            else:
+                launch()
+
+        return done
+
+    def on_failure(index: int, ref: list[Thread]) -> Callable[[str, str], None]:
+        def fail(error: str, cause: str) -> None:
+            if not thread.alive():
+                return
+            for child in children:
+                child.kill()
+            interp.event(
+                thread, "MapIterationFailed", previous=ref[0].last, mapIterationFailedEventDetails=detail(index)
+            )
+            interp.event(thread, "MapStateFailed")
+            interp.fail_state(v, error, cause)
+
+        return fail
+
+    def launch() -> None:
+        while progress["running"] < limit and progress["next"] < total and thread.alive():
+            index = progress["next"]
+            progress["next"] += 1
+            progress["running"] += 1
+            started = interp.event(thread, "MapIterationStarted", mapIterationStartedEventDetails=detail(index))
+            ref: list[Thread] = []
+            child = Thread(
+                thread.execution,
+                processor,
+                started,
+                on_success(index, ref),
+                on_failure(index, ref),
+                parent=thread,
+                label=f"{thread.label}{v.name}[{index}]/",
+            )
+            ref.append(child)
+            children.append(child)
+            interp.post(functools.partial(interp.enter, child, child.start_at, inputs[index]))
+
+    launch()
+
+
+def _batches(interp: Interpreter, v: Visit, inputs: list[Any]) -> list[Any]:
+    batcher = v.state.get("ItemBatcher")
+    if batcher is None:
+        return inputs
+    size = batcher.get("MaxItemsPerBatch")
+    if size is None and "MaxItemsPerBatchPath" in batcher:
+        size = interp.select(batcher["MaxItemsPerBatchPath"], v.effective, "MaxItemsPerBatchPath")
+    size = int(size or len(inputs) or 1)
+    batch_input = batcher.get("BatchInput")
+    if batch_input is not None:
+        batch_input = interp.template(batch_input, v.effective, interp.context(v), "BatchInput")
+    out = []
+    for start in range(0, len(inputs), size):
+        batch: dict[str, Any] = {"Items": inputs[start : start + size]}
+        if batch_input is not None:
+            batch["BatchInput"] = batch_input
+        out.append(batch)
+    return out
+
+
+def _distributed(interp: Interpreter, v: Visit, items: list[Any], inputs: list[Any], processor: dict[str, Any]) -> None:
+    thread = v.thread
+    execution = thread.execution
+    service = interp.service
+    work = _batches(interp, v, inputs)
+    max_concurrency, _ = _number(interp, v, "MaxConcurrency", 0)
+    count, count_set = _number(interp, v, "ToleratedFailureCount", 0)
+    pct, pct_set = _number(interp, v, "ToleratedFailurePercentage", 0)
+    label = v.state.get("Label", v.name)
+    run = service.new_map_run(execution, label, int(max_concurrency), float(pct), int(count), len(work))
+    run.tolerance_set = {name for name, is_set in (("count", count_set), ("pct", pct_set)) if is_set}
+    interp.event(thread, "MapStateStarted", mapStateStartedEventDetails={"length": len(items)})
+    interp.event(thread, "MapRunStarted", mapRunStartedEventDetails={"mapRunArn": run.arn})
+    results: list[Any] = [None] * len(work)
+    progress = {"next": 0}
+    child_type = processor.get("ProcessorConfig", {}).get("ExecutionType", "STANDARD")
+
+    def failures() -> int:
+        return sum(1 for c in run.children if c.status in ("FAILED", "TIMED_OUT", "ABORTED"))
+
+    def exceeded() -> bool:
+        failed = failures()
+        if not run.tolerance_set:
+            return failed > 0
+        by_count = "count" in run.tolerance_set and failed > run.tolerated_failure_count
+        by_pct = "pct" in run.tolerance_set and failed * 100.0 / max(run.total, 1) > run.tolerated_failure_percentage
+        return by_count or by_pct
+
+    def closed(index: int) -> Callable[[Execution], None]:
+        def done(child: Execution) -> None:
+            if run.status != "RUNNING" or not thread.alive():
+                return
+            if child.status == "SUCCEEDED":
+                results[index] = interp_json(child.output)
+            else:
+                results[index] = {"Error": child.error or child.status, "Cause": child.cause or ""}
+                if exceeded():
+                    run.status = "FAILED"
+                    run.stop_date = interp.now()
+                    for other in run.children:
+                        if not other.closed:
+                            interp.close(other, "ABORTED")
+                    cause = "The specified tolerance threshold was exceeded."
+                    interp.event(
+                        thread,
+                        "MapRunFailed",
+                        mapRunFailedEventDetails={"error": errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, "cause": cause},
+                    )
+                    interp.event(thread, "MapStateFailed")
+                    interp.fail_state(v, errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
+                    return
+            if all(c.closed for c in run.children) and progress["next"] == len(work):
+                run.status = "SUCCEEDED"
+                run.stop_date = interp.now()
+                interp.event(thread, "MapRunSucceeded")
+                interp.event(thread, "MapStateSucceeded")
+                interp.finish(v, results)
+            else:
+                launch()
+
+        return done
+
+    def launch() -> None:
+        limit = run.max_concurrency or len(work)
+        while (
+            run.status == "RUNNING"
+            and progress["next"] < len(work)
+            and sum(1 for c in run.children if not c.closed) < limit
+        ):
+            index = progress["next"]
+            progress["next"] += 1
+            child = service.new_child_execution(execution, run, processor, work[index], child_type)
+            child.on_close.append(closed(index))
+            interp.start(child)
+
+    run.on_update = launch
+    if not work:
+        run.status = "SUCCEEDED"
+        run.stop_date = interp.now()
+        interp.event(thread, "MapRunSucceeded")
+        interp.event(thread, "MapStateSucceeded")
+        interp.finish(v, [])
+        return
+    launch()
+
+
+def interp_json(text: str | None) -> Any:
+    import json
+
+    return None if text is None else json.loads(text)

@@ -1,0 +1,273 @@
+"""State: state machines, versions, aliases, activities, executions, map runs.
+
+Plain classes, no botocore. An :class:`Execution` owns its history (the events
+GetExecutionHistory returns) and the path it took (what tests assert on).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def dumps(value: Any) -> str:
+    """JSON as Step Functions writes it: compact, unicode kept."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class Version:
+    arn: str
+    number: int
+    definition: str
+    role_arn: str
+    revision_id: str
+    description: str | None
+    creation_date: datetime
+
+
+@dataclass
+class Alias:
+    arn: str
+    name: str
+    description: str | None
+    routing: list[dict[str, Any]]
+    creation_date: datetime
+    update_date: datetime | None = None
+
+
+@dataclass
+class StateMachine:
+    arn: str
+    name: str
+    definition: str
+    role_arn: str
+    type: str
+    creation_date: datetime
+    revision_id: str
+    logging: dict[str, Any] = field(default_factory=dict)
+    tracing: dict[str, Any] = field(default_factory=dict)
+    encryption: dict[str, Any] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    versions: dict[int, Version] = field(default_factory=dict)
+    next_version: int = 1
+    aliases: dict[str, Alias] = field(default_factory=dict)
+    description: str | None = None
+    update_date: datetime | None = None
+
+
+@dataclass
+class HistoryEvent:
+    id: int
+    previous: int
+    timestamp: datetime
+    type: str
+    details: dict[str, Any]
+
+    def as_dict(self, include_data: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"timestamp": self.timestamp, "type": self.type, "id": self.id}
+        out["previousEventId"] = self.previous
+        for key, value in self.details.items():
+            if not include_data and isinstance(value, dict):
+                value = {
+                    k: v for k, v in value.items() if k not in ("input", "output", "inputDetails", "outputDetails")
+                }
+            out[key] = value
+        return out
+
+
+@dataclass
+class Step:
+    """One state an execution went through (the Python view; not an AWS shape)."""
+
+    state: str
+    type: str
+    input: Any
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    branch: str = ""  # "" for the top level, else e.g. "Fanout[2]" or "Both/0"
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"state": self.state, "input": self.input, "output": self.output}
+        if self.error is not None:
+            out["error"] = self.error
+            out["cause"] = self.cause
+        if self.branch:
+            out["branch"] = self.branch
+        return out
+
+
+@dataclass
+class Execution:
+    arn: str
+    name: str
+    machine: StateMachine
+    definition: dict[str, Any]
+    role_arn: str
+    type: str
+    input: str
+    start_date: datetime
+    region: str
+    account_id: str
+    status: str = "RUNNING"
+    stop_date: datetime | None = None
+    output: str | None = None
+    error: str | None = None
+    cause: str | None = None
+    trace_header: str | None = None
+    version_arn: str | None = None
+    alias_arn: str | None = None
+    map_run_arn: str | None = None
+    redrive_count: int = 0
+    redrive_date: datetime | None = None
+    events: list[HistoryEvent] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    on_close: list[Callable[[Execution], None]] = field(default_factory=list)
+    # Where a failed execution can be redriven from: (state name, its input).
+    failed_at: tuple[str, Any] | None = None
+    generation: int = 0  # bumps on stop/redrive so stale callbacks do nothing
+    root: Any = None  # the interpreter's top-level thread
+    definition_text: str = ""  # the definition as given (the version's, for versioned starts)
+
+    def add_event(self, type_: str, previous: int, timestamp: datetime, **details: Any) -> int:
+        event = HistoryEvent(len(self.events) + 1, previous, timestamp, type_, details)
+        self.events.append(event)
+        return event.id
+
+    @property
+    def closed(self) -> bool:
+        return self.status != "RUNNING"
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "executionArn": self.arn,
+            "stateMachineArn": self.machine.arn,
+            "name": self.name,
+            "status": self.status,
+            "startDate": self.start_date,
+            "input": self.input,
+            "inputDetails": {"included": True},
+            "redriveCount": self.redrive_count,
+        }
+        for key, value in (
+            ("stopDate", self.stop_date),
+            ("traceHeader", self.trace_header),
+            ("mapRunArn", self.map_run_arn),
+            ("error", self.error),
+            ("cause", self.cause),
+            ("stateMachineVersionArn", self.version_arn),
+            ("stateMachineAliasArn", self.alias_arn),
+            ("redriveDate", self.redrive_date),
+        ):
+            if value is not None:
+                out[key] = value
+        if self.output is not None:
+            out["output"] = self.output
+            out["outputDetails"] = {"included": True}
+        if self.type == "STANDARD" and self.map_run_arn is None:
+            redrivable = self.status in ("FAILED", "TIMED_OUT", "ABORTED") and self.failed_at is not None
+            out["redriveStatus"] = "REDRIVABLE" if redrivable else "NOT_REDRIVABLE"
+            if not redrivable:
+                out["redriveStatusReason"] = (
+                    f"Execution is {self.status} and cannot be redriven"
+                    if self.status in ("RUNNING", "SUCCEEDED")
+                    else "Execution has no state to redrive from"
+                )
+        return out
+
+    def list_item(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "executionArn": self.arn,
+            "stateMachineArn": self.machine.arn,
+            "name": self.name,
+            "status": self.status,
+            "startDate": self.start_date,
+        }
+        for key, value in (
+            ("stopDate", self.stop_date),
+            ("mapRunArn", self.map_run_arn),
+            ("stateMachineVersionArn", self.version_arn),
+            ("stateMachineAliasArn", self.alias_arn),
+            ("redriveDate", self.redrive_date),
+        ):
+            if value is not None:
+                out[key] = value
+        if self.type == "STANDARD":
+            out["redriveCount"] = self.redrive_count
+        return out
+
+
+@dataclass
+class PendingTask:
+    """A task waiting for SendTaskSuccess/Failure: a callback or an activity task."""
+
+    token: str
+    execution: Execution
+    state: str
+    input: str
+    succeed: Callable[[Any], None]
+    fail: Callable[[str, str], None]
+    heartbeat: Callable[[], None]
+    activity_arn: str | None = None
+    started: Callable[[str], None] | None = None
+    closed: bool = False
+
+
+@dataclass
+class Activity:
+    arn: str
+    name: str
+    creation_date: datetime
+    tags: dict[str, str] = field(default_factory=dict)
+    encryption: dict[str, Any] | None = None
+    queue: deque[PendingTask] = field(default_factory=deque)
+
+
+@dataclass
+class MapRun:
+    arn: str
+    execution_arn: str
+    start_date: datetime
+    max_concurrency: int
+    tolerated_failure_percentage: float
+    tolerated_failure_count: int
+    status: str = "RUNNING"
+    stop_date: datetime | None = None
+    children: list[Execution] = field(default_factory=list)
+    total: int = 0
+    tolerance_set: set[str] = field(default_factory=set)
+    on_update: Callable[[], None] | None = None
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        by: dict[str, int] = {"RUNNING": 0, "SUCCEEDED": 0, "FAILED": 0, "TIMED_OUT": 0, "ABORTED": 0}
+        for child in self.children:
+            by[child.status] = by.get(child.status, 0) + 1
+        pending = self.total - len(self.children)
+        counts = {
+            "pending": pending,
+            "running": by["RUNNING"],
+            "succeeded": by["SUCCEEDED"],
+            "failed": by["FAILED"],
+            "timedOut": by["TIMED_OUT"],
+            "aborted": by["ABORTED"],
+            "total": self.total,
+            "resultsWritten": 0,
+            "failuresNotRedrivable": 0,
+            "pendingRedrive": 0,
+        }
+        return counts, dict(counts)
+
+
+@dataclass
+class Store:
+    """One account and region of Step Functions."""
+
+    machines: dict[str, StateMachine] = field(default_factory=dict)
+    executions: dict[str, Execution] = field(default_factory=dict)
+    activities: dict[str, Activity] = field(default_factory=dict)
+    map_runs: dict[str, MapRun] = field(default_factory=dict)

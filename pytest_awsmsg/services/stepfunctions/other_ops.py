@@ -1,0 +1,240 @@
+"""Activities, map runs, tags, ValidateStateMachineDefinition and TestState."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..base import RequestContext
+from . import validation
+from .common import StepFunctionsBase, _check_name, _page, _tags
+from .errors import (
+    ActivityAlreadyExists,
+    ActivityDoesNotExist,
+    InvalidDefinition,
+    InvalidExecutionInput,
+    ResourceNotFound,
+    TooManyTags,
+    ValidationException,
+)
+from .models import Activity
+from .teststate import run_test_state
+
+
+class OtherOps(StepFunctionsBase):
+    """The operations around executions: activities, map runs, tags, validation, TestState."""
+
+    # -- activities ------------------------------------------------------------------
+
+    def create_activity(
+        self,
+        ctx: RequestContext,
+        *,
+        name: str,
+        tags: list[dict[str, str]] | None = None,
+        encryption_configuration: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        _check_name(name)
+        store = self.ctx_store(ctx)
+        arn = ctx.arn(f"activity:{name}", "states")
+        existing = store.activities.get(arn)
+        if existing is not None:
+            if tags and _tags(tags) != existing.tags:
+                raise ActivityAlreadyExists(f"Activity Already Exists: '{arn}'")
+            return {"activityArn": arn, "creationDate": existing.creation_date}
+        activity = Activity(arn, name, ctx.now_dt, _tags(tags), encryption_configuration)
+        store.activities[arn] = activity
+        return {"activityArn": arn, "creationDate": activity.creation_date}
+
+    def describe_activity(self, ctx: RequestContext, *, activity_arn: str) -> dict[str, Any]:
+        self._parse_arn(activity_arn, "activity")
+        activity = self._store_for(activity_arn).activities.get(activity_arn)
+        if activity is None:
+            raise ActivityDoesNotExist(f"Activity Does Not Exist: '{activity_arn}'")
+        out: dict[str, Any] = {
+            "activityArn": activity.arn,
+            "name": activity.name,
+            "creationDate": activity.creation_date,
+        }
+        if activity.encryption:
+            out["encryptionConfiguration"] = activity.encryption
+        return out
+
+    def delete_activity(self, ctx: RequestContext, *, activity_arn: str) -> dict[str, Any]:
+        self._parse_arn(activity_arn, "activity")
+        self._store_for(activity_arn).activities.pop(activity_arn, None)
+        return {}
+
+    def list_activities(
+        self, ctx: RequestContext, *, max_results: int | None = None, next_token: str | None = None
+    ) -> dict[str, Any]:
+        activities = sorted(self.ctx_store(ctx).activities.values(), key=lambda a: a.name)
+        chunk, token = _page(activities, max_results, next_token)
+        out: dict[str, Any] = {
+            "activities": [{"activityArn": a.arn, "name": a.name, "creationDate": a.creation_date} for a in chunk]
+        }
+        if token:
+            out["nextToken"] = token
+        return out
+
+    # -- map runs ----------------------------------------------------------------------
+
+    def describe_map_run(self, ctx: RequestContext, *, map_run_arn: str) -> dict[str, Any]:
+        run = self._map_run(map_run_arn)
+        items, executions = run.counts()
+        out: dict[str, Any] = {
+            "mapRunArn": run.arn,
+            "executionArn": run.execution_arn,
+            "status": run.status,
+            "startDate": run.start_date,
+            "maxConcurrency": run.max_concurrency,
+            "toleratedFailurePercentage": run.tolerated_failure_percentage,
+            "toleratedFailureCount": run.tolerated_failure_count,
+            "itemCounts": items,
+            "executionCounts": executions,
+            "redriveCount": 0,
+        }
+        if run.stop_date is not None:
+            out["stopDate"] = run.stop_date
+        return out
+
+    def list_map_runs(
+        self,
+        ctx: RequestContext,
+        *,
+        execution_arn: str,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        execution = self._execution(execution_arn)
+        runs = [r for r in self._store_for(execution_arn).map_runs.values() if r.execution_arn == execution.arn]
+        chunk, token = _page(runs, max_results, next_token)
+        out: dict[str, Any] = {
+            "mapRuns": [
+                {
+                    "executionArn": r.execution_arn,
+                    "mapRunArn": r.arn,
+                    "stateMachineArn": execution.machine.arn,
+                    "startDate": r.start_date,
+                    **({"stopDate": r.stop_date} if r.stop_date else {}),
+                }
+                for r in chunk
+            ]
+        }
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def update_map_run(
+        self,
+        ctx: RequestContext,
+        *,
+        map_run_arn: str,
+        max_concurrency: int | None = None,
+        tolerated_failure_percentage: float | None = None,
+        tolerated_failure_count: int | None = None,
+    ) -> dict[str, Any]:
+        run = self._map_run(map_run_arn)
+        if max_concurrency is None and tolerated_failure_percentage is None and tolerated_failure_count is None:
+            raise ValidationException(
+                "At least one of maxConcurrency, toleratedFailurePercentage or toleratedFailureCount must be given"
+            )
+        if run.status != "RUNNING":
+            raise ValidationException(f"Map Run is {run.status}: only a running Map Run can be updated")
+        if max_concurrency is not None:
+            run.max_concurrency = max_concurrency
+        if tolerated_failure_percentage is not None:
+            run.tolerated_failure_percentage = tolerated_failure_percentage
+            run.tolerance_set.add("pct")
+        if tolerated_failure_count is not None:
+            run.tolerated_failure_count = tolerated_failure_count
+            run.tolerance_set.add("count")
+        if run.on_update is not None:
+            self.interpreter.post(run.on_update)
+        return {}
+
+    # -- tags ----------------------------------------------------------------------------
+
+    def _tagged(self, arn: str) -> dict[str, str]:
+        _, _, kind, _ = self._parse_arn(arn, "stateMachine", "activity")
+        store = self._store_for(arn)
+        resource = store.machines.get(arn) if kind == "stateMachine" else store.activities.get(arn)
+        if resource is None:
+            raise ResourceNotFound(f"Resource not found: '{arn}'")
+        return resource.tags
+
+    def tag_resource(self, ctx: RequestContext, *, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
+        current = self._tagged(resource_arn)
+        merged = {**current, **_tags(tags)}
+        if len(merged) > 50:
+            raise TooManyTags("Too many tags: a resource may have at most 50 tags.")
+        current.update(merged)
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, *, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
+        current = self._tagged(resource_arn)
+        for key in tag_keys:
+            current.pop(key, None)
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, *, resource_arn: str) -> dict[str, Any]:
+        return {"tags": [{"key": k, "value": v} for k, v in self._tagged(resource_arn).items()]}
+
+    # -- validation and TestState -----------------------------------------------------
+
+    def validate_state_machine_definition(
+        self,
+        ctx: RequestContext,
+        *,
+        definition: str,
+        type: str = "STANDARD",
+        severity: str | None = None,
+        max_results: int | None = None,
+    ) -> dict[str, Any]:
+        problems = validation.diagnose(definition, type, lambda state: self.mocks.has(None, state))
+        limit = max_results or 100
+        diagnostics = []
+        for code, message, location in problems[:limit]:
+            item = {"severity": "ERROR", "code": code, "message": message}
+            if location:
+                item["location"] = location
+            diagnostics.append(item)
+        return {
+            "result": "FAIL" if problems else "OK",
+            "diagnostics": diagnostics,
+            "truncated": len(problems) > limit,
+        }
+
+    def test_state(
+        self,
+        ctx: RequestContext,
+        *,
+        definition: str,
+        role_arn: str | None = None,
+        input: str | None = None,
+        inspection_level: str = "INFO",
+        reveal_secrets: bool = False,
+        variables: str | None = None,
+        state_name: str | None = None,
+        mock: dict[str, Any] | None = None,
+        context: str | None = None,
+        state_configuration: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        try:
+            parsed = json.loads(definition)
+        except ValueError as error:
+            raise InvalidDefinition(f"Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {error}'") from None
+        if isinstance(parsed, dict) and "States" in parsed:
+            if state_name is None or state_name not in parsed.get("States", {}):
+                raise ValidationException(f"stateName must name a state of the definition: {state_name!r}")
+            state = parsed["States"][state_name]
+        else:
+            state = parsed
+            state_name = state_name or "TestState"
+        try:
+            data = json.loads(input or "{}")
+        except ValueError as error:
+            raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
+        if variables:
+            raise InvalidDefinition("pytest-awsmsg does not support workflow variables in TestState")
+        return run_test_state(self, ctx, state_name, state, data, inspection_level, mock, state_configuration)

@@ -1,0 +1,529 @@
+"""Task states: Lambda stand-ins, activities, callbacks and service integrations.
+
+Events follow AWS's sequences: ``LambdaFunctionScheduled/Started/Succeeded``
+for a Lambda ARN resource; ``TaskScheduled/Started/(Submitted)/Succeeded`` for
+service integrations; ``ActivityScheduled/Started/Succeeded`` for activities.
+A test's mock (``aws.stepfunctions.mock_task``) answers in place of the
+resource, with the same events.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ...core.errors import AwsError
+from ...core.lambdas import LambdaFunctionError, LambdaNotFound
+from . import errors
+from .errors import StatesError
+from .interpreter import MAX_PAYLOAD, Visit, iso
+from .mocks import NO_MOCK as _NO_MOCK
+from .models import Execution, PendingTask, dumps
+from .resources import Resource, classify
+
+if TYPE_CHECKING:
+    from .interpreter import Interpreter
+
+DEFAULT_TIMEOUT = 99999999  # ASL: a Task's TimeoutSeconds when none is given
+
+
+class TaskFailure:
+    """A mocked error: ``aws.stepfunctions.mock_task("Charge", TaskFailure("Card.Declined", "..."))``."""
+
+    def __init__(self, error: str, cause: str = "") -> None:
+        self.error = error
+        self.cause = cause
+
+    def __repr__(self) -> str:
+        return f"TaskFailure({self.error!r}, {self.cause!r})"
+
+
+def start_task(interp: Interpreter, v: Visit) -> None:
+    """InputPath and Parameters once per state entry; the resource on every attempt."""
+    v.effective = interp.input_path(v, v.input)
+    run_task(interp, v)
+
+
+def _seconds(interp: Interpreter, v: Visit, data: Any, field: str) -> int | None:
+    if field in v.state:
+        return int(v.state[field])
+    path = v.state.get(field + "Path")
+    if path is None:
+        return None
+    value = interp.select(path, data, field + "Path")
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise StatesError(errors.RUNTIME, f"The value at {field}Path '{path}' must be a positive integer: {value!r}")
+    return value
+
+
+def run_task(interp: Interpreter, v: Visit) -> None:
+    resource = classify(str(v.state["Resource"]))
+    data = v.effective
+    service = interp.service
+    v.token = service.new_token() if resource.pattern == ".waitForTaskToken" else None
+    params = data
+    if "Parameters" in v.state:
+        params = interp.template(v.state["Parameters"], data, interp.context(v), "Parameters")
+    timeout = _seconds(interp, v, data, "TimeoutSeconds")
+    heartbeat = _seconds(interp, v, data, "HeartbeatSeconds")
+    mock = service.mocks.take(v.thread.execution.machine.name, v.name)
+    if resource.kind == "lambda":
+        _lambda(interp, v, resource, params, timeout, mock)
+    elif resource.kind == "activity":
+        _activity(interp, v, resource, params, timeout, heartbeat, mock)
+    else:
+        _integration(interp, v, resource, params, timeout, heartbeat, mock)
+
+
+def _normalise(value: Any) -> Any:
+    """A stand-in's return value as JSON would carry it."""
+    return json.loads(json.dumps(value, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _mocked(mock: Any) -> Any:
+    if isinstance(mock, TaskFailure):
+        raise StatesError(mock.error, mock.cause)
+    return copy.deepcopy(mock)
+
+
+def _invoke_lambda(interp: Interpreter, function: str, payload: Any) -> Any:
+    """Call a stand-in; its exception becomes the error Step Functions reports."""
+    lambdas = interp.cloud.lambdas
+    try:
+        result = lambdas.invoke(function, copy.deepcopy(payload), source="stepfunctions")
+    except LambdaNotFound as missing:
+        raise StatesError(
+            "Lambda.ResourceNotFoundException",
+            f"Function not found: {function} (Service: Lambda, Status Code: 404, Error Code: "
+            f"ResourceNotFoundException). {missing}",
+        ) from None
+    except LambdaFunctionError as failure:
+        cause = {
+            "errorMessage": failure.error_message,
+            "errorType": failure.error_type,
+            "requestId": interp.cloud.ids.uuid4(),
+            "stackTrace": failure.stack_trace,
+        }
+        raise StatesError(failure.error_type, dumps(cause)) from None
+    try:
+        return _normalise(result)
+    except (TypeError, ValueError) as bad:
+        raise StatesError(
+            "Runtime.MarshalError", dumps({"errorMessage": f"Unable to marshal response: {bad}"})
+        ) from None
+
+
+def _lambda(interp: Interpreter, v: Visit, resource: Resource, params: Any, timeout: int | None, mock: Any) -> None:
+    thread = v.thread
+    scheduled: dict[str, Any] = {"resource": resource.arn, "input": dumps(params), "inputDetails": {"truncated": False}}
+    if timeout is not None:
+        scheduled["timeoutInSeconds"] = timeout
+    interp.event(thread, "LambdaFunctionScheduled", lambdaFunctionScheduledEventDetails=scheduled)
+    interp.event(thread, "LambdaFunctionStarted")
+    try:
+        result = _mocked(mock) if mock is not _NO_MOCK else _invoke_lambda(interp, resource.arn, params)
+    except StatesError as error:
+        details = {"error": error.error, "cause": error.cause} if error.cause else {"error": error.error}
+        interp.event(thread, "LambdaFunctionFailed", lambdaFunctionFailedEventDetails=details)
+        interp.fail_state(v, error.error, error.cause)
+        return
+    interp.event(
+        thread,
+        "LambdaFunctionSucceeded",
+        lambdaFunctionSucceededEventDetails={"output": dumps(result), "outputDetails": {"truncated": False}},
+    )
+    interp.finish(v, result)
+
+
+def _waiting(
+    interp: Interpreter,
+    v: Visit,
+    token: str,
+    input_text: str,
+    timeout: int | None,
+    heartbeat: int | None,
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[str, str], None],
+    on_timeout: Callable[[str], None],
+    activity_arn: str | None = None,
+    started: Callable[[str], None] | None = None,
+) -> PendingTask:
+    """Register a task that waits for SendTaskSuccess/Failure, with its timers."""
+    thread = v.thread
+    clock = interp.cloud.clock
+    timers: dict[str, Any] = {}
+
+    def close() -> bool:
+        if task.closed or not thread.alive():
+            return False
+        task.closed = True
+        for timer in timers.values():
+            timer.cancel()
+        interp.service.tokens.pop(token, None)
+        return True
+
+    def succeed(output: Any) -> None:
+        if close():
+            interp.post(lambda: on_success(output))
+
+    def fail(error: str, cause: str) -> None:
+        if close():
+            interp.post(lambda: on_failure(error, cause))
+
+    def expire(error: str) -> Callable[[], None]:
+        def fire() -> None:
+            if close():
+                interp.post(lambda: on_timeout(error))
+
+        return fire
+
+    def beat() -> None:
+        if heartbeat is not None and not task.closed:
+            old = timers.pop("heartbeat", None)
+            if old is not None:
+                old.cancel()
+            timers["heartbeat"] = clock.call_later(heartbeat, expire(errors.HEARTBEAT_TIMEOUT), "sfn heartbeat")
+
+    task = PendingTask(token, thread.execution, v.name, input_text, succeed, fail, beat, activity_arn, started)
+    timers["timeout"] = clock.call_later(timeout or DEFAULT_TIMEOUT, expire(errors.TIMEOUT), f"sfn timeout {v.name}")
+    beat()
+    thread.timers.extend(timers.values())
+    interp.service.tokens[token] = task
+    return task
+
+
+def _activity(
+    interp: Interpreter,
+    v: Visit,
+    resource: Resource,
+    params: Any,
+    timeout: int | None,
+    heartbeat: int | None,
+    mock: Any,
+) -> None:
+    thread = v.thread
+    scheduled: dict[str, Any] = {"resource": resource.arn, "input": dumps(params), "inputDetails": {"truncated": False}}
+    if timeout is not None:
+        scheduled["timeoutInSeconds"] = timeout
+    if heartbeat is not None:
+        scheduled["heartbeatInSeconds"] = heartbeat
+    interp.event(thread, "ActivityScheduled", activityScheduledEventDetails=scheduled)
+
+    def succeeded(output: Any) -> None:
+        interp.event(
+            thread,
+            "ActivitySucceeded",
+            activitySucceededEventDetails={"output": dumps(output), "outputDetails": {"truncated": False}},
+        )
+        interp.finish(v, output)
+
+    def failed(error: str, cause: str) -> None:
+        details = {"error": error, "cause": cause} if cause else {"error": error}
+        interp.event(thread, "ActivityFailed", activityFailedEventDetails=details)
+        interp.fail_state(v, error, cause)
+
+    def timed_out(error: str) -> None:
+        interp.event(thread, "ActivityTimedOut", activityTimedOutEventDetails={"error": error})
+        interp.fail_state(v, error, "")
+
+    if mock is not _NO_MOCK:
+        interp.event(thread, "ActivityStarted", activityStartedEventDetails={"workerName": "pytest-awsmsg-mock"})
+        try:
+            succeeded(_mocked(mock))
+        except StatesError as error:
+            failed(error.error, error.cause)
+        return
+    activity = interp.service.find_activity(resource.arn)
+    if activity is None:
+        interp.event(
+            thread,
+            "ActivityScheduleFailed",
+            activityScheduleFailedEventDetails={"error": "States.Runtime", "cause": "Activity does not exist."},
+        )
+        interp.fail_state(v, errors.RUNTIME, f"Activity does not exist: {resource.arn}")
+        return
+
+    def started(worker: str) -> None:
+        interp.event(thread, "ActivityStarted", activityStartedEventDetails={"workerName": worker})
+
+    task = _waiting(
+        interp,
+        v,
+        interp.service.new_token(),
+        dumps(params),
+        timeout,
+        heartbeat,
+        succeeded,
+        failed,
+        timed_out,
+        activity_arn=activity.arn,
+        started=started,
+    )
+    activity.queue.append(task)
+
+
+def _integration(
+    interp: Interpreter,
+    v: Visit,
+    resource: Resource,
+    params: Any,
+    timeout: int | None,
+    heartbeat: int | None,
+    mock: Any,
+) -> None:
+    thread = v.thread
+    execution = thread.execution
+    rtype, action = resource.resource_type, resource.action
+    scheduled: dict[str, Any] = {
+        "resourceType": rtype,
+        "resource": action,
+        "region": execution.region,
+        "parameters": dumps(params),
+    }
+    if timeout is not None:
+        scheduled["timeoutInSeconds"] = timeout
+    if heartbeat is not None:
+        scheduled["heartbeatInSeconds"] = heartbeat
+    interp.event(thread, "TaskScheduled", taskScheduledEventDetails=scheduled)
+    interp.event(thread, "TaskStarted", taskStartedEventDetails={"resourceType": rtype, "resource": action})
+
+    def succeeded(output: Any) -> None:
+        text = dumps(output)
+        interp.event(
+            thread,
+            "TaskSucceeded",
+            taskSucceededEventDetails={
+                "resourceType": rtype,
+                "resource": action,
+                "output": text,
+                "outputDetails": {"truncated": False},
+            },
+        )
+        interp.finish(v, output)
+
+    def failed(error: str, cause: str) -> None:
+        details = {"resourceType": rtype, "resource": action, "error": error}
+        if cause:
+            details["cause"] = cause
+        interp.event(thread, "TaskFailed", taskFailedEventDetails=details)
+        interp.fail_state(v, error, cause)
+
+    def timed_out(error: str) -> None:
+        details = {"resourceType": rtype, "resource": action, "error": error}
+        interp.event(thread, "TaskTimedOut", taskTimedOutEventDetails=details)
+        interp.fail_state(v, error, "")
+
+    if mock is not _NO_MOCK:
+        try:
+            result = _mocked(mock)
+        except StatesError as error:
+            failed(error.error, error.cause)
+            return
+        succeeded(result)
+        return
+    try:
+        result = call_resource(interp, execution, resource, params)
+    except StatesError as error:
+        failed(error.error, error.cause)
+        return
+    if not resource.pattern:
+        succeeded(result)
+        return
+    interp.event(
+        thread,
+        "TaskSubmitted",
+        taskSubmittedEventDetails={
+            "resourceType": rtype,
+            "resource": action,
+            "output": dumps(result),
+            "outputDetails": {"truncated": False},
+        },
+    )
+    if resource.pattern == ".waitForTaskToken":
+        assert v.token is not None
+        _waiting(interp, v, v.token, dumps(params), timeout, heartbeat, succeeded, failed, timed_out)
+        return
+    # .sync / .sync:2 on states:startExecution: wait for the child to close.
+    child = interp.service.execution_by_arn(result["ExecutionArn"])
+    done = [False]
+
+    def child_closed(child: Execution) -> None:
+        if done[0] or not thread.alive():
+            return
+        done[0] = True
+        described = describe_for_sync(child, resource.pattern == ".sync:2")
+        if child.status == "SUCCEEDED":
+            succeeded(described)
+        else:
+            failed(errors.TASK_FAILED, dumps(described))
+
+    def timed_out_sync(error: str) -> None:
+        done[0] = True
+        timed_out(error)
+
+    if child is not None:
+        if child.closed:
+            interp.post(lambda: child_closed(child))
+        else:
+            child.on_close.append(child_closed)
+    if timeout is not None:
+
+        def fire() -> None:
+            if not done[0]:
+                timed_out_sync(errors.TIMEOUT)
+
+        interp.later(thread, interp.cloud.clock.now() + timeout, fire, f"sfn sync timeout {v.name}")
+
+
+def describe_for_sync(child: Execution, parsed: bool) -> dict[str, Any]:
+    """What ``.sync`` (strings) and ``.sync:2`` (JSON) return for a child execution."""
+    out: dict[str, Any] = {
+        "ExecutionArn": child.arn,
+        "Input": json.loads(child.input) if parsed else child.input,
+        "InputDetails": {"Included": True},
+        "Name": child.name,
+        "StartDate": int(child.start_date.timestamp() * 1000),
+        "StateMachineArn": child.machine.arn,
+        "Status": child.status,
+    }
+    if child.stop_date is not None:
+        out["StopDate"] = int(child.stop_date.timestamp() * 1000)
+    if child.output is not None:
+        out["Output"] = json.loads(child.output) if parsed else child.output
+        out["OutputDetails"] = {"Included": True}
+    if child.error:
+        out["Error"] = child.error
+    if child.cause:
+        out["Cause"] = child.cause
+    return out
+
+
+def _sdk_metadata(interp: Interpreter, status: int = 200) -> dict[str, Any]:
+    request_id = interp.cloud.ids.uuid4()
+    return {
+        "SdkHttpMetadata": {
+            "HttpHeaders": {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": request_id},
+            "HttpStatusCode": status,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+    }
+
+
+def _error_name(prefix: str, code: str) -> str:
+    # Step Functions names SDK errors after the Java SDK's exception classes.
+    return f"{prefix}.{code if code.endswith('Exception') else code + 'Exception'}"
+
+
+def call_resource(interp: Interpreter, execution: Execution, resource: Resource, params: Any) -> Any:
+    """Call what a Task's resource names (not Lambda ARNs or activities) and shape its result."""
+    if not isinstance(params, dict):
+        raise StatesError(errors.RUNTIME, "The Parameters of a service integration must be a JSON object")
+    cloud = interp.cloud
+    kind = (resource.service, resource.operation) if resource.kind == "optimised" else None
+
+    def call(service: str, operation: str, request: dict[str, Any], prefix: str) -> dict[str, Any]:
+        try:
+            return cloud.call(
+                service,
+                operation,
+                request,
+                region=execution.region,
+                account_id=execution.account_id,
+                caller="stepfunctions",
+            )
+        except AwsError as error:
+            raise StatesError(
+                _error_name(prefix, error.code),
+                f"{error.message} (Service: {prefix}, Status Code: {error.status or 400}, Error Code: {error.code})",
+            ) from None
+
+    if kind == ("lambda", "Invoke"):
+        function = params.get("FunctionName")
+        if not isinstance(function, str):
+            raise StatesError(errors.RUNTIME, "lambda:invoke needs a FunctionName")
+        payload = params.get("Payload", {})
+        if params.get("InvocationType") == "Event":
+            _invoke_lambda(interp, function, payload)
+            return {"Payload": "", "StatusCode": 202, **_sdk_metadata(interp, 202)}
+        result = _invoke_lambda(interp, function, payload)
+        return {"ExecutedVersion": "$LATEST", "Payload": result, "StatusCode": 200, **_sdk_metadata(interp)}
+    if kind == ("sqs", "SendMessage"):
+        request = dict(params)
+        if not isinstance(request.get("MessageBody"), str):
+            request["MessageBody"] = dumps(request.get("MessageBody"))
+        return {**_pascal(call("sqs", "SendMessage", request, "SQS")), **_sdk_metadata(interp)}
+    if kind == ("sns", "Publish"):
+        request = dict(params)
+        if not isinstance(request.get("Message"), str):
+            request["Message"] = dumps(request.get("Message"))
+        return {**_pascal(call("sns", "Publish", request, "SNS")), **_sdk_metadata(interp)}
+    if kind == ("stepfunctions", "StartExecution"):
+        request = {_camel(k): v for k, v in params.items()}
+        if "input" in request and not isinstance(request["input"], str):
+            request["input"] = dumps(request["input"])
+        started = call("stepfunctions", "StartExecution", request, "StepFunctions")
+        return {
+            "ExecutionArn": started["executionArn"],
+            "StartDate": int(started["startDate"].timestamp() * 1000),
+            **_sdk_metadata(interp),
+        }
+    if resource.kind == "sdk":
+        from ...core.registry import service_model
+
+        shape = service_model(resource.service).operation_model(resource.operation).input_shape
+        request = _to_model(params, shape)
+        return _pascal(call(resource.service, resource.operation, request, resource.error_prefix))
+    raise StatesError(errors.RUNTIME, f"pytest-awsmsg cannot run {resource.arn}")
+
+
+def _camel(key: str) -> str:
+    return key[:1].lower() + key[1:]
+
+
+def _pascal(value: Any) -> Any:
+    """An SDK response as Step Functions hands it to the state: PascalCase members, JSON values."""
+    if isinstance(value, dict):
+        return {k[:1].upper() + k[1:]: _pascal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pascal(v) for v in value]
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
+def _to_model(value: Any, shape: Any) -> Any:
+    """aws-sdk Parameters (PascalCase) mapped onto the model's member names, case-insensitively."""
+    if shape is None:
+        return value
+    type_name = getattr(shape, "type_name", "")
+    if type_name == "structure" and isinstance(value, dict):
+        members = {name.lower(): name for name in shape.members}
+        out = {}
+        for key, item in value.items():
+            name = members.get(key.lower(), key)
+            out[name] = _to_model(item, shape.members.get(name))
+        return out
+    if type_name == "list" and isinstance(value, list):
+        return [_to_model(item, shape.member) for item in value]
+    if type_name == "map" and isinstance(value, dict):
+        return {k: _to_model(item, shape.value) for k, item in value.items()}
+    if type_name == "blob" and isinstance(value, str):
+        return value.encode()
+    return value
+
+
+__all__ = ["MAX_PAYLOAD", "TaskFailure", "call_resource", "run_task", "start_task"]

@@ -1,0 +1,181 @@
+"""TestState: one state run alone, synchronously, at AWS's inspection levels.
+
+Runs Pass, Task (request-response, or mocked), Choice, Wait (without
+waiting), Succeed and Fail states. A Task that would wait for a callback, an
+activity or a child execution needs a ``mock``; Parallel and Map states are
+refused with a message saying so.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..base import RequestContext
+from . import choice, validation
+from .errors import InvalidDefinition, StatesError, ValidationException
+from .interpreter import Thread, Visit, iso
+from .models import Execution, StateMachine, dumps
+from .resources import classify
+
+if TYPE_CHECKING:
+    from .common import StepFunctionsBase
+
+
+class _AnyTarget(dict[str, Any]):
+    """A scope in which every Next target exists: a state tested alone may point anywhere."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+def _check(name: str, state: Any) -> None:
+    checker = validation._Checker("STANDARD", lambda state_name: True)
+    checker.state(name, state, f"/States/{name}", _AnyTarget())
+    if checker.out:
+        raise InvalidDefinition(validation.format_invalid(checker.out))
+
+
+def run_test_state(
+    service: StepFunctionsBase,
+    ctx: RequestContext,
+    name: str,
+    state: Any,
+    data: Any,
+    level: str,
+    mock: dict[str, Any] | None,
+    config: dict[str, Any] | None,
+) -> dict[str, Any]:
+    _check(name, state)
+    kind = state["Type"]
+    if kind in ("Parallel", "Map"):
+        raise ValidationException(
+            f"pytest-awsmsg's TestState runs Pass, Task, Choice, Wait, Succeed and Fail states, not {kind}"
+        )
+    interp = service.interpreter
+    now = ctx.now_dt
+    machine = StateMachine(
+        ctx.arn("stateMachine:TestStateMachine", "states"), "TestStateMachine", "{}", "", "STANDARD", now, ""
+    )
+    execution = Execution(
+        ctx.arn("execution:TestStateMachine:test-state", "states"),
+        "test-state",
+        machine,
+        {"StartAt": name, "States": {name: state}},
+        "",
+        "STANDARD",
+        dumps(data),
+        now,
+        ctx.region,
+        ctx.account_id,
+    )
+    thread = Thread(execution, execution.definition, 0, lambda out: None, lambda e, c: None)
+    v = Visit(thread, name, state, data, iso(now))
+    inspection: dict[str, Any] = {"input": dumps(data)}
+    out: dict[str, Any] = {}
+    try:
+        if kind == "Fail":
+            out.update(status="FAILED", error=interp._fail_field(v, "Error"), cause=interp._fail_field(v, "Cause"))
+        elif kind == "Choice":
+            after = interp.input_path(v, data)
+            inspection["afterInputPath"] = dumps(after)
+            target = next(
+                (r["Next"] for r in state["Choices"] if choice.evaluate(r, after, interp.context(v))),
+                state.get("Default"),
+            )
+            if target is None:
+                raise StatesError("States.NoChoiceMatched", "No Matches!")
+            out.update(status="SUCCEEDED", output=dumps(interp.output_path(v, after)), nextState=target)
+        elif kind in ("Wait", "Succeed"):
+            after = interp.input_path(v, data)
+            inspection["afterInputPath"] = dumps(after)
+            out.update(status="SUCCEEDED", output=dumps(interp.output_path(v, after)))
+            if "Next" in state:
+                out["nextState"] = state["Next"]
+        else:
+            after = interp.input_path(v, data)
+            inspection["afterInputPath"] = dumps(after)
+            params = after
+            if "Parameters" in state:
+                params = interp.template(state["Parameters"], after, interp.context(v), "Parameters")
+                inspection["afterParameters"] = dumps(params)
+            if kind == "Pass":
+                result = state.get("Result", params)
+            else:
+                result = _call(service, execution, state, params, mock)
+                inspection["result"] = dumps(result)
+                if "ResultSelector" in state:
+                    result = interp.template(state["ResultSelector"], result, interp.context(v), "ResultSelector")
+                    inspection["afterResultSelector"] = dumps(result)
+            placed = interp.result_path(v, result)
+            inspection["afterResultPath"] = dumps(placed)
+            out.update(status="SUCCEEDED", output=dumps(interp.output_path(v, placed)))
+            if "Next" in state:
+                out["nextState"] = state["Next"]
+    except StatesError as error:
+        out = _handle_error(interp, v, state, error, config or {})
+        inspection["errorDetails"] = {"catchIndex": out.pop("_catch", -1), "retryIndex": out.pop("_retry", -1)}
+        if out.get("status") == "RETRIABLE":
+            inspection["errorDetails"]["retryBackoffIntervalSeconds"] = out.pop("_backoff", 0)
+    if level in ("DEBUG", "TRACE"):
+        out["inspectionData"] = inspection
+    return out
+
+
+def _call(
+    service: StepFunctionsBase, execution: Execution, state: dict[str, Any], params: Any, mock: dict[str, Any] | None
+) -> Any:
+    from .tasks import _invoke_lambda, call_resource
+
+    if mock is not None:
+        if "errorOutput" in mock:
+            failure = mock["errorOutput"]
+            raise StatesError(failure.get("error", ""), failure.get("cause", ""))
+        try:
+            return json.loads(mock.get("result", "null"))
+        except ValueError:
+            raise ValidationException("mock.result must be valid JSON") from None
+    resource = classify(str(state["Resource"]))
+    if resource.kind == "activity" or resource.pattern or resource.kind == "unsupported":
+        raise ValidationException(
+            f"pytest-awsmsg's TestState cannot run {resource.arn} for real (it would wait or is not faked): "
+            "pass mock={'result': ...}"
+        )
+    if resource.kind == "lambda":
+        return _invoke_lambda(service.interpreter, resource.arn, params)
+    return call_resource(service.interpreter, execution, resource, params)
+
+
+def _handle_error(
+    interp: Any, v: Visit, state: dict[str, Any], error: StatesError, config: dict[str, Any]
+) -> dict[str, Any]:
+    attempts = int(config.get("retrierRetryCount", 0))
+    for i, retrier in enumerate(state.get("Retry") or []):
+        if interp.matches(retrier["ErrorEquals"], error.error, v):
+            if attempts < retrier.get("MaxAttempts", 3):
+                backoff = retrier.get("IntervalSeconds", 1) * retrier.get("BackoffRate", 2.0) ** attempts
+                if "MaxDelaySeconds" in retrier:
+                    backoff = min(backoff, retrier["MaxDelaySeconds"])
+                return {
+                    "status": "RETRIABLE",
+                    "error": error.error,
+                    "cause": error.cause,
+                    "_retry": i,
+                    "_backoff": int(backoff),
+                }
+            break
+    for i, catcher in enumerate(state.get("Catch") or []):
+        if interp.matches(catcher["ErrorEquals"], error.error, v):
+            body: dict[str, Any] = {"Error": error.error}
+            if error.cause:
+                body["Cause"] = error.cause
+            output = interp.result_path(v, body, catcher.get("ResultPath", "$"))
+            return {
+                "status": "CAUGHT_ERROR",
+                "error": error.error,
+                "cause": error.cause,
+                "nextState": catcher["Next"],
+                "output": dumps(output),
+                "_catch": i,
+            }
+    return {"status": "FAILED", "error": error.error, "cause": error.cause}

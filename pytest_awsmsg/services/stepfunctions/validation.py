@@ -1,0 +1,431 @@
+"""Definition validation: AWS's diagnostics for common mistakes, and loud refusals.
+
+:func:`diagnose` returns ``(code, message, location)`` triples in the form
+ValidateStateMachineDefinition reports them; CreateStateMachine and
+UpdateStateMachine join them into AWS's InvalidDefinition message
+(``Invalid State Machine Definition: 'CODE: message at /States/X, ...'``).
+Whatever the interpreter cannot run is refused here, with a message naming
+it, rather than discovered halfway through an execution.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from . import choice, intrinsics, paths
+from .resources import classify
+
+Diagnostic = tuple[str, str, "str | None"]
+SCHEMA = "SCHEMA_VALIDATION_FAILED"
+MISSING_TARGET = "MISSING_TRANSITION_TARGET"
+UNSUPPORTED = "UNSUPPORTED_BY_PYTEST_AWSMSG"
+
+_COMMON = {"Type", "Comment"}
+_FLOW = {"Next", "End"}
+_IO = {"InputPath", "OutputPath"}
+_RESULT = {"ResultPath", "Parameters"}
+_ERRORS = {"Retry", "Catch"}
+FIELDS: dict[str, set[str]] = {
+    "Pass": _COMMON | _FLOW | _IO | _RESULT | {"Result"},
+    "Task": _COMMON
+    | _FLOW
+    | _IO
+    | _RESULT
+    | _ERRORS
+    | {
+        "Resource",
+        "ResultSelector",
+        "TimeoutSeconds",
+        "TimeoutSecondsPath",
+        "HeartbeatSeconds",
+        "HeartbeatSecondsPath",
+        "Credentials",
+    },
+    "Choice": _COMMON | _IO | {"Choices", "Default"},
+    "Wait": _COMMON | _FLOW | _IO | {"Seconds", "Timestamp", "SecondsPath", "TimestampPath"},
+    "Succeed": _COMMON | _IO,
+    "Fail": _COMMON | {"Error", "Cause", "ErrorPath", "CausePath"},
+    "Parallel": _COMMON | _FLOW | _IO | _RESULT | _ERRORS | {"Branches", "ResultSelector"},
+    "Map": _COMMON
+    | _FLOW
+    | _IO
+    | _RESULT
+    | _ERRORS
+    | {
+        "Iterator",
+        "ItemProcessor",
+        "ItemsPath",
+        "ItemSelector",
+        "MaxConcurrency",
+        "MaxConcurrencyPath",
+        "ResultSelector",
+        "ItemReader",
+        "ItemBatcher",
+        "ResultWriter",
+        "ToleratedFailureCount",
+        "ToleratedFailurePercentage",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentagePath",
+        "Label",
+    },
+}
+_NOT_YET = {
+    "Assign": "workflow variables (Assign)",
+    "QueryLanguage": "the QueryLanguage field (only JSONPath is run)",
+    "Arguments": "JSONata Arguments",
+    "Output": "JSONata Output",
+    "ItemReader": "Map ItemReader (S3 is not faked)",
+    "ResultWriter": "Map ResultWriter (S3 is not faked)",
+    "Credentials": "cross-account Task Credentials",
+}
+_PATH_FIELDS = ("InputPath", "OutputPath", "ItemsPath")
+_REFERENCE_FIELDS = ("ResultPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath")
+
+
+def format_invalid(diagnostics: list[Diagnostic]) -> str:
+    """AWS's InvalidDefinition message for a list of diagnostics."""
+    parts = [f"{code}: {message}" + (f" at {location}" if location else "") for code, message, location in diagnostics]
+    return "Invalid State Machine Definition: '" + ", ".join(parts) + "'"
+
+
+class _Checker:
+    def __init__(self, machine_type: str, mocked: Callable[[str], bool]) -> None:
+        self.out: list[Diagnostic] = []
+        self.machine_type = machine_type
+        self.mocked = mocked
+
+    def add(self, code: str, message: str, location: str | None) -> None:
+        self.out.append((code, message, location))
+
+    def require(self, node: dict[str, Any], field: str, where: str) -> bool:
+        if field not in node:
+            self.add(SCHEMA, f'The field "{field}" is required but was missing', where)
+            return False
+        return True
+
+    def scope(self, node: Any, where: str, *, top: bool = False) -> None:
+        """One StartAt/States scope: the machine, a branch or an item processor."""
+        if not isinstance(node, dict):
+            self.add(SCHEMA, "Expected an object", where or "/")
+            return
+        allowed = {"StartAt", "States", "Comment"} | ({"Version", "TimeoutSeconds"} if top else {"ProcessorConfig"})
+        for key in node:
+            if key in _NOT_YET:
+                self.add(
+                    UNSUPPORTED, f"pytest-awsmsg does not support {_NOT_YET[key]}", f"{where}/{key}" if where else "/"
+                )
+            elif key not in allowed:
+                self.add(SCHEMA, f'The field "{key}" is not supported by Step Functions', where or "/")
+        ok_start = self.require(node, "StartAt", where or "/")
+        if not self.require(node, "States", where or "/"):
+            return
+        states = node["States"]
+        if not isinstance(states, dict) or not states:
+            self.add(SCHEMA, 'The field "States" must be a non-empty object', f"{where}/States")
+            return
+        if top and "TimeoutSeconds" in node and not _positive_int(node["TimeoutSeconds"]):
+            self.add(SCHEMA, 'The value for the field "TimeoutSeconds" must be a positive integer', "/TimeoutSeconds")
+        for name, state in states.items():
+            if len(name) > 80:
+                self.add(SCHEMA, "State names must be at most 80 characters", f"{where}/States/{name}")
+            self.state(name, state, f"{where}/States/{name}", states)
+        if ok_start and node["StartAt"] not in states:
+            self.add(MISSING_TARGET, f"Missing 'Next' target: {node['StartAt']}", f"{where}/StartAt")
+            return
+        if ok_start:
+            self.reachability(node["StartAt"], states, where)
+
+    def reachability(self, start: str, states: dict[str, Any], where: str) -> None:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in states:
+                continue
+            seen.add(name)
+            state = states[name]
+            if not isinstance(state, dict):
+                continue
+            todo.extend(t for t in _targets(state) if isinstance(t, str))
+        # AWS looks for a terminal state anywhere in the scope; without one it
+        # reports MISSING_END_STATE alone and skips the reachability walk.
+        terminal = any(
+            isinstance(s, dict) and (s.get("End") is True or s.get("Type") in ("Succeed", "Fail"))
+            for s in states.values()
+        )
+        if not terminal:
+            self.add("MISSING_END_STATE", "Workflow has no terminal state", None)
+            return
+        for name in states:
+            if name not in seen:
+                self.add(MISSING_TARGET, f'State "{name}" is not reachable.', f"{where}/States/{name}")
+
+    def state(self, name: str, state: Any, where: str, scope: dict[str, Any]) -> None:
+        if not isinstance(state, dict):
+            self.add(SCHEMA, "A state must be an object", where)
+            return
+        if not self.require(state, "Type", where):
+            return
+        kind = state["Type"]
+        if kind not in FIELDS:
+            self.add(SCHEMA, f'"{kind}" is not a valid state type', f"{where}/Type")
+            return
+        for key in state:
+            if key in _NOT_YET:
+                self.add(UNSUPPORTED, f"pytest-awsmsg does not support {_NOT_YET[key]}", f"{where}/{key}")
+            elif key not in FIELDS[kind]:
+                self.add(SCHEMA, f'The field "{key}" is not supported by Step Functions', where)
+        if kind not in ("Choice", "Succeed", "Fail"):
+            has_next, has_end = "Next" in state, state.get("End") is True
+            if has_next == has_end:
+                self.add(SCHEMA, 'Exactly one of the fields "Next" or "End" must be set', where)
+        for target, at in _targets_with_location(state, where):
+            if target not in scope:
+                self.add(MISSING_TARGET, f"Missing 'Next' target: {target}", at)
+        for field in _PATH_FIELDS:
+            if field in state and state[field] is not None:
+                self.path(state[field], field, f"{where}/{field}")
+        for field in _REFERENCE_FIELDS:
+            if field in state and state[field] is not None:
+                self.path(state[field], field, f"{where}/{field}", reference=True)
+        for field in ("Parameters", "ResultSelector", "ItemSelector"):
+            if field in state:
+                self.template(state[field], f"{where}/{field}")
+        getattr(self, "state_" + kind.lower(), lambda *a: None)(name, state, where)
+        for i, retrier in enumerate(state.get("Retry", []) or []):
+            self.retrier(retrier, f"{where}/Retry[{i}]")
+        for i, catcher in enumerate(state.get("Catch", []) or []):
+            at = f"{where}/Catch[{i}]"
+            if isinstance(catcher, dict):
+                self.require(catcher, "ErrorEquals", at)
+                self.require(catcher, "Next", at)
+                if catcher.get("ResultPath") is not None:
+                    self.path(catcher["ResultPath"], "ResultPath", f"{at}/ResultPath", reference=True)
+
+    def path(self, value: Any, field: str, where: str, *, reference: bool = False) -> None:
+        kind = "ReferencePath" if reference else "JSONPath"
+        try:
+            if not isinstance(value, str):
+                raise paths.PathError(value)
+            check = value[1:] if value.startswith("$$") else value
+            paths.parse(check)
+            if reference:
+                paths.validate_reference_path(check)
+        except paths.PathError:
+            self.add(SCHEMA, f'The value for the field "{field}" must be a valid {kind}', where)
+
+    def template(self, node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith(".$"):
+                    if not isinstance(value, str):
+                        self.add(SCHEMA, f"The value for the field '{key}' must be a STRING", where)
+                    elif intrinsics.looks_intrinsic(value):
+                        try:
+                            intrinsics.parse(value)
+                        except intrinsics.IntrinsicSyntaxError as error:
+                            self.add(
+                                SCHEMA,
+                                f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic "
+                                f"function call ({error})",
+                                where,
+                            )
+                    else:
+                        self.path(value, key, where)
+                else:
+                    self.template(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                self.template(item, f"{where}[{i}]")
+
+    def retrier(self, retrier: Any, where: str) -> None:
+        if not isinstance(retrier, dict):
+            self.add(SCHEMA, "A retrier must be an object", where)
+            return
+        self.require(retrier, "ErrorEquals", where)
+        allowed = {
+            "ErrorEquals",
+            "IntervalSeconds",
+            "MaxAttempts",
+            "BackoffRate",
+            "MaxDelaySeconds",
+            "JitterStrategy",
+            "Comment",
+        }
+        for key in retrier:
+            if key not in allowed:
+                self.add(SCHEMA, f'The field "{key}" is not supported by Step Functions', where)
+        if "BackoffRate" in retrier and (
+            not isinstance(retrier["BackoffRate"], (int, float)) or retrier["BackoffRate"] < 1
+        ):
+            self.add(SCHEMA, 'The value for the field "BackoffRate" must be at least 1.0', f"{where}/BackoffRate")
+        if retrier.get("JitterStrategy", "NONE") not in ("FULL", "NONE"):
+            self.add(SCHEMA, 'The value for the field "JitterStrategy" must be FULL or NONE', f"{where}/JitterStrategy")
+
+    def state_task(self, name: str, state: dict[str, Any], where: str) -> None:
+        if not self.require(state, "Resource", where):
+            return
+        resource = classify(str(state["Resource"]))
+        if resource.kind == "unsupported" and not self.mocked(name):
+            self.add(
+                UNSUPPORTED,
+                f"pytest-awsmsg cannot run Task {name!r}: {resource.why_unsupported}. Mock it with "
+                f"aws.stepfunctions.mock_task({name!r}, ...) before creating the state machine",
+                f"{where}/Resource",
+            )
+        if self.machine_type == "EXPRESS" and (resource.kind == "activity" or resource.pattern):
+            what = "activities" if resource.kind == "activity" else f"the '{resource.pattern}' integration pattern"
+            self.add(SCHEMA, f"Express state machines do not support {what}", f"{where}/Resource")
+        for field in ("TimeoutSeconds", "HeartbeatSeconds"):
+            if field in state and not _positive_int(state[field]):
+                self.add(SCHEMA, f'The value for the field "{field}" must be a positive integer', f"{where}/{field}")
+        if "TimeoutSeconds" in state and "TimeoutSecondsPath" in state:
+            self.add(SCHEMA, 'The fields "TimeoutSeconds" and "TimeoutSecondsPath" are mutually exclusive', where)
+        if (
+            _positive_int(state.get("TimeoutSeconds"))
+            and _positive_int(state.get("HeartbeatSeconds"))
+            and state["HeartbeatSeconds"] >= state["TimeoutSeconds"]
+        ):
+            self.add(SCHEMA, "The value of HeartbeatSeconds must be smaller than the value of TimeoutSeconds", where)
+
+    def state_choice(self, name: str, state: dict[str, Any], where: str) -> None:
+        if not self.require(state, "Choices", where):
+            return
+        if not isinstance(state["Choices"], list) or not state["Choices"]:
+            self.add(SCHEMA, 'The field "Choices" must be a non-empty array', f"{where}/Choices")
+            return
+        for i, rule in enumerate(state["Choices"]):
+            at = f"{where}/Choices[{i}]"
+            if isinstance(rule, dict):
+                self.require(rule, "Next", at)
+                self.rule(rule, at)
+
+    def rule(self, rule: Any, where: str) -> None:
+        if not isinstance(rule, dict):
+            self.add(SCHEMA, "A choice rule must be an object", where)
+            return
+        for combinator in ("And", "Or"):
+            if combinator in rule:
+                for i, inner in enumerate(rule[combinator] or []):
+                    self.rule(inner, f"{where}/{combinator}[{i}]")
+                return
+        if "Not" in rule:
+            self.rule(rule["Not"], f"{where}/Not")
+            return
+        operators = [k for k in rule if k in choice.OPERATORS]
+        if len(operators) != 1:
+            self.add(SCHEMA, "A choice rule must have exactly one comparison operator", where)
+        if self.require(rule, "Variable", where):
+            self.path(rule["Variable"], "Variable", f"{where}/Variable", reference=True)
+        for op in operators:
+            if op.endswith("Path"):
+                self.path(rule[op], op, f"{where}/{op}", reference=True)
+
+    def state_wait(self, name: str, state: dict[str, Any], where: str) -> None:
+        forms = [k for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if k in state]
+        if len(forms) != 1:
+            self.add(
+                SCHEMA, "A Wait state must have exactly one of Seconds, Timestamp, SecondsPath, TimestampPath", where
+            )
+        if "Seconds" in state and not (_int(state["Seconds"]) and state["Seconds"] >= 0):
+            self.add(SCHEMA, 'The value for the field "Seconds" must be a non-negative integer', f"{where}/Seconds")
+        if "Timestamp" in state and choice.parse_timestamp(state["Timestamp"]) is None:
+            self.add(
+                SCHEMA, 'The value for the field "Timestamp" must be a valid ISO 8601 timestamp', f"{where}/Timestamp"
+            )
+
+    def state_fail(self, name: str, state: dict[str, Any], where: str) -> None:
+        for a, b in (("Error", "ErrorPath"), ("Cause", "CausePath")):
+            if a in state and b in state:
+                self.add(SCHEMA, f'The fields "{a}" and "{b}" are mutually exclusive', where)
+            if b in state:
+                value = state[b]
+                if not (isinstance(value, str) and intrinsics.looks_intrinsic(value)):
+                    self.path(value, b, f"{where}/{b}", reference=True)
+
+    def state_parallel(self, name: str, state: dict[str, Any], where: str) -> None:
+        if not self.require(state, "Branches", where):
+            return
+        for i, branch in enumerate(state["Branches"] or []):
+            self.scope(branch, f"{where}/Branches[{i}]")
+
+    def state_map(self, name: str, state: dict[str, Any], where: str) -> None:
+        if "Iterator" in state and "ItemProcessor" in state:
+            self.add(SCHEMA, 'The fields "Iterator" and "ItemProcessor" are mutually exclusive', where)
+        if "ItemSelector" in state and "Parameters" in state:
+            self.add(SCHEMA, 'The fields "ItemSelector" and "Parameters" are mutually exclusive', where)
+        key = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
+        if not self.require(state, key, where):
+            return
+        processor = state[key]
+        self.scope(processor, f"{where}/{key}")
+        config = processor.get("ProcessorConfig", {}) if isinstance(processor, dict) else {}
+        mode = config.get("Mode", "INLINE")
+        if mode not in ("INLINE", "DISTRIBUTED"):
+            self.add(
+                SCHEMA, 'The value for the field "Mode" must be INLINE or DISTRIBUTED', f"{where}/{key}/ProcessorConfig"
+            )
+        if mode == "INLINE":
+            for field in ("ItemBatcher", "ToleratedFailureCount", "ToleratedFailurePercentage", "Label"):
+                if field in state:
+                    self.add(SCHEMA, f'The field "{field}" is only supported by a Map state in DISTRIBUTED mode', where)
+        if "MaxConcurrency" in state and not (_int(state["MaxConcurrency"]) and state["MaxConcurrency"] >= 0):
+            self.add(
+                SCHEMA,
+                'The value for the field "MaxConcurrency" must be a non-negative integer',
+                f"{where}/MaxConcurrency",
+            )
+        pct = state.get("ToleratedFailurePercentage")
+        if pct is not None and not (isinstance(pct, (int, float)) and 0 <= pct <= 100):
+            self.add(SCHEMA, 'The value for the field "ToleratedFailurePercentage" must be between 0 and 100', where)
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _positive_int(value: Any) -> bool:
+    return _int(value) and value > 0
+
+
+def _targets(state: dict[str, Any]) -> list[Any]:
+    return [target for target, _ in _targets_with_location(state, "")]
+
+
+def _targets_with_location(state: dict[str, Any], where: str) -> list[tuple[Any, str]]:
+    out: list[tuple[Any, str]] = []
+    if "Next" in state:
+        out.append((state["Next"], f"{where}/Next"))
+    if state.get("Type") == "Choice":
+        for i, rule in enumerate(state.get("Choices") or []):
+            if isinstance(rule, dict) and "Next" in rule:
+                out.append((rule["Next"], f"{where}/Choices[{i}]/Next"))
+        if "Default" in state:
+            out.append((state["Default"], f"{where}/Default"))
+    for i, catcher in enumerate(state.get("Catch") or []):
+        if isinstance(catcher, dict) and "Next" in catcher:
+            out.append((catcher["Next"], f"{where}/Catch[{i}]/Next"))
+    return out
+
+
+def parse_definition(text: str) -> tuple[Any, list[Diagnostic]]:
+    """The definition as JSON, or the diagnostic AWS gives for text that is not JSON."""
+    try:
+        return json.loads(text), []
+    except ValueError as error:
+        return None, [("INVALID_JSON_DESCRIPTION", str(error), None)]
+
+
+def diagnose(
+    text: str, machine_type: str = "STANDARD", mocked: Callable[[str], bool] = lambda name: False
+) -> list[Diagnostic]:
+    """Every problem found in a definition, in the order AWS reports them."""
+    definition, problems = parse_definition(text)
+    if problems:
+        return problems
+    checker = _Checker(machine_type, mocked)
+    checker.scope(definition, "", top=True)
+    # AWS reports a missing end state alone when nothing else is wrong structurally.
+    return checker.out
