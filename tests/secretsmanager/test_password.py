@@ -1,0 +1,74 @@
+"""GetRandomPassword: every option, and the same password for the same seed."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import boto3
+import pytest
+
+from pytest_awsmsg import fake_aws
+from pytest_awsmsg.services.secretsmanager.password import PUNCTUATION
+
+from .helpers import error_of
+
+
+def generate(sm: Any, **kwargs: Any) -> str:
+    return str(sm.get_random_password(**kwargs)["RandomPassword"])
+
+
+def test_default_is_32_characters_with_every_type(sm: Any) -> None:
+    password = generate(sm)
+
+    assert len(password) == 32
+    for chars in (string.ascii_lowercase, string.ascii_uppercase, string.digits, PUNCTUATION):
+        assert set(password) & set(chars)
+    assert " " not in password
+
+
+@pytest.mark.parametrize(
+    ("option", "forbidden"),
+    [
+        ("ExcludeNumbers", string.digits),
+        ("ExcludePunctuation", PUNCTUATION),
+        ("ExcludeUppercase", string.ascii_uppercase),
+        ("ExcludeLowercase", string.ascii_lowercase),
+    ],
+)
+def test_exclusions(sm: Any, option: str, forbidden: str) -> None:
+    for _ in range(5):
+        assert not set(generate(sm, PasswordLength=64, **{option: True})) & set(forbidden)
+
+
+def test_exclude_characters_and_include_space(sm: Any) -> None:
+    password = generate(sm, PasswordLength=200, ExcludeCharacters="abc/@\"'\\", IncludeSpace=True)
+
+    assert len(password) == 200
+    assert not set(password) & set("abc/@\"'\\")
+    assert " " in password
+
+
+def test_require_each_type_can_be_lifted(sm: Any) -> None:
+    password = generate(sm, PasswordLength=3, RequireEachIncludedType=False)
+
+    assert len(password) == 3
+
+
+def test_too_short_for_every_type_is_refused(sm: Any) -> None:
+    with pytest.raises(sm.exceptions.InvalidParameterException) as excinfo:
+        generate(sm, PasswordLength=3, RequireEachIncludedType=True)
+    assert error_of(excinfo)[0] == "InvalidParameterException"
+
+
+def test_excluding_everything_is_refused(sm: Any) -> None:
+    with pytest.raises(sm.exceptions.InvalidParameterException):
+        generate(sm, ExcludeNumbers=True, ExcludePunctuation=True, ExcludeUppercase=True, ExcludeLowercase=True)
+
+
+def test_the_same_seed_gives_the_same_password() -> None:
+    passwords = []
+    for _ in range(2):
+        with fake_aws(seed="pw"):
+            passwords.append(boto3.client("secretsmanager", region_name="us-east-1").get_random_password())
+    assert passwords[0]["RandomPassword"] == passwords[1]["RandomPassword"]
