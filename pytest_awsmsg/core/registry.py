@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 # :func:`register_service` (or the ``pytest_awsmsg_services`` hook).
 _SERVICES: dict[str, str | type[Service[Any]]] = {
     "sqs": "pytest_awsmsg.services.sqs.api:SqsService",
+    "sns": "pytest_awsmsg.services.sns.api:SnsService",
     "stepfunctions": "pytest_awsmsg.services.stepfunctions.api:StepFunctionsService",
     "secretsmanager": "pytest_awsmsg.services.secretsmanager.api:SecretsManagerService",
 }

@@ -1,0 +1,606 @@
+"""The Amazon SNS fake: one method per operation of botocore's ``sns`` model.
+
+Topics, subscriptions, permissions, tags and data protection policies live
+here; Publish/PublishBatch in :mod:`.publishing`; platform applications,
+endpoints and SMS in :mod:`.mobile`; what tests inspect (outbox, HTTP
+handlers, the signing certificate) in :mod:`.view`. Each is a mixin of
+:class:`SnsService`, so every operation is still a method of one class.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from typing import Any
+
+from ...core.errors import AwsError
+from ..base import RequestContext
+from . import attributes as attrs
+from .common import split_arn
+from .dataprotection import parse_policy
+from .delivery import Fanout
+from .errors import (
+    FilterPolicyLimitExceededException,
+    NotFoundException,
+    ResourceNotFoundException,
+    TagLimitExceededException,
+    invalid,
+)
+from .filter_policy import FilterPolicy, parse_filter_policy
+from .http_endpoints import HttpEndpoints
+from .messages import confirmation
+from .mobile import MobileMixin
+from .models import DEFAULT_HTTP_POLICY, OutboxMessage, Subscription, Topic, default_topic_policy
+from .publishing import PublishingMixin
+from .view import ViewMixin
+
+_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_FIFO_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[1-9]\d{6,14}$")
+PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
+CONFIRMATION_TTL = 3 * 86400.0  # unconfirmed subscriptions and their tokens expire after 3 days
+MAX_TAGS = 50
+MAX_FILTER_POLICIES_PER_TOPIC = 200
+PAGE = 100
+
+
+class SnsService(PublishingMixin, MobileMixin, ViewMixin):
+    """Standard and FIFO topics, every subscriber protocol, mobile push and SMS."""
+
+    name = "sns"
+
+    def __init__(self, cloud: Any) -> None:
+        super().__init__(cloud)
+        self.fanout = Fanout(self)
+        self.http = HttpEndpoints()
+        self.outbox: list[OutboxMessage] = []
+
+    # -- topics -----------------------------------------------------------------------
+
+    def create_topic(
+        self,
+        ctx: RequestContext,
+        *,
+        name: str,
+        attributes: dict[str, str] | None = None,
+        tags: list[dict[str, str]] | None = None,
+        data_protection_policy: str | None = None,
+    ) -> dict[str, Any]:
+        given = dict(attributes or {})
+        fifo = given.get("FifoTopic", "false").lower() == "true"
+        if fifo and not _FIFO_TOPIC_NAME.match(name):
+            raise invalid(
+                "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII "
+                "letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."
+            )
+        if not fifo and not _TOPIC_NAME.match(name):
+            raise invalid("Topic Name")
+        stored = {k: attrs.validate_topic_attribute(k, v, fifo=fifo, creating=True) for k, v in given.items()}
+        stored.pop("FifoTopic", None)
+        if data_protection_policy:
+            parse_policy(data_protection_policy)
+        new_tags = self._check_tags(tags or [])
+        store = self.ctx_store(ctx)
+        arn = ctx.arn(name)
+        existing = store.topics.get(arn)
+        if existing is not None:
+            # CreateTopic is idempotent, unless what was asked for differs.
+            if any(existing.attributes.get(k) != v for k, v in stored.items()):
+                raise invalid("Attributes", "Topic already exists with different attributes")
+            if new_tags and any(existing.tags.get(k) != v for k, v in new_tags.items()):
+                raise invalid("Tags", "Topic already exists with different tags")
+            return {"TopicArn": arn}
+        stored.setdefault("Policy", default_topic_policy(arn, ctx.account_id))
+        topic = Topic(name, arn, ctx.account_id, ctx.region, fifo, stored, ctx.now, tags=new_tags)
+        topic.data_protection_policy = data_protection_policy or ""
+        store.topics[arn] = topic
+        return {"TopicArn": arn}
+
+    def delete_topic(self, ctx: RequestContext, *, topic_arn: str) -> None:
+        parts = split_arn(topic_arn, "TopicArn")
+        store = self.store(parts[4], parts[3])
+        topic = store.topics.get(topic_arn)
+        if topic is None:
+            return  # idempotent, as AWS documents
+        if ctx.account_id != topic.account_id:
+            self.check_access(topic, ctx.account_id, "DeleteTopic")
+        for arn in topic.subscription_arns:
+            sub = store.subscriptions.pop(arn, None)
+            if sub is not None and sub.expiry_timer is not None:
+                sub.expiry_timer.cancel()
+        del store.topics[topic_arn]
+
+    def list_topics(self, ctx: RequestContext, *, next_token: str | None = None) -> dict[str, Any]:
+        topics = list(self.ctx_store(ctx).topics)
+        page, following = self.page(topics, next_token, PAGE)
+        result: dict[str, Any] = {"Topics": [{"TopicArn": arn} for arn in page]}
+        if following:
+            result["NextToken"] = following
+        return result
+
+    def get_topic_attributes(self, ctx: RequestContext, *, topic_arn: str) -> dict[str, Any]:
+        topic = self.topic_for(ctx, topic_arn, "GetTopicAttributes")
+        return {"Attributes": self.topic_attributes(topic)}
+
+    def topic_attributes(self, topic: Topic) -> dict[str, str]:
+        store = self.store(topic.account_id, topic.region)
+        subs = [store.subscriptions[a] for a in topic.subscription_arns if a in store.subscriptions]
+        out = {
+            "Policy": topic.attributes["Policy"],
+            "Owner": topic.account_id,
+            "SubscriptionsPending": str(sum(1 for s in subs if s.pending)),
+            "TopicArn": topic.arn,
+            "EffectiveDeliveryPolicy": json.dumps({"http": topic.http_policy()}, separators=(",", ":")),
+            "SubscriptionsConfirmed": str(sum(1 for s in subs if not s.pending)),
+            "DisplayName": topic.attributes.get("DisplayName", ""),
+            "SubscriptionsDeleted": str(topic.deleted_subscriptions),
+        }
+        if topic.fifo:
+            out["FifoTopic"] = "true"
+            out["ContentBasedDeduplication"] = "true" if topic.content_based_dedup else "false"
+            out["FifoThroughputScope"] = topic.attributes.get("FifoThroughputScope", "Topic")
+        for key, value in topic.attributes.items():
+            out.setdefault(key, value)
+        if "ArchivePolicy" in topic.attributes:
+            out["BeginningArchiveTime"] = _iso(topic.created_at)
+        return out
+
+    def set_topic_attributes(
+        self, ctx: RequestContext, *, topic_arn: str, attribute_name: str, attribute_value: str | None = None
+    ) -> None:
+        topic = self.topic_for(ctx, topic_arn, "SetTopicAttributes")
+        value = attrs.validate_topic_attribute(attribute_name, attribute_value or "", fifo=topic.fifo)
+        if attribute_name == "MaximumMessageSize" and int(value) > 262_144:
+            self._check_large_payload_topic(topic)
+        if attribute_name == "Policy" and not value:
+            value = default_topic_policy(topic.arn, topic.account_id)
+        if value == "" and attribute_name not in ("DisplayName",):
+            topic.attributes.pop(attribute_name, None)
+        else:
+            topic.attributes[attribute_name] = value
+
+    def _check_large_payload_topic(self, topic: Topic) -> None:
+        store = self.store(topic.account_id, topic.region)
+        subs = [store.subscriptions[a] for a in topic.subscription_arns if a in store.subscriptions]
+        if len(subs) > 100 or any(s.protocol not in ("sqs", "lambda", "firehose") for s in subs):
+            raise invalid(
+                "MaximumMessageSize",
+                "a topic above 256 KiB must have at most 100 subscriptions, all Amazon SQS, Firehose or Lambda",
+            )
+
+    # -- permissions ------------------------------------------------------------------
+
+    def add_permission(
+        self,
+        ctx: RequestContext,
+        *,
+        topic_arn: str,
+        label: str,
+        aws_account_id: list[str],
+        action_name: list[str],
+    ) -> None:
+        topic = self.topic_for(ctx, topic_arn, "AddPermission")
+        policy = json.loads(topic.attributes["Policy"])
+        statements = policy.setdefault("Statement", [])
+        if any(s.get("Sid") == label for s in statements):
+            raise invalid("Statement already exists")
+        if not aws_account_id or not action_name:
+            raise invalid("AWSAccountId and ActionName must not be empty")
+        for action in action_name:
+            if action != "*" and action not in _SNS_ACTIONS:
+                raise invalid("Policy statement action out of service scope!")
+        principals = [f"arn:aws:iam::{account}:root" if account.isdigit() else account for account in aws_account_id]
+        statements.append(
+            {
+                "Sid": label,
+                "Effect": "Allow",
+                "Principal": {"AWS": principals if len(principals) > 1 else principals[0]},
+                "Action": [f"SNS:{a}" for a in action_name] if len(action_name) > 1 else f"SNS:{action_name[0]}",
+                "Resource": topic.arn,
+            }
+        )
+        topic.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
+
+    def remove_permission(self, ctx: RequestContext, *, topic_arn: str, label: str) -> None:
+        topic = self.topic_for(ctx, topic_arn, "RemovePermission")
+        policy = json.loads(topic.attributes["Policy"])
+        statements = policy.get("Statement", [])
+        kept = [s for s in statements if s.get("Sid") != label]
+        if len(kept) == len(statements):
+            raise invalid("Statement", f"no statement with label {label} exists")
+        policy["Statement"] = kept
+        topic.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
+
+    # -- tags --------------------------------------------------------------------------
+
+    def _check_tags(self, tags: list[dict[str, str]]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for tag in tags:
+            key, value = tag.get("Key", ""), tag.get("Value", "")
+            if not 1 <= len(key) <= 128 or len(value) > 256 or key.lower().startswith("aws:"):
+                raise invalid("Tags", f"invalid tag key or value: {key!r}")
+            out[key] = value
+        if len(out) > MAX_TAGS:
+            raise TagLimitExceededException("Could not complete request: tag quota of per resource exceeded")
+        return out
+
+    def _tagged(self, ctx: RequestContext, arn: str) -> Topic:
+        parts = arn.split(":")
+        topic = self.find_topic(arn) if len(parts) == 6 and parts[3] == ctx.region else None
+        if topic is None:
+            raise ResourceNotFoundException("Resource does not exist")
+        return topic
+
+    def tag_resource(self, ctx: RequestContext, *, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
+        topic = self._tagged(ctx, resource_arn)
+        merged = dict(topic.tags)
+        merged.update(self._check_tags(tags))
+        if len(merged) > MAX_TAGS:
+            raise TagLimitExceededException("Could not complete request: tag quota of per resource exceeded")
+        topic.tags = merged
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, *, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
+        topic = self._tagged(ctx, resource_arn)
+        for key in tag_keys:
+            topic.tags.pop(key, None)
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, *, resource_arn: str) -> dict[str, Any]:
+        topic = self._tagged(ctx, resource_arn)
+        return {"Tags": [{"Key": k, "Value": v} for k, v in topic.tags.items()]}
+
+    # -- data protection --------------------------------------------------------------
+
+    def put_data_protection_policy(
+        self, ctx: RequestContext, *, resource_arn: str, data_protection_policy: str
+    ) -> None:
+        topic = self.topic_for(ctx, resource_arn, "PutDataProtectionPolicy", what="ResourceArn")
+        if data_protection_policy:
+            parse_policy(data_protection_policy)
+        topic.data_protection_policy = data_protection_policy
+
+    def get_data_protection_policy(self, ctx: RequestContext, *, resource_arn: str) -> dict[str, Any]:
+        topic = self.topic_for(ctx, resource_arn, "GetDataProtectionPolicy", what="ResourceArn")
+        return {"DataProtectionPolicy": topic.data_protection_policy} if topic.data_protection_policy else {}
+
+    # -- subscriptions ----------------------------------------------------------------
+
+    def subscribe(
+        self,
+        ctx: RequestContext,
+        *,
+        topic_arn: str,
+        protocol: str,
+        endpoint: str | None = None,
+        attributes: dict[str, str] | None = None,
+        return_subscription_arn: bool | None = None,
+    ) -> dict[str, Any]:
+        topic = self.topic_for(ctx, topic_arn, "Subscribe")
+        if protocol not in PROTOCOLS:
+            raise invalid(f"Amazon SNS does not support this protocol string: {protocol}")
+        endpoint = self._check_endpoint(topic, protocol, endpoint or "")
+        given = dict(attributes or {})
+        stored = {
+            k: attrs.validate_subscription_attribute(k, v, protocol=protocol, fifo_topic=topic.fifo)
+            for k, v in given.items()
+        }
+        if protocol == "firehose" and not stored.get("SubscriptionRoleArn"):
+            raise invalid("Attributes", "SubscriptionRoleArn is required for Firehose subscriptions")
+        compiled = self._compile_filter(stored)
+        store = self.store(topic.account_id, topic.region)
+        for arn in topic.subscription_arns:
+            existing = store.subscriptions.get(arn)
+            if existing is not None and existing.protocol == protocol and existing.endpoint == endpoint:
+                if any(existing.attributes.get(k) != v for k, v in stored.items()):
+                    raise invalid("Attributes", "Subscription already exists with different attributes")
+                shown = existing.arn if (not existing.pending or return_subscription_arn) else "pending confirmation"
+                return {"SubscriptionArn": shown}
+        if compiled is not None:
+            self._check_filter_quota(topic, None)
+        sub = Subscription(
+            f"{topic.arn}:{self.cloud.ids.uuid4()}",
+            topic.arn,
+            protocol,
+            endpoint,
+            ctx.account_id,
+            topic.region,
+            stored,
+            pending=self._needs_confirmation(ctx, protocol, endpoint),
+            filter=compiled,
+            created_at=ctx.now,
+        )
+        store.subscriptions[sub.arn] = sub
+        topic.subscription_arns.append(sub.arn)
+        if sub.pending:
+            self._request_confirmation(topic, sub)
+        shown = sub.arn if (not sub.pending or return_subscription_arn) else "pending confirmation"
+        return {"SubscriptionArn": shown}
+
+    def _check_endpoint(self, topic: Topic, protocol: str, endpoint: str) -> str:
+        if protocol in ("http", "https"):
+            if not endpoint.lower().startswith(f"{protocol}://"):
+                raise invalid("Endpoint must match the specified protocol")
+        elif protocol in ("email", "email-json"):
+            if not _EMAIL.match(endpoint):
+                raise invalid("Email address")
+        elif protocol == "sms":
+            if not _PHONE.match(endpoint.replace("-", "").replace(" ", "")):
+                raise invalid("SMS endpoint")
+            endpoint = "+" + endpoint.lstrip("+").replace("-", "").replace(" ", "")
+        elif protocol in ("sqs", "lambda", "firehose", "application"):
+            service = {"sqs": "sqs", "lambda": "lambda", "firehose": "firehose", "application": "sns"}[protocol]
+            parts = endpoint.split(":")
+            if len(parts) < 6 or parts[0] != "arn" or parts[2] != service:
+                label = {"sqs": "SQS", "lambda": "Lambda", "firehose": "Firehose", "application": "Application"}
+                raise invalid(f"{label[protocol]} endpoint ARN")
+            if protocol == "application" and self.find_endpoint(endpoint) is None:
+                raise NotFoundException("Endpoint does not exist")
+        if topic.fifo and (protocol != "sqs" or not endpoint.endswith(".fifo")):
+            raise invalid("Invalid parameter: Endpoint", "Please use FIFO SQS queue")
+        if not topic.fifo and protocol == "sqs" and endpoint.endswith(".fifo"):
+            raise invalid("Invalid parameter: Endpoint", "FIFO SQS Queues can not be subscribed to standard SNS topics")
+        if topic.max_message_size > 262_144 and protocol not in ("sqs", "lambda", "firehose"):
+            raise invalid("Protocol", "a topic above 256 KiB accepts only Amazon SQS, Firehose and Lambda subscribers")
+        return endpoint
+
+    def _needs_confirmation(self, ctx: RequestContext, protocol: str, endpoint: str) -> bool:
+        if protocol in ("email", "email-json"):
+            return True
+        if protocol in ("http", "https"):
+            return not self.http.auto_confirms(endpoint)
+        if protocol == "sqs":
+            # A queue of another account confirms by reading the SubscriptionConfirmation
+            # message SNS sends it (assumption: unless its owner is the one subscribing).
+            return endpoint.split(":")[4] != ctx.account_id
+        return False
+
+    def _compile_filter(self, stored: dict[str, str]) -> FilterPolicy | None:
+        text = stored.get("FilterPolicy")
+        if not text:
+            return None
+        return parse_filter_policy(text, stored.get("FilterPolicyScope", "MessageAttributes"))
+
+    def _check_filter_quota(self, topic: Topic, changing: Subscription | None) -> None:
+        store = self.store(topic.account_id, topic.region)
+        count = sum(
+            1
+            for a in topic.subscription_arns
+            if a in store.subscriptions
+            and store.subscriptions[a].filter is not None
+            and store.subscriptions[a] is not changing
+        )
+        if count >= MAX_FILTER_POLICIES_PER_TOPIC:
+            raise FilterPolicyLimitExceededException(
+                f"Filter policy limit exceeded: at most {MAX_FILTER_POLICIES_PER_TOPIC} filter policies per topic"
+            )
+
+    def _request_confirmation(self, topic: Topic, sub: Subscription, kind: str = "SubscriptionConfirmation") -> None:
+        """Send the token: POST to HTTP/S, an email to the outbox, a message to a foreign queue."""
+        if kind == "SubscriptionConfirmation":
+            sub.token = self.cloud.ids.hex(128)
+            sub.token_expires_at = self.cloud.clock.now() + CONFIRMATION_TTL
+            if sub.expiry_timer is None:
+                sub.expiry_timer = self.cloud.clock.call_later(
+                    CONFIRMATION_TTL, lambda: self._expire(sub), f"sns unconfirmed subscription {sub.arn} expires"
+                )
+        doc = confirmation(
+            kind,
+            message_id=self.cloud.ids.uuid4(),
+            topic_arn=topic.arn,
+            region=topic.region,
+            token=sub.token or self.cloud.ids.hex(128),
+            timestamp=self.cloud.clock.now(),
+            version=topic.signature_version,
+        )
+        body = json.dumps(doc)
+        if sub.protocol in ("http", "https"):
+            headers = self.fanout.http_headers(kind, doc["MessageId"], topic.arn, sub)
+            self.http.post(sub.endpoint, headers, body)
+        elif sub.protocol in ("email", "email-json"):
+            text = (
+                body
+                if sub.protocol == "email-json"
+                else (
+                    f"You have chosen to subscribe to the topic:\n{topic.arn}\n\n"
+                    f"To confirm this subscription, click or visit the link below:\n{doc['SubscribeURL']}"
+                )
+            )
+            self.outbox.append(
+                OutboxMessage(
+                    sub.protocol,
+                    sub.endpoint,
+                    text,
+                    kind=kind,
+                    subject="AWS Notification - Subscription Confirmation",
+                    topic_arn=topic.arn,
+                    subscription_arn=sub.arn,
+                    message_id=doc["MessageId"],
+                    time=self.cloud.clock.now(),
+                    extra={"token": sub.token, "subscribe_url": doc["SubscribeURL"]},
+                )
+            )
+        elif sub.protocol == "sqs":
+            queue = self.fanout._queue(sub.endpoint)
+            if queue is not None:
+                parts = sub.endpoint.split(":")
+                # If SQS refuses, the queue owner never sees it: the subscription stays pending.
+                with contextlib.suppress(AwsError):
+                    self.cloud.call(
+                        "sqs",
+                        "SendMessage",
+                        {"QueueUrl": queue.url, "MessageBody": body},
+                        region=parts[3],
+                        account_id=parts[4],
+                        caller="sns",
+                    )
+
+    def _expire(self, sub: Subscription) -> None:
+        if not sub.pending:
+            return
+        topic = self.find_topic(sub.topic_arn)
+        store = self.store(sub.arn.split(":")[4], sub.region)
+        store.subscriptions.pop(sub.arn, None)
+        if topic is not None and sub.arn in topic.subscription_arns:
+            topic.subscription_arns.remove(sub.arn)
+
+    def confirm_subscription(
+        self,
+        ctx: RequestContext,
+        *,
+        topic_arn: str,
+        token: str,
+        authenticate_on_unsubscribe: str | None = None,
+    ) -> dict[str, Any]:
+        topic = self.topic_for(ctx, topic_arn)
+        store = self.store(topic.account_id, topic.region)
+        for arn in topic.subscription_arns:
+            sub = store.subscriptions.get(arn)
+            if sub is not None and sub.token == token and sub.token_expires_at >= ctx.now:
+                sub.pending = False
+                if sub.expiry_timer is not None:
+                    sub.expiry_timer.cancel()
+                    sub.expiry_timer = None
+                if (authenticate_on_unsubscribe or "").lower() == "true":
+                    sub.authenticated = True
+                return {"SubscriptionArn": sub.arn}
+        raise invalid("Token")
+
+    def unsubscribe(self, ctx: RequestContext, *, subscription_arn: str) -> None:
+        sub = self.subscription_for(ctx, subscription_arn)
+        store = self.store(sub.arn.split(":")[4], sub.region)
+        topic = store.topics.get(sub.topic_arn)
+        store.subscriptions.pop(sub.arn, None)
+        if sub.expiry_timer is not None:
+            sub.expiry_timer.cancel()
+        if topic is not None:
+            if sub.arn in topic.subscription_arns:
+                topic.subscription_arns.remove(sub.arn)
+            topic.deleted_subscriptions += 1
+            if sub.protocol in ("http", "https") and not sub.pending:
+                self._request_confirmation(topic, sub, "UnsubscribeConfirmation")
+
+    def list_subscriptions(self, ctx: RequestContext, *, next_token: str | None = None) -> dict[str, Any]:
+        subs = list(self.ctx_store(ctx).subscriptions.values())
+        return self._subscription_page(subs, next_token)
+
+    def list_subscriptions_by_topic(
+        self, ctx: RequestContext, *, topic_arn: str, next_token: str | None = None
+    ) -> dict[str, Any]:
+        topic = self.topic_for(ctx, topic_arn, "ListSubscriptionsByTopic")
+        store = self.store(topic.account_id, topic.region)
+        subs = [store.subscriptions[a] for a in topic.subscription_arns if a in store.subscriptions]
+        return self._subscription_page(subs, next_token)
+
+    def _subscription_page(self, subs: list[Subscription], next_token: str | None) -> dict[str, Any]:
+        page, following = self.page(subs, next_token, PAGE)
+        result: dict[str, Any] = {
+            "Subscriptions": [
+                {
+                    "SubscriptionArn": s.listed_arn,
+                    "Owner": s.owner,
+                    "Protocol": s.protocol,
+                    "Endpoint": s.endpoint,
+                    "TopicArn": s.topic_arn,
+                }
+                for s in page
+            ]
+        }
+        if following:
+            result["NextToken"] = following
+        return result
+
+    def get_subscription_attributes(self, ctx: RequestContext, *, subscription_arn: str) -> dict[str, Any]:
+        sub = self.subscription_for(ctx, subscription_arn)
+        out = {
+            "Owner": sub.owner,
+            "RawMessageDelivery": "false",
+            "TopicArn": sub.topic_arn,
+            "Endpoint": sub.endpoint,
+            "Protocol": sub.protocol,
+            "PendingConfirmation": "true" if sub.pending else "false",
+            "ConfirmationWasAuthenticated": "true" if (sub.authenticated or not sub.pending) else "false",
+            "SubscriptionArn": sub.arn,
+            "EffectiveDeliveryPolicy": json.dumps(self.effective_http_policy(sub), separators=(",", ":")),
+        }
+        if sub.filter is not None:
+            out["FilterPolicyScope"] = "MessageAttributes"
+        out.update(sub.attributes)
+        return {"Attributes": out}
+
+    def set_subscription_attributes(
+        self,
+        ctx: RequestContext,
+        *,
+        subscription_arn: str,
+        attribute_name: str,
+        attribute_value: str | None = None,
+    ) -> None:
+        sub = self.subscription_for(ctx, subscription_arn)
+        topic = self.find_topic(sub.topic_arn)
+        value = attrs.validate_subscription_attribute(
+            attribute_name, attribute_value or "", protocol=sub.protocol, fifo_topic=bool(topic and topic.fifo)
+        )
+        candidate = dict(sub.attributes)
+        if value == "":
+            candidate.pop(attribute_name, None)
+        else:
+            candidate[attribute_name] = value
+        compiled = self._compile_filter(candidate)
+        if compiled is not None and sub.filter is None and topic is not None:
+            self._check_filter_quota(topic, sub)
+        sub.attributes = candidate
+        sub.filter = compiled
+
+    # -- delivery policies --------------------------------------------------------------
+
+    def effective_http_policy(self, sub: Subscription) -> dict[str, Any]:
+        """A subscription's delivery policy: its own over its topic's, unless the topic forbids overrides."""
+        topic = self.find_topic(sub.topic_arn)
+        base = topic.http_policy() if topic is not None else json.loads(json.dumps(DEFAULT_HTTP_POLICY))
+        effective: dict[str, Any] = {
+            "healthyRetryPolicy": dict(base["defaultHealthyRetryPolicy"]),
+            "sicklyRetryPolicy": None,
+            "throttlePolicy": base.get("defaultThrottlePolicy"),
+            "requestPolicy": base.get("defaultRequestPolicy"),
+            "guaranteed": False,
+        }
+        own = sub.attributes.get("DeliveryPolicy")
+        if own and not base.get("disableSubscriptionOverrides"):
+            mine = json.loads(own)
+            if isinstance(mine.get("healthyRetryPolicy"), dict):
+                effective["healthyRetryPolicy"].update(mine["healthyRetryPolicy"])
+            for key in ("throttlePolicy", "requestPolicy"):
+                if mine.get(key) is not None:
+                    effective[key] = mine[key]
+        return effective
+
+    def effective_http_retry_policy(self, sub: Subscription) -> dict[str, Any]:
+        policy: dict[str, Any] = self.effective_http_policy(sub)["healthyRetryPolicy"]
+        return policy
+
+
+def _iso(epoch: float) -> str:
+    from .messages import iso_timestamp
+
+    return iso_timestamp(epoch)
+
+
+_SNS_ACTIONS = {
+    "AddPermission",
+    "ConfirmSubscription",
+    "DeleteTopic",
+    "GetDataProtectionPolicy",
+    "GetTopicAttributes",
+    "ListSubscriptionsByTopic",
+    "ListTagsForResource",
+    "Publish",
+    "PutDataProtectionPolicy",
+    "RemovePermission",
+    "SetTopicAttributes",
+    "Subscribe",
+    "TagResource",
+    "UntagResource",
+}

@@ -1,0 +1,194 @@
+"""What every part of the SNS fake shares: lookups by ARN, access checks, paging."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..base import RequestContext, Service
+from .errors import AuthorizationErrorException, InvalidParameterException, NotFoundException, invalid
+from .models import (
+    OutboxMessage,
+    PlatformApplication,
+    PlatformEndpoint,
+    SnsStore,
+    Subscription,
+    Topic,
+)
+
+if TYPE_CHECKING:
+    from .delivery import Fanout
+    from .http_endpoints import HttpEndpoints
+
+T = TypeVar("T")
+
+
+def split_arn(arn: str, what: str) -> list[str]:
+    """The six parts of an SNS ARN, or AWS's ``Invalid parameter`` for ``what``."""
+    parts = arn.split(":") if isinstance(arn, str) else []
+    if len(parts) < 6 or parts[0] != "arn" or parts[2] != "sns" or not parts[3] or not parts[4]:
+        raise invalid(what)
+    return parts
+
+
+class SnsBase(Service[SnsStore]):
+    """State access shared by the operation mixins of :class:`~.api.SnsService`."""
+
+    name = "sns"
+    outbox: list[OutboxMessage]
+    fanout: Fanout
+    http: HttpEndpoints
+
+    def new_store(self, account_id: str, region: str) -> SnsStore:
+        return SnsStore(account_id, region)
+
+    # -- lookups ------------------------------------------------------------------
+
+    def topic_for(self, ctx: RequestContext, arn: str, action: str | None = None, what: str = "TopicArn") -> Topic:
+        """The topic an ARN names, as the caller may reach it (same region; policy across accounts)."""
+        parts = split_arn(arn, what)
+        if parts[3] != ctx.region:
+            # A client reaches only its own region's endpoint.
+            raise invalid(what)
+        topic = self.store(parts[4], parts[3]).topics.get(arn)
+        if topic is None:
+            raise NotFoundException("Topic does not exist")
+        if action is not None and ctx.account_id != topic.account_id:
+            self.check_access(topic, ctx.account_id, action)
+        return topic
+
+    def find_topic(self, arn: str) -> Topic | None:
+        parts = arn.split(":")
+        if len(parts) < 6:
+            return None
+        return self.store(parts[4], parts[3]).topics.get(arn) if (parts[4], parts[3]) in self._stores else None
+
+    def find_subscription(self, arn: str) -> Subscription | None:
+        parts = arn.split(":")
+        if len(parts) < 7 or (parts[4], parts[3]) not in self._stores:
+            return None
+        return self.store(parts[4], parts[3]).subscriptions.get(arn)
+
+    def subscription_for(self, ctx: RequestContext, arn: str) -> Subscription:
+        if arn in ("PendingConfirmation", "pending confirmation"):
+            raise invalid("SubscriptionArn", "a pending subscription has no ARN yet")
+        parts = split_arn(arn, "SubscriptionArn")
+        if len(parts) != 7:
+            raise invalid("SubscriptionArn")
+        found = self.find_subscription(arn)
+        if found is None or parts[3] != ctx.region:
+            raise NotFoundException("Subscription does not exist")
+        return found
+
+    def find_application(self, arn: str) -> PlatformApplication | None:
+        parts = arn.split(":")
+        if len(parts) < 6 or (parts[4], parts[3]) not in self._stores:
+            return None
+        return self.store(parts[4], parts[3]).applications.get(arn)
+
+    def find_endpoint(self, arn: str) -> PlatformEndpoint | None:
+        parts = arn.split(":")
+        if len(parts) < 6 or (parts[4], parts[3]) not in self._stores:
+            return None
+        return self.store(parts[4], parts[3]).endpoints.get(arn)
+
+    # -- access policy ---------------------------------------------------------------
+
+    def check_access(self, topic: Topic, account_id: str, action: str) -> None:
+        """Cross-account calls need an Allow in the topic policy (an explicit Deny wins)."""
+        if not policy_allows(topic.attributes.get("Policy", ""), topic.arn, account_id, f"SNS:{action}"):
+            raise AuthorizationErrorException(
+                f"User: arn:aws:iam::{account_id}:root is not authorized to perform: SNS:{action} "
+                f"on resource: {topic.arn}"
+            )
+
+    # -- paging -----------------------------------------------------------------------
+
+    def page(self, items: Sequence[T], token: str | None, size: int) -> tuple[list[T], str | None]:
+        """One page of ``items`` from an opaque NextToken, and the next token."""
+        start = 0
+        if token:
+            try:
+                start = int(base64.b64decode(token.encode(), validate=True).decode())
+            except ValueError:
+                raise InvalidParameterException("Invalid parameter: NextToken") from None
+            if start < 0 or start > len(items):
+                raise InvalidParameterException("Invalid parameter: NextToken")
+        end = start + size
+        following = base64.b64encode(str(end).encode()).decode() if end < len(items) else None
+        return list(items[start:end]), following
+
+
+def _listify(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def policy_allows(policy_text: str, topic_arn: str, account_id: str, action: str) -> bool:
+    """A small IAM evaluation of a topic policy for a caller account.
+
+    Enough for what tests exercise: principals (``*``, account ids, root and
+    IAM ARNs), SNS actions with wildcards, resources, and the conditions the
+    default policy and AddPermission use (StringEquals on AWS:SourceOwner /
+    aws:SourceAccount, matched against the caller's account).
+    """
+    try:
+        policy = json.loads(policy_text) if policy_text else {}
+    except ValueError:
+        return False
+    allowed = False
+    for statement in _listify(policy.get("Statement") if isinstance(policy, dict) else None):
+        if not isinstance(statement, dict):
+            continue
+        actions = [str(a).lower() for a in _listify(statement.get("Action"))]
+        if not any(fnmatchcase(action.lower(), a) for a in actions):
+            continue
+        resources = _listify(statement.get("Resource")) or ["*"]
+        if not any(fnmatchcase(topic_arn, str(r)) for r in resources):
+            continue
+        if not _principal_matches(statement.get("Principal"), account_id):
+            continue
+        if not _conditions_match(statement.get("Condition") or {}, account_id):
+            continue
+        if statement.get("Effect") == "Deny":
+            return False
+        if statement.get("Effect") == "Allow":
+            allowed = True
+    return allowed
+
+
+def _principal_matches(principal: Any, account_id: str) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    for value in _listify(principal.get("AWS")):
+        text = str(value)
+        if text == "*" or text == account_id or text.startswith(f"arn:aws:iam::{account_id}:"):
+            return True
+    return False
+
+
+def _conditions_match(conditions: dict[str, Any], account_id: str) -> bool:
+    for operator, tests in conditions.items():
+        if not isinstance(tests, dict):
+            return False
+        for key, expected in tests.items():
+            if key.lower() not in ("aws:sourceowner", "aws:sourceaccount", "aws:principalaccount"):
+                continue  # conditions on what a test cannot express here pass
+            values = [str(v) for v in _listify(expected)]
+            if operator in ("StringEquals", "ArnEquals"):
+                ok = account_id in values
+            elif operator in ("StringLike", "ArnLike"):
+                ok = any(fnmatchcase(account_id, v) for v in values)
+            elif operator in ("StringNotEquals",):
+                ok = account_id not in values
+            else:
+                ok = False
+            if not ok:
+                return False
+    return True

@@ -1,0 +1,184 @@
+"""What SNS sends: the JSON envelope, the Lambda event, confirmation messages.
+
+A :class:`Notification` is one published message; each subscriber gets it in
+its protocol's shape. The envelope's ``Signature`` is computed once per
+(message text, signature version) and shared by every subscriber, since the
+string SNS signs does not depend on the subscription.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from ...core.protocols.base import b64encode, format_timestamp
+from . import signing
+
+# The key of a MessageStructure=json message each protocol reads (else "default").
+PLATFORM_KEYS = (
+    "APNS",
+    "APNS_SANDBOX",
+    "APNS_VOIP",
+    "APNS_VOIP_SANDBOX",
+    "GCM",
+    "ADM",
+    "BAIDU",
+    "MPNS",
+    "WNS",
+    "MACOS",
+)
+
+
+def iso_timestamp(epoch: float) -> str:
+    """AWS's envelope timestamp: ``2024-01-02T03:04:05.678Z`` (always milliseconds)."""
+    text = str(format_timestamp(epoch, "iso8601"))
+    return text if "." in text else text[:-1] + ".000Z"
+
+
+def unsubscribe_url(region: str, subscription_arn: str) -> str:
+    return f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
+
+
+def subscribe_url(region: str, topic_arn: str, token: str) -> str:
+    return (
+        f"https://sns.{region}.amazonaws.com/?Action=ConfirmSubscription"
+        f"&TopicArn={quote(topic_arn, safe='')}&Token={token}"
+    )
+
+
+@dataclass
+class Notification:
+    message_id: str
+    topic_arn: str  # the topic, or the endpoint ARN of a direct publish
+    region: str
+    message: str
+    timestamp: float
+    subject: str | None = None
+    structure: dict[str, Any] | None = None  # MessageStructure=json, parsed
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    group_id: str | None = None
+    deduplication_id: str | None = None
+    sequence_number: str | None = None
+    signature_version: str = "1"
+    _signatures: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+
+    def message_for(self, key: str) -> str:
+        """The text for a protocol (``sqs``, ``email``...) or platform (``GCM``)."""
+        if self.structure is None:
+            return self.message
+        value = self.structure.get(key)
+        return value if isinstance(value, str) else str(self.structure["default"])
+
+    @property
+    def iso_time(self) -> str:
+        return iso_timestamp(self.timestamp)
+
+    def envelope_attributes(self) -> dict[str, dict[str, str]]:
+        """MessageAttributes as the JSON envelope shows them: Type and Value."""
+        out: dict[str, dict[str, str]] = {}
+        for name, attr in self.attributes.items():
+            data_type = str(attr.get("DataType", "String"))
+            if data_type.startswith("Binary"):
+                value = b64encode(attr.get("BinaryValue", b""))
+            else:
+                value = str(attr.get("StringValue", ""))
+            out[name] = {"Type": data_type, "Value": value}
+        return out
+
+    def signature(self, message: str) -> str:
+        key = (message, self.signature_version)
+        found = self._signatures.get(key)
+        if found is None:
+            fields = {
+                "Type": "Notification",
+                "Message": message,
+                "MessageId": self.message_id,
+                "Subject": self.subject,
+                "Timestamp": self.iso_time,
+                "TopicArn": self.topic_arn,
+            }
+            found = self._signatures[key] = signing.sign_message(fields, self.signature_version)
+        return found
+
+    def envelope(self, message: str, subscription_arn: str) -> dict[str, Any]:
+        """The JSON document SQS, HTTP/S, email-json and Firehose subscribers receive."""
+        doc: dict[str, Any] = {"Type": "Notification", "MessageId": self.message_id}
+        if self.sequence_number is not None:
+            doc["SequenceNumber"] = self.sequence_number
+        doc["TopicArn"] = self.topic_arn
+        if self.subject is not None:
+            doc["Subject"] = self.subject
+        doc["Message"] = message
+        doc["Timestamp"] = self.iso_time
+        doc["SignatureVersion"] = self.signature_version
+        doc["Signature"] = self.signature(message)
+        doc["SigningCertURL"] = signing.certificate_url(self.region)
+        doc["UnsubscribeURL"] = unsubscribe_url(self.region, subscription_arn)
+        if self.attributes:
+            doc["MessageAttributes"] = self.envelope_attributes()
+        return doc
+
+    def envelope_text(self, message: str, subscription_arn: str) -> str:
+        return json.dumps(self.envelope(message, subscription_arn), ensure_ascii=False)
+
+    def lambda_event(self, subscription_arn: str) -> dict[str, Any]:
+        """The ``Records[].Sns`` event Lambda receives (note ``SigningCertUrl``'s casing)."""
+        message = self.message_for("lambda")
+        sns: dict[str, Any] = {
+            "Type": "Notification",
+            "MessageId": self.message_id,
+            "TopicArn": self.topic_arn,
+            "Subject": self.subject,
+            "Message": message,
+            "Timestamp": self.iso_time,
+            "SignatureVersion": self.signature_version,
+            "Signature": self.signature(message),
+            "SigningCertUrl": signing.certificate_url(self.region),
+            "UnsubscribeUrl": unsubscribe_url(self.region, subscription_arn),
+            "MessageAttributes": self.envelope_attributes(),
+        }
+        if self.sequence_number is not None:
+            sns["SequenceNumber"] = self.sequence_number
+            sns["MessageGroupId"] = self.group_id
+            sns["MessageDeduplicationId"] = self.deduplication_id
+        return {
+            "Records": [
+                {
+                    "EventSource": "aws:sns",
+                    "EventVersion": "1.0",
+                    "EventSubscriptionArn": subscription_arn,
+                    "Sns": sns,
+                }
+            ]
+        }
+
+
+def confirmation(
+    kind: str, *, message_id: str, topic_arn: str, region: str, token: str, timestamp: float, version: str
+) -> dict[str, Any]:
+    """A signed SubscriptionConfirmation or UnsubscribeConfirmation document."""
+    if kind == "SubscriptionConfirmation":
+        text = (
+            f"You have chosen to subscribe to the topic {topic_arn}.\n"
+            "To confirm the subscription, visit the SubscribeURL included in this message."
+        )
+    else:
+        text = (
+            f"You have chosen to deactivate subscription to the topic {topic_arn}.\n"
+            "To cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
+        )
+    doc: dict[str, Any] = {
+        "Type": kind,
+        "MessageId": message_id,
+        "Token": token,
+        "TopicArn": topic_arn,
+        "Message": text,
+        "SubscribeURL": subscribe_url(region, topic_arn, token),
+        "Timestamp": iso_timestamp(timestamp),
+        "SignatureVersion": version,
+    }
+    doc["Signature"] = signing.sign_message(doc, version)
+    doc["SigningCertURL"] = signing.certificate_url(region)
+    return doc

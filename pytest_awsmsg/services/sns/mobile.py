@@ -1,0 +1,371 @@
+"""Mobile push (platform applications and endpoints) and SMS settings, sandbox and opt-outs.
+
+Nothing leaves the process: pushes and SMS land in ``aws.sns.outbox``. A new
+account is in the SMS sandbox, as on AWS: SMS reach only verified
+destination numbers until the test calls ``aws.sns.leave_sms_sandbox()``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..base import RequestContext
+from .common import SnsBase
+from .errors import (
+    NotFoundException,
+    OptedOutException,
+    ResourceNotFoundException,
+    UserErrorException,
+    ValidationException,
+    VerificationException,
+    invalid,
+)
+from .models import OutboxMessage, PlatformApplication, PlatformEndpoint, SandboxNumber
+
+PLATFORMS = {
+    "ADM",
+    "APNS",
+    "APNS_SANDBOX",
+    "APNS_VOIP",
+    "APNS_VOIP_SANDBOX",
+    "BAIDU",
+    "GCM",
+    "MACOS",
+    "MACOS_SANDBOX",
+    "MPNS",
+    "WNS",
+}
+APPLICATION_ATTRIBUTES = {
+    "PlatformCredential",
+    "PlatformPrincipal",
+    "EventEndpointCreated",
+    "EventEndpointDeleted",
+    "EventEndpointUpdated",
+    "EventDeliveryFailure",
+    "SuccessFeedbackRoleArn",
+    "FailureFeedbackRoleArn",
+    "SuccessFeedbackSampleRate",
+    "ApplePlatformTeamID",
+    "ApplePlatformBundleID",
+    "Enabled",
+}
+_SECRET_ATTRIBUTES = {"PlatformCredential", "PlatformPrincipal"}
+ENDPOINT_ATTRIBUTES = {"CustomUserData", "Enabled", "Token"}
+SMS_ATTRIBUTES = {
+    "MonthlySpendLimit",
+    "DeliveryStatusIAMRole",
+    "DeliveryStatusSuccessSamplingRate",
+    "DefaultSenderID",
+    "DefaultSMSType",
+    "UsageReportS3Bucket",
+}
+_APP_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
+_PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
+_SENDER_ID = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$")
+MAX_SANDBOX_NUMBERS = 10
+OPT_IN_INTERVAL = 30 * 86400.0
+
+
+class MobileMixin(SnsBase):
+    # -- platform applications --------------------------------------------------------
+
+    def _check_application_attributes(self, attributes: dict[str, str]) -> None:
+        for key, value in attributes.items():
+            if key not in APPLICATION_ATTRIBUTES:
+                raise invalid("Attributes", f"Invalid attribute name: {key}")
+            if key == "Enabled" and value.lower() not in ("true", "false"):
+                raise invalid("Attributes", "Enabled must be true or false")
+
+    def create_platform_application(
+        self, ctx: RequestContext, *, name: str, platform: str, attributes: dict[str, str]
+    ) -> dict[str, Any]:
+        if not _APP_NAME.match(name):
+            raise invalid("Application Name")
+        if platform not in PLATFORMS:
+            raise invalid("Platform")
+        self._check_application_attributes(attributes)
+        if not attributes.get("PlatformCredential"):
+            raise invalid("Attributes", "Invalid value for attribute: PlatformCredential: cannot be empty")
+        if platform.startswith(("APNS", "MACOS")) and not attributes.get("PlatformPrincipal"):
+            raise invalid("Attributes", "Invalid value for attribute: PlatformPrincipal: cannot be empty")
+        store = self.ctx_store(ctx)
+        arn = ctx.arn(f"app/{platform}/{name}")
+        existing = store.applications.get(arn)
+        if existing is not None:
+            existing.attributes.update(attributes)
+        else:
+            store.applications[arn] = PlatformApplication(name, platform, arn, {"Enabled": "true", **attributes})
+        return {"PlatformApplicationArn": arn}
+
+    def _application(self, ctx: RequestContext, arn: str) -> PlatformApplication:
+        found = self.find_application(arn)
+        if found is None or arn.split(":")[3] != ctx.region:
+            raise NotFoundException("PlatformApplication does not exist")
+        return found
+
+    def delete_platform_application(self, ctx: RequestContext, *, platform_application_arn: str) -> None:
+        found = self.find_application(platform_application_arn)
+        if found is None:
+            return
+        store = self.store(platform_application_arn.split(":")[4], platform_application_arn.split(":")[3])
+        for arn in found.endpoint_arns:
+            store.endpoints.pop(arn, None)
+        del store.applications[found.arn]
+
+    def get_platform_application_attributes(
+        self, ctx: RequestContext, *, platform_application_arn: str
+    ) -> dict[str, Any]:
+        app = self._application(ctx, platform_application_arn)
+        return {"Attributes": {k: v for k, v in app.attributes.items() if k not in _SECRET_ATTRIBUTES}}
+
+    def set_platform_application_attributes(
+        self, ctx: RequestContext, *, platform_application_arn: str, attributes: dict[str, str]
+    ) -> None:
+        app = self._application(ctx, platform_application_arn)
+        self._check_application_attributes(attributes)
+        app.attributes.update(attributes)
+
+    def list_platform_applications(self, ctx: RequestContext, *, next_token: str | None = None) -> dict[str, Any]:
+        apps = list(self.ctx_store(ctx).applications.values())
+        page, following = self.page(apps, next_token, 15)
+        result: dict[str, Any] = {
+            "PlatformApplications": [
+                {
+                    "PlatformApplicationArn": a.arn,
+                    "Attributes": {k: v for k, v in a.attributes.items() if k not in _SECRET_ATTRIBUTES},
+                }
+                for a in page
+            ]
+        }
+        if following:
+            result["NextToken"] = following
+        return result
+
+    # -- platform endpoints ---------------------------------------------------------------
+
+    def create_platform_endpoint(
+        self,
+        ctx: RequestContext,
+        *,
+        platform_application_arn: str,
+        token: str,
+        custom_user_data: str | None = None,
+        attributes: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        app = self._application(ctx, platform_application_arn)
+        if not token:
+            raise invalid("Token", "cannot be empty")
+        wanted = {"Enabled": "true", **(attributes or {}), "Token": token}
+        if custom_user_data is not None:
+            wanted["CustomUserData"] = custom_user_data
+        self._check_endpoint_attributes(wanted)
+        store = self.store(app.arn.split(":")[4], app.arn.split(":")[3])
+        for arn in app.endpoint_arns:
+            existing = store.endpoints[arn]
+            if existing.token == token:
+                if existing.attributes != wanted:
+                    raise invalid(
+                        "Token", f"Endpoint {arn} already exists with the same Token, but different attributes."
+                    )
+                return {"EndpointArn": arn}
+        arn = ctx.arn(f"endpoint/{app.platform}/{app.name}/{self.cloud.ids.uuid4()}")
+        store.endpoints[arn] = PlatformEndpoint(arn, app.arn, wanted)
+        app.endpoint_arns.append(arn)
+        return {"EndpointArn": arn}
+
+    def _check_endpoint_attributes(self, attributes: dict[str, str]) -> None:
+        for key, value in attributes.items():
+            if key not in ENDPOINT_ATTRIBUTES:
+                raise invalid("Attributes", f"Invalid attribute name: {key}")
+            if key == "Enabled" and value.lower() not in ("true", "false"):
+                raise invalid("Attributes", "Enabled must be true or false")
+            if key == "CustomUserData" and len(value.encode("utf-8")) >= 2048:
+                raise invalid("CustomUserData", "must be less than 2 KB")
+
+    def _endpoint(self, ctx: RequestContext, arn: str) -> PlatformEndpoint:
+        found = self.find_endpoint(arn)
+        if found is None or arn.split(":")[3] != ctx.region:
+            raise NotFoundException("Endpoint does not exist")
+        return found
+
+    def delete_endpoint(self, ctx: RequestContext, *, endpoint_arn: str) -> None:
+        found = self.find_endpoint(endpoint_arn)
+        if found is None:
+            return  # idempotent
+        parts = endpoint_arn.split(":")
+        del self.store(parts[4], parts[3]).endpoints[endpoint_arn]
+        app = self.find_application(found.application_arn)
+        if app is not None and endpoint_arn in app.endpoint_arns:
+            app.endpoint_arns.remove(endpoint_arn)
+
+    def get_endpoint_attributes(self, ctx: RequestContext, *, endpoint_arn: str) -> dict[str, Any]:
+        return {"Attributes": dict(self._endpoint(ctx, endpoint_arn).attributes)}
+
+    def set_endpoint_attributes(self, ctx: RequestContext, *, endpoint_arn: str, attributes: dict[str, str]) -> None:
+        endpoint = self._endpoint(ctx, endpoint_arn)
+        self._check_endpoint_attributes(attributes)
+        endpoint.attributes.update(attributes)
+
+    def list_endpoints_by_platform_application(
+        self, ctx: RequestContext, *, platform_application_arn: str, next_token: str | None = None
+    ) -> dict[str, Any]:
+        app = self._application(ctx, platform_application_arn)
+        store = self.store(app.arn.split(":")[4], app.arn.split(":")[3])
+        page, following = self.page(app.endpoint_arns, next_token, 100)
+        result: dict[str, Any] = {
+            "Endpoints": [{"EndpointArn": a, "Attributes": dict(store.endpoints[a].attributes)} for a in page]
+        }
+        if following:
+            result["NextToken"] = following
+        return result
+
+    # -- SMS ------------------------------------------------------------------------------
+
+    def _phone(self, number: str, name: str = "PhoneNumber") -> str:
+        if not isinstance(number, str) or not _PHONE.match(number):
+            raise invalid(name, f"{number} is not a valid E.164 phone number")
+        return number
+
+    def set_sms_attributes(self, ctx: RequestContext, *, attributes: dict[str, str]) -> dict[str, Any]:
+        for key, value in attributes.items():
+            if key not in SMS_ATTRIBUTES:
+                raise invalid(key)
+            if key == "DefaultSMSType" and value not in ("Promotional", "Transactional"):
+                raise invalid("DefaultSMSType", "must be Promotional or Transactional")
+            if key == "DefaultSenderID" and not _SENDER_ID.match(value):
+                raise invalid("DefaultSenderID", "1 to 11 alphanumeric characters with at least one letter")
+            if key == "DeliveryStatusSuccessSamplingRate" and (not value.isdigit() or int(value) > 100):
+                raise invalid("DeliveryStatusSuccessSamplingRate", "must be an integer from 0 to 100")
+            if key == "MonthlySpendLimit" and not value.isdigit():
+                raise invalid("MonthlySpendLimit", "must be a whole number of US dollars")
+        self.ctx_store(ctx).sms_attributes.update(attributes)
+        return {}
+
+    def get_sms_attributes(self, ctx: RequestContext, *, attributes: list[str] | None = None) -> dict[str, Any]:
+        stored = self.ctx_store(ctx).sms_attributes
+        if attributes:
+            return {"attributes": {k: stored[k] for k in attributes if k in stored}}
+        return {"attributes": dict(stored)}
+
+    def check_if_phone_number_is_opted_out(self, ctx: RequestContext, *, phone_number: str) -> dict[str, Any]:
+        self._phone(phone_number, "phoneNumber")
+        return {"isOptedOut": phone_number in self.ctx_store(ctx).opted_out}
+
+    def list_phone_numbers_opted_out(self, ctx: RequestContext, *, next_token: str | None = None) -> dict[str, Any]:
+        page, following = self.page(self.ctx_store(ctx).opted_out, next_token, 100)
+        result: dict[str, Any] = {"phoneNumbers": page}
+        if following:
+            result["nextToken"] = following
+        return result
+
+    def opt_in_phone_number(self, ctx: RequestContext, *, phone_number: str) -> dict[str, Any]:
+        self._phone(phone_number, "phoneNumber")
+        store = self.ctx_store(ctx)
+        if phone_number not in store.opted_out:
+            return {}
+        last = store.opted_in_at.get(phone_number)
+        if last is not None and ctx.now - last < OPT_IN_INTERVAL:
+            raise invalid("phoneNumber", "You can opt in a phone number only once every 30 days")
+        store.opted_out.remove(phone_number)
+        store.opted_in_at[phone_number] = ctx.now
+        return {}
+
+    def get_sms_sandbox_account_status(self, ctx: RequestContext) -> dict[str, Any]:
+        return {"IsInSandbox": self.ctx_store(ctx).in_sandbox}
+
+    def create_sms_sandbox_phone_number(
+        self, ctx: RequestContext, *, phone_number: str, language_code: str | None = None
+    ) -> dict[str, Any]:
+        self._phone(phone_number)
+        store = self.ctx_store(ctx)
+        if phone_number in store.opted_out:
+            raise OptedOutException(f"Phone number {phone_number} has opted out of receiving SMS messages.")
+        if phone_number not in store.sandbox_numbers and len(store.sandbox_numbers) >= MAX_SANDBOX_NUMBERS:
+            raise UserErrorException(f"You can have at most {MAX_SANDBOX_NUMBERS} sandbox destination phone numbers.")
+        otp = f"{self.cloud.ids.randrange(1_000_000):06d}"
+        store.sandbox_numbers[phone_number] = SandboxNumber(phone_number, language_code or "en-US", "Pending", otp)
+        self.outbox.append(
+            OutboxMessage(
+                "sms",
+                phone_number,
+                f"Your Amazon SNS verification code is: {otp}",
+                kind="Verification",
+                time=ctx.now,
+                extra={"otp": otp},
+            )
+        )
+        return {}
+
+    def _sandbox_number(self, ctx: RequestContext, phone_number: str) -> SandboxNumber:
+        found = self.ctx_store(ctx).sandbox_numbers.get(phone_number)
+        if found is None:
+            raise ResourceNotFoundException(f"Phone number {phone_number} is not a sandbox destination number.")
+        return found
+
+    def verify_sms_sandbox_phone_number(
+        self, ctx: RequestContext, *, phone_number: str, one_time_password: str
+    ) -> dict[str, Any]:
+        number = self._sandbox_number(ctx, phone_number)
+        if number.otp != one_time_password:
+            raise VerificationException("Invalid one-time password.")
+        number.status = "Verified"
+        return {}
+
+    def delete_sms_sandbox_phone_number(self, ctx: RequestContext, *, phone_number: str) -> dict[str, Any]:
+        self._sandbox_number(ctx, phone_number)
+        del self.ctx_store(ctx).sandbox_numbers[phone_number]
+        return {}
+
+    def list_sms_sandbox_phone_numbers(
+        self, ctx: RequestContext, *, next_token: str | None = None, max_results: int | None = None
+    ) -> dict[str, Any]:
+        numbers = list(self.ctx_store(ctx).sandbox_numbers.values())
+        page, following = self.page(numbers, next_token, max_results or 100)
+        result: dict[str, Any] = {"PhoneNumbers": [{"PhoneNumber": n.phone_number, "Status": n.status} for n in page]}
+        if following:
+            result["NextToken"] = following
+        return result
+
+    def list_origination_numbers(
+        self, ctx: RequestContext, *, next_token: str | None = None, max_results: int | None = None
+    ) -> dict[str, Any]:
+        if max_results is not None and not 1 <= max_results <= 30:
+            raise ValidationException("1 validation error detected: MaxResults must be from 1 to 30")
+        page, following = self.page(self.ctx_store(ctx).origination_numbers, next_token, max_results or 30)
+        result: dict[str, Any] = {"PhoneNumbers": page}
+        if following:
+            result["NextToken"] = following
+        return result
+
+    # -- what delivery asks ------------------------------------------------------------------
+
+    def sms_refusal(self, phone_number: str, region: str) -> str:
+        """Why an SMS to this number would not be delivered, or ``""``."""
+        store = self.store(self.cloud.account_id, region)
+        if phone_number in store.opted_out:
+            return f"{phone_number} has opted out of receiving SMS messages"
+        if store.in_sandbox:
+            number = store.sandbox_numbers.get(phone_number)
+            if number is None or number.status != "Verified":
+                return (
+                    f"the account is in the SMS sandbox and {phone_number} is not a verified destination number "
+                    "(verify it with CreateSMSSandboxPhoneNumber/VerifySMSSandboxPhoneNumber, "
+                    "or call aws.sns.leave_sms_sandbox())"
+                )
+        return ""
+
+    def sms_settings(self, attributes: dict[str, dict[str, Any]], region: str) -> dict[str, Any]:
+        defaults = self.store(self.cloud.account_id, region).sms_attributes
+
+        def pick(name: str, default_key: str, fallback: str | None) -> str | None:
+            attr = attributes.get(name)
+            if attr is not None:
+                return str(attr.get("StringValue"))
+            return defaults.get(default_key, fallback)
+
+        return {
+            "sender_id": pick("AWS.SNS.SMS.SenderID", "DefaultSenderID", None),
+            "sms_type": pick("AWS.SNS.SMS.SMSType", "DefaultSMSType", "Promotional"),
+            "max_price": pick("AWS.SNS.SMS.MaxPrice", "", None),
+        }

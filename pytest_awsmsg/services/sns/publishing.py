@@ -1,0 +1,297 @@
+"""Publish and PublishBatch: validation, FIFO deduplication and sequencing, then fan-out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from ...core.deliveries import Publication
+from ...core.errors import AwsError
+from ..base import RequestContext
+from .attributes import validate_message_attributes
+from .common import SnsBase, split_arn
+from .dataprotection import apply_inbound, parse_policy
+from .errors import (
+    BatchEntryIdsNotDistinctException,
+    BatchRequestTooLongException,
+    EmptyBatchRequestException,
+    EndpointDisabledException,
+    InvalidBatchEntryIdException,
+    NotFoundException,
+    PlatformApplicationDisabledException,
+    TooManyEntriesInBatchRequestException,
+    invalid,
+)
+from .messages import Notification
+from .models import DedupEntry, Topic
+
+DEDUP_WINDOW = 300.0  # the 5-minute deduplication interval of FIFO topics
+DEFAULT_MAX_SIZE = 262_144
+_ID_CHARS = re.compile(r"^[A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]{1,128}$")
+_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+_PHONE = re.compile(r"^\+?[1-9]\d{6,14}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class PublishingMixin(SnsBase):
+    def publish(
+        self,
+        ctx: RequestContext,
+        *,
+        message: str,
+        topic_arn: str | None = None,
+        target_arn: str | None = None,
+        phone_number: str | None = None,
+        subject: str | None = None,
+        message_structure: str | None = None,
+        message_attributes: dict[str, dict[str, Any]] | None = None,
+        message_deduplication_id: str | None = None,
+        message_group_id: str | None = None,
+    ) -> dict[str, Any]:
+        given = [v for v in (topic_arn, target_arn, phone_number) if v]
+        if not given:
+            raise invalid("TopicArn or TargetArn", "No endpoint found for the target arn specified")
+        if len(given) > 1:
+            raise invalid("TopicArn", "Only one of TopicArn, TargetArn or PhoneNumber may be specified")
+        entry = {
+            "Message": message,
+            "Subject": subject,
+            "MessageStructure": message_structure,
+            "MessageAttributes": message_attributes,
+            "MessageDeduplicationId": message_deduplication_id,
+            "MessageGroupId": message_group_id,
+        }
+        if phone_number:
+            return self._publish_sms(ctx, phone_number, entry)
+        arn = topic_arn or target_arn or ""
+        if target_arn and ":endpoint/" in target_arn:
+            return self._publish_endpoint(ctx, target_arn, entry)
+        topic = self.topic_for(ctx, arn, "Publish", what="TopicArn" if topic_arn else "TargetArn")
+        return self._publish_topic(ctx, topic, entry)
+
+    def publish_batch(
+        self, ctx: RequestContext, *, topic_arn: str, publish_batch_request_entries: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        entries = publish_batch_request_entries
+        if not entries:
+            raise EmptyBatchRequestException("The batch request doesn't contain any entries.")
+        if len(entries) > 10:
+            raise TooManyEntriesInBatchRequestException("The batch request contains more entries than permissible.")
+        ids = [str(e.get("Id", "")) for e in entries]
+        if len(set(ids)) != len(ids):
+            raise BatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id.")
+        for entry_id in ids:
+            if not _BATCH_ID.match(entry_id):
+                raise InvalidBatchEntryIdException(
+                    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
+                    "It can be at most 80 letters long."
+                )
+        topic = self.topic_for(ctx, topic_arn, "Publish")
+        total = sum(len(str(e.get("Message", "")).encode()) for e in entries)
+        if total > max(topic.max_message_size, DEFAULT_MAX_SIZE):
+            raise BatchRequestTooLongException("The length of all the messages put together is more than the limit.")
+        successful: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        for entry in entries:
+            try:
+                result = self._publish_topic(ctx, topic, entry)
+            except AwsError as error:
+                serializer_code = _query_code(error)
+                failed.append(
+                    {
+                        "Id": entry["Id"],
+                        "Code": serializer_code,
+                        "Message": error.message,
+                        "SenderFault": error.sender_fault,
+                    }
+                )
+                continue
+            successful.append({"Id": entry["Id"], **result})
+        return {"Successful": successful, "Failed": failed}
+
+    # -- one message ------------------------------------------------------------------
+
+    def _prepare(
+        self, ctx: RequestContext, entry: dict[str, Any], *, max_size: int, protection: str = "", topic_arn: str = ""
+    ) -> tuple[str, dict[str, Any] | None]:
+        message = entry.get("Message")
+        if message is None or message == "":
+            raise invalid("Empty message")
+        subject = entry.get("Subject")
+        if subject is not None and (not subject or len(subject) >= 100 or _CONTROL.search(subject)):
+            raise invalid("Subject")
+        structure: dict[str, Any] | None = None
+        kind = entry.get("MessageStructure")
+        if kind is not None:
+            if kind != "json":
+                raise invalid("MessageStructure")
+            try:
+                structure = json.loads(message)
+            except ValueError:
+                raise invalid("Message Structure - JSON message body failed to parse") from None
+            if not isinstance(structure, dict) or not isinstance(structure.get("default"), str):
+                raise invalid("Message Structure - No default entry in JSON message body")
+        size = len(message.encode("utf-8")) + validate_message_attributes(entry.get("MessageAttributes"))
+        if size > max_size:
+            raise invalid("Message too long")
+        if protection:
+            message = apply_inbound(message, parse_policy(protection), topic_arn)
+            if structure is not None:
+                structure = {
+                    k: apply_inbound(v, parse_policy(protection), topic_arn) if isinstance(v, str) else v
+                    for k, v in structure.items()
+                }
+        return message, structure
+
+    def _publish_topic(self, ctx: RequestContext, topic: Topic, entry: dict[str, Any]) -> dict[str, Any]:
+        message, structure = self._prepare(
+            ctx, entry, max_size=topic.max_message_size, protection=topic.data_protection_policy, topic_arn=topic.arn
+        )
+        group_id = entry.get("MessageGroupId")
+        dedup_id = entry.get("MessageDeduplicationId")
+        if group_id is not None and not _ID_CHARS.match(group_id):
+            raise invalid(
+                "MessageGroupId",
+                "MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.",
+            )
+        if dedup_id is not None and not _ID_CHARS.match(dedup_id):
+            raise invalid(
+                "MessageDeduplicationId",
+                "MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.",
+            )
+        sequence: str | None = None
+        if topic.fifo:
+            if not group_id:
+                raise invalid("The MessageGroupId parameter is required for FIFO topics")
+            if not dedup_id:
+                if not topic.content_based_dedup:
+                    raise invalid(
+                        "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId "
+                        "provided explicitly"
+                    )
+                dedup_id = hashlib.sha256(message.encode("utf-8")).hexdigest()
+            duplicate = self._duplicate(topic, group_id, dedup_id, ctx.now)
+            if duplicate is not None:
+                self.cloud.deliveries.record(
+                    Publication(
+                        ctx.now,
+                        "sns",
+                        topic.arn,
+                        topic.name,
+                        duplicate.message_id,
+                        message,
+                        entry.get("Subject"),
+                        dict(entry.get("MessageAttributes") or {}),
+                        group_id,
+                        dedup_id,
+                        note=f"duplicate of message {duplicate.message_id} (deduplication id {dedup_id}): "
+                        "accepted, not delivered",
+                    )
+                )
+                answer = {"MessageId": duplicate.message_id}
+                if duplicate.sequence_number:
+                    answer["SequenceNumber"] = duplicate.sequence_number
+                return answer
+            topic.next_sequence += 1
+            sequence = f"{10_000_000_000_000_000_000 + topic.next_sequence:020d}"
+        elif dedup_id is not None:
+            raise invalid(
+                "MessageDeduplicationId",
+                "The request includes MessageDeduplicationId parameter that is not valid for this topic type",
+            )
+        message_id = self.cloud.ids.uuid4()
+        if topic.fifo and dedup_id:
+            key = (
+                (group_id or "", dedup_id)
+                if topic.attributes.get("FifoThroughputScope") == "MessageGroup"
+                else ("", dedup_id)
+            )
+            topic.dedup[key] = DedupEntry(ctx.now + DEDUP_WINDOW, message_id, sequence)
+        note = Notification(
+            message_id,
+            topic.arn,
+            topic.region,
+            message,
+            ctx.now,
+            subject=entry.get("Subject"),
+            structure=structure,
+            attributes=dict(entry.get("MessageAttributes") or {}),
+            group_id=group_id,
+            deduplication_id=dedup_id if topic.fifo else None,
+            sequence_number=sequence,
+            signature_version=topic.signature_version,
+        )
+        publication = self.cloud.deliveries.record(
+            Publication(
+                ctx.now,
+                "sns",
+                topic.arn,
+                topic.name,
+                message_id,
+                message,
+                note.subject,
+                note.attributes,
+                group_id,
+                note.deduplication_id,
+            )
+        )
+        self.fanout.publish(topic, note, publication)
+        result: dict[str, Any] = {"MessageId": message_id}
+        if sequence is not None:
+            result["SequenceNumber"] = sequence
+        return result
+
+    def _duplicate(self, topic: Topic, group_id: str, dedup_id: str, now: float) -> DedupEntry | None:
+        for key in [k for k, v in topic.dedup.items() if v.expires_at <= now]:
+            del topic.dedup[key]
+        key = (group_id, dedup_id) if topic.attributes.get("FifoThroughputScope") == "MessageGroup" else ("", dedup_id)
+        return topic.dedup.get(key)
+
+    def _publish_direct(
+        self, ctx: RequestContext, protocol: str, target: str, name: str, entry: dict[str, Any]
+    ) -> dict[str, Any]:
+        message, structure = self._prepare(ctx, entry, max_size=DEFAULT_MAX_SIZE)
+        message_id = self.cloud.ids.uuid4()
+        note = Notification(
+            message_id,
+            target,
+            ctx.region,
+            message,
+            ctx.now,
+            subject=entry.get("Subject"),
+            structure=structure,
+            attributes=dict(entry.get("MessageAttributes") or {}),
+        )
+        publication = self.cloud.deliveries.record(
+            Publication(ctx.now, "sns", target, name, message_id, message, note.subject, note.attributes)
+        )
+        self.fanout.publish_direct(protocol, target, note, publication)
+        return {"MessageId": message_id}
+
+    def _publish_endpoint(self, ctx: RequestContext, arn: str, entry: dict[str, Any]) -> dict[str, Any]:
+        split_arn(arn, "TargetArn")
+        endpoint = self.find_endpoint(arn)
+        if endpoint is None:
+            raise NotFoundException("Endpoint does not exist")
+        application = self.find_application(endpoint.application_arn)
+        if application is not None and not application.enabled:
+            raise PlatformApplicationDisabledException("Platform application is disabled.")
+        if not endpoint.enabled:
+            raise EndpointDisabledException("Endpoint is disabled")
+        return self._publish_direct(ctx, "application", arn, arn.split("/")[-2] + "/" + arn.split("/")[-1], entry)
+
+    def _publish_sms(self, ctx: RequestContext, phone: str, entry: dict[str, Any]) -> dict[str, Any]:
+        normalised = "+" + phone.lstrip("+").replace("-", "").replace(" ", "")
+        if not _PHONE.match(normalised):
+            raise invalid("PhoneNumber", f"{phone} is not valid to publish to")
+        return self._publish_direct(ctx, "sms", normalised, normalised, entry)
+
+
+def _query_code(error: AwsError) -> str:
+    """The code a batch entry reports: the model's query code for the error shape."""
+    from ...core.protocols import serializer_for
+    from ...core.registry import service_model
+
+    return serializer_for(service_model("sns"), "query").query_error_code(error)

@@ -1,0 +1,192 @@
+"""What a test reads and controls from Python: ``aws.sns.<...>``.
+
+Reading never changes state. Controlling (confirming a subscription as its
+endpoint would, opting a phone number out, leaving the SMS sandbox) does
+what a person or device would do outside the API.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import signing
+from .common import SnsBase
+from .http_endpoints import HttpHandler, HttpRequest
+from .models import OutboxMessage, Subscription, Topic
+
+
+class ViewMixin(SnsBase):
+    # -- topics and subscriptions -------------------------------------------------------
+
+    def topic(self, name_or_arn: str, *, region: str | None = None, account_id: str | None = None) -> Topic:
+        """A topic by name (in the default account and region) or ARN."""
+        if name_or_arn.startswith("arn:"):
+            found = self.find_topic(name_or_arn)
+        else:
+            store = self.store(account_id or self.cloud.account_id, region or self.cloud.region)
+            found = next((t for t in store.topics.values() if t.name == name_or_arn), None)
+        if found is None:
+            raise LookupError(f"no SNS topic {name_or_arn!r}; topics: {', '.join(self.topic_names()) or 'none'}")
+        return found
+
+    def topic_names(self) -> list[str]:
+        return [t.name for store in self.stores().values() for t in store.topics.values()]
+
+    def subscriptions(self, topic: str | None = None) -> list[Subscription]:
+        """Every subscription, or those of one topic (name or ARN), in creation order."""
+        if topic is not None:
+            found = self.topic(topic)
+            store = self.store(found.account_id, found.region)
+            return [store.subscriptions[a] for a in found.subscription_arns if a in store.subscriptions]
+        return [s for store in self.stores().values() for s in store.subscriptions.values()]
+
+    def pending_subscriptions(self) -> list[Subscription]:
+        return [s for s in self.subscriptions() if s.pending]
+
+    def _pending_for(self, endpoint_or_arn: str) -> Subscription:
+        for sub in self.subscriptions():
+            if sub.pending and endpoint_or_arn in (sub.endpoint, sub.arn):
+                return sub
+        pending = ", ".join(s.endpoint for s in self.pending_subscriptions()) or "none"
+        raise LookupError(f"no subscription pending confirmation for {endpoint_or_arn!r}; pending: {pending}")
+
+    def confirmation_token(self, endpoint_or_arn: str) -> str:
+        """The token SNS sent a pending subscription's endpoint."""
+        token = self._pending_for(endpoint_or_arn).token
+        assert token is not None
+        return token
+
+    def confirm(self, endpoint_or_arn: str) -> str:
+        """Confirm a pending subscription as its endpoint would (visiting SubscribeURL); return its ARN."""
+        sub = self._pending_for(endpoint_or_arn)
+        sub.pending = False
+        if sub.expiry_timer is not None:
+            sub.expiry_timer.cancel()
+            sub.expiry_timer = None
+        return sub.arn
+
+    def visit(self, url: str) -> str:
+        """What GETting a SubscribeURL or UnsubscribeURL does; returns the subscription ARN.
+
+        The kit never answers real HTTP, so code that confirms by fetching the
+        URL can call this instead (or a ``responses`` callback can).
+        """
+        query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+        action = query.get("Action")
+        if action == "ConfirmSubscription":
+            for sub in self.subscriptions():
+                if sub.pending and sub.token == query.get("Token") and sub.topic_arn == query.get("TopicArn"):
+                    return self.confirm(sub.arn)
+            raise LookupError(f"no pending subscription has the token in {url}")
+        if action == "Unsubscribe":
+            arn = query.get("SubscriptionArn", "")
+            found = self.find_subscription(arn)
+            if found is None:
+                raise LookupError(f"no subscription {arn}")
+            store = self.store(arn.split(":")[4], arn.split(":")[3])
+            store.subscriptions.pop(arn, None)
+            topic = store.topics.get(found.topic_arn)
+            if topic is not None and arn in topic.subscription_arns:
+                topic.subscription_arns.remove(arn)
+                topic.deleted_subscriptions += 1
+            return arn
+        raise ValueError(f"not an SNS SubscribeURL or UnsubscribeURL: {url}")
+
+    # -- HTTP/S endpoints ----------------------------------------------------------------
+
+    def http_endpoint(
+        self, url: str, handler: HttpHandler | None = None, *, auto_confirm: bool = False
+    ) -> Callable[[HttpHandler], HttpHandler] | None:
+        """Answer POSTs to ``url`` in Python: ``handler(request) -> status`` (None: 200).
+
+        Without a handler every POST gets a 200 and is kept
+        (:meth:`http_requests`). With ``auto_confirm`` a subscription to the
+        URL is confirmed at once, with no handshake. Usable as a decorator.
+        """
+        if handler is None and not auto_confirm:
+
+            def decorate(func: HttpHandler) -> HttpHandler:
+                self.http.register(url, func)
+                return func
+
+            self.http.register(url, None)
+            return decorate
+        self.http.register(url, handler, auto_confirm=auto_confirm)
+        return None
+
+    @property
+    def auto_confirm_http(self) -> bool:
+        """Confirm every new HTTP/S subscription at once (no SubscriptionConfirmation POST)."""
+        return self.http.auto_confirm
+
+    @auto_confirm_http.setter
+    def auto_confirm_http(self, value: bool) -> None:
+        self.http.auto_confirm = value
+
+    def http_requests(self, url: str) -> list[HttpRequest]:
+        return self.http.received(url)
+
+    # -- outbox ------------------------------------------------------------------------------
+
+    def emails(self, to: str | None = None) -> list[OutboxMessage]:
+        return [m for m in self.outbox if m.protocol in ("email", "email-json") and to in (None, m.endpoint)]
+
+    def sms_messages(self, to: str | None = None) -> list[OutboxMessage]:
+        return [m for m in self.outbox if m.protocol == "sms" and to in (None, m.endpoint)]
+
+    def push_notifications(self, endpoint_arn: str | None = None) -> list[OutboxMessage]:
+        return [m for m in self.outbox if m.protocol == "application" and endpoint_arn in (None, m.endpoint)]
+
+    # -- SMS controls -------------------------------------------------------------------------
+
+    def opt_out(self, phone_number: str, *, region: str | None = None, account_id: str | None = None) -> None:
+        """The phone's owner replies STOP."""
+        store = self.store(account_id or self.cloud.account_id, region or self.cloud.region)
+        if phone_number not in store.opted_out:
+            store.opted_out.append(phone_number)
+
+    def leave_sms_sandbox(self, *, region: str | None = None, account_id: str | None = None) -> None:
+        """What an AWS support case does: SMS may go to any number from now on."""
+        self.store(account_id or self.cloud.account_id, region or self.cloud.region).in_sandbox = False
+
+    def add_origination_number(self, phone_number: str, *, iso2: str = "US", region: str | None = None) -> None:
+        """Own a number for ListOriginationNumbers (AWS provisions them outside SNS)."""
+        store = self.store(self.cloud.account_id, region or self.cloud.region)
+        store.origination_numbers.append(
+            {
+                "CreatedAt": self.cloud.clock.now_dt(),
+                "PhoneNumber": phone_number,
+                "Status": "ACTIVE",
+                "Iso2CountryCode": iso2,
+                "RouteType": "Transactional",
+                "NumberCapabilities": ["SMS"],
+            }
+        )
+
+    # -- signatures --------------------------------------------------------------------------
+
+    @property
+    def signing_certificate_pem(self) -> str:
+        """The PEM certificate every message's Signature verifies against."""
+        return signing.KEYS.get()[1]
+
+    def signing_certificate_url(self, region: str | None = None) -> str:
+        return signing.certificate_url(region or self.cloud.region)
+
+    def serve_signing_certificate(self, mock: Any, *, region: str | None = None) -> None:
+        """Answer GETs of SigningCertURL from a ``responses`` mock (``responses`` or a RequestsMock)."""
+        mock.add("GET", self.signing_certificate_url(region), body=self.signing_certificate_pem, status=200)
+
+    def verify(self, message: dict[str, Any] | str) -> bool:
+        """Whether an SNS JSON message's Signature is valid (what user code checks)."""
+        doc = json.loads(message) if isinstance(message, str) else message
+        return signing.verify_message(doc)
+
+    # -- reports -------------------------------------------------------------------------------
+
+    def report_sections(self) -> list[tuple[str, str]]:
+        deliveries = self.cloud.deliveries
+        return [("aws deliveries", deliveries.format())] if len(deliveries) else []
