@@ -39,7 +39,8 @@ class SqsBase(Service[SqsStore]):
 
     def dispatch(self, ctx: RequestContext, operation: Any, params: dict[str, Any]) -> dict[str, Any]:
         self.threads.add(threading.get_ident())
-        return _compact(super().dispatch(ctx, operation, params))
+        result = super().dispatch(ctx, operation, params)
+        return {k: _compact(v) for k, v in result.items() if v is not None}
 
     def queue_for_url(self, ctx: RequestContext, queue_url: str) -> Queue:
         """The queue a QueueUrl names (any account, the URL's region or the caller's)."""
