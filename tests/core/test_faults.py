@@ -292,3 +292,12 @@ def test_the_call_log_and_fault_log_name_each_injected_fault(aws: Cloud, queue: 
     assert retried.summary().endswith(
         "3 attempts: 400 ThrottlingException [fault], 400 ThrottlingException [fault], ok"
     )
+
+
+def test_a_query_protocol_service_gets_its_own_throttling_code(aws: Cloud) -> None:
+    sns = client(retries=0, service="sns")
+    topic = sns.create_topic(Name="orders")["TopicArn"]
+    aws.faults.inject("sns", "Publish", error="throttle")
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        sns.publish(TopicArn=topic, Message="x")
+    assert error_of(excinfo) == ("Throttling", 400)
