@@ -117,9 +117,8 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return options
 
 
-def _break_the_cloud(cloud: Cloud, request: pytest.FixtureRequest) -> None:
+def _break_the_cloud(cloud: Cloud, node: pytest.Item) -> None:
     """Apply the fault and outage markers, outermost (module, class) first."""
-    node = request.node
     for marker in reversed(list(node.iter_markers("aws_fault"))):
         cloud.faults.inject(*marker.args, **marker.kwargs)
     for marker in reversed(list(node.iter_markers("aws_az_outage"))):
@@ -129,7 +128,7 @@ def _break_the_cloud(cloud: Cloud, request: pytest.FixtureRequest) -> None:
     for marker in reversed(list(node.iter_markers("aws_fis"))):
         template = marker.args[0] if marker.args else marker.kwargs["template"]
         if isinstance(template, str) and not template.lstrip().startswith("{"):
-            beside_test = Path(request.path).parent / template
+            beside_test = Path(node.path).parent / template
             if beside_test.exists():
                 template = str(beside_test)
         cloud.faults.fis(template)
@@ -144,11 +143,20 @@ def aws(request: pytest.FixtureRequest) -> Generator[Cloud, None, None]:
     cloud = activation.start()
     request.node.stash[_CLOUD] = cloud
     try:
-        _break_the_cloud(cloud, request)
         request.config.pluginmanager.hook.pytest_awsmsg_cloud_created(cloud=cloud, request=request)
         yield cloud
     finally:
         activation.stop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    # Markers break the cloud when the test body starts: fixtures set up
+    # queues and topics in a healthy cloud, and an outage's duration counts
+    # from the first line of the test.
+    cloud = item.stash.get(_CLOUD, None)
+    if cloud is not None:
+        _break_the_cloud(cloud, item)
 
 
 @pytest.hookimpl(wrapper=True)

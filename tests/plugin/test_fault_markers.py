@@ -64,13 +64,18 @@ def test_producer_without_retries_fails():
     pytester.runpytest().assert_outcomes(passed=2)
 
 
-def test_outage_markers(pytester: pytest.Pytester) -> None:
+def test_outage_markers_start_with_the_test_body_after_fixtures_set_up(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         CLIENTS
         + """
+@pytest.fixture
+def url(aws):
+    with aws.in_az("us-east-1a"):  # set up in a healthy cloud
+        return queue()
+
+
 @pytest.mark.aws_az_outage("us-east-1a", duration=300)
-def test_az(aws):
-    url = queue()
+def test_az(aws, url):
     with aws.in_az("us-east-1a"), pytest.raises(botocore.exceptions.EndpointConnectionError):
         sqs().send_message(QueueUrl=url, MessageBody="x")
     aws.clock.advance(300)
@@ -136,7 +141,7 @@ def test_virtual_sleep_marker(pytester: pytest.Pytester) -> None:
     pytester.runpytest().assert_outcomes(passed=2)
 
 
-def test_a_bad_fault_marker_errors_the_test_with_the_reason(pytester: pytest.Pytester) -> None:
+def test_a_bad_fault_marker_fails_the_test_with_the_reason(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import pytest
@@ -147,7 +152,7 @@ def test_a_bad_fault_marker_errors_the_test_with_the_reason(pytester: pytest.Pyt
         """
     )
     result = pytester.runpytest()
-    result.assert_outcomes(errors=1)
+    result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*sqs SendMessage never returns 'TopicNotFound'*"])
 
 
