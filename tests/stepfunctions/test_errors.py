@@ -1,0 +1,226 @@
+"""Retry and Catch as AWS defines them, predefined States.* errors and task timeouts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from pytest_awsmsg.core.cloud import Cloud
+
+from .conftest import LAMBDA, MachineFactory, Runner, events, single
+
+
+class PaymentDeclined(Exception):
+    pass
+
+
+def flaky(failures: int, error: type[Exception] = PaymentDeclined) -> Any:
+    calls: list[float] = []
+
+    def handler(event: Any, context: Any) -> Any:
+        calls.append(context.get_remaining_time_in_millis())
+        if len(calls) <= failures:
+            raise error(f"attempt {len(calls)}")
+        return {"paid": True, "attempts": len(calls)}
+
+    handler.calls = calls  # type: ignore[attr-defined]
+    return handler
+
+
+def task(**extra: Any) -> dict[str, Any]:
+    return single({"Type": "Task", "Resource": LAMBDA + "pay", **extra})
+
+
+def test_retry_waits_the_interval_with_backoff_in_virtual_time(aws: Cloud, sfn: Any, run: Runner) -> None:
+    aws.lambdas.register("pay", flaky(2))
+    retry = [{"ErrorEquals": ["PaymentDeclined"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 3}]
+    described = run(task(Retry=retry))
+    arn = described["executionArn"]
+    assert described["status"] == "RUNNING"
+    aws.clock.advance(2)  # first retry after 2 s
+    assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"
+    aws.clock.advance(5)  # second after 2 * 3 = 6 s more
+    assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"
+    aws.clock.advance(1)
+    described = sfn.describe_execution(executionArn=arn)
+    assert json.loads(described["output"]) == {"paid": True, "attempts": 3}
+    types = [e["type"] for e in events(sfn, arn)]
+    assert types.count("LambdaFunctionScheduled") == 3
+    assert types.count("LambdaFunctionFailed") == 2
+    assert types.count("TaskStateEntered") == 1
+
+
+def test_retries_exhausted_then_caught_with_result_path(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    aws.lambdas.register("pay", flaky(10))
+    definition = {
+        "StartAt": "Pay",
+        "States": {
+            "Pay": {
+                "Type": "Task",
+                "Resource": LAMBDA + "pay",
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}],
+                "Catch": [{"ErrorEquals": ["PaymentDeclined"], "ResultPath": "$.failure", "Next": "Refund"}],
+                "End": True,
+            },
+            "Refund": {"Type": "Pass", "End": True},
+        },
+    }
+    arn = sfn.start_execution(stateMachineArn=make_machine(definition), input='{"order": 1}')["executionArn"]
+    aws.clock.advance(10)
+    out = json.loads(sfn.describe_execution(executionArn=arn)["output"])
+    assert out["order"] == 1
+    assert out["failure"]["Error"] == "PaymentDeclined"
+    cause = json.loads(out["failure"]["Cause"])
+    assert cause["errorMessage"] == "attempt 3"
+    assert cause["errorType"] == "PaymentDeclined"
+    assert aws.stepfunctions.execution(arn).states == ["Pay", "Refund"]
+
+
+def test_max_delay_seconds_caps_the_backoff(aws: Cloud, sfn: Any, run: Runner) -> None:
+    aws.lambdas.register("pay", flaky(3))
+    retry = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "BackoffRate": 10, "MaxDelaySeconds": 15}]
+    arn = run(task(Retry=retry))["executionArn"]
+    aws.clock.advance(10 + 15 + 14)
+    assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"
+    aws.clock.advance(1)
+    assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+
+
+def test_full_jitter_is_seeded(aws: Cloud, sfn: Any, run: Runner) -> None:
+    aws.lambdas.register("pay", flaky(1))
+    retry = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 100, "JitterStrategy": "FULL"}]
+    arn = run(task(Retry=retry))["executionArn"]
+    due = aws.clock.pending[0].due - aws.clock.now()
+    assert 0 <= due <= 100
+    aws.clock.advance(100)
+    assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+
+
+def test_max_attempts_zero_never_retries(aws: Cloud, run: Runner) -> None:
+    aws.lambdas.register("pay", flaky(1))
+    described = run(task(Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 0}]))
+    assert described["error"] == "PaymentDeclined"
+
+
+def test_first_matching_retrier_decides(aws: Cloud, run: Runner) -> None:
+    aws.lambdas.register("pay", flaky(1))
+    retry = [
+        {"ErrorEquals": ["PaymentDeclined"], "MaxAttempts": 0},
+        {"ErrorEquals": ["States.ALL"], "MaxAttempts": 5},
+    ]
+    assert run(task(Retry=retry))["status"] == "FAILED"
+
+
+def test_task_failed_matches_task_errors(aws: Cloud, run: Runner) -> None:
+    aws.lambdas.register("pay", flaky(1))
+    catch = [{"ErrorEquals": ["States.TaskFailed"], "Next": "Caught"}]
+    definition = {
+        "StartAt": "S",
+        "States": {
+            "S": {"Type": "Task", "Resource": LAMBDA + "pay", "Catch": catch, "End": True},
+            "Caught": {"Type": "Pass", "Result": "caught", "End": True},
+        },
+    }
+    assert run(definition)["out"] == "caught"
+
+
+def test_states_all_does_not_catch_runtime_errors(run: Runner) -> None:
+    definition = {
+        "StartAt": "S",
+        "States": {
+            "S": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "InputPath": "$.nope", "End": True}}}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        },
+    }
+    assert run(definition)["error"] == "States.Runtime"
+
+
+def test_catch_on_parallel_branch_error(run: Runner) -> None:
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Inner", "Cause": "why"}}}],
+                "Catch": [{"ErrorEquals": ["Inner"], "Next": "Handled"}],
+                "End": True,
+            },
+            "Handled": {"Type": "Pass", "End": True},
+        },
+    }
+    assert run(definition, {"x": 1})["out"] == {"Error": "Inner", "Cause": "why"}
+
+
+def test_lambda_timeout_errors_and_missing_functions(run: Runner) -> None:
+    described = run(task())
+    assert described["error"] == "Lambda.ResourceNotFoundException"
+    assert "aws.lambdas.register" in described["cause"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "advance", "error"),
+    [
+        ({"TimeoutSeconds": 30}, 30, "States.Timeout"),
+        ({"TimeoutSecondsPath": "$.timeout"}, 45, "States.Timeout"),
+        ({"TimeoutSeconds": 300, "HeartbeatSeconds": 20}, 20, "States.HeartbeatTimeout"),
+    ],
+)
+def test_callback_timeouts(
+    aws: Cloud, sfn: Any, make_machine: MachineFactory, extra: dict[str, Any], advance: int, error: str
+) -> None:
+    aws.lambdas.register("notify", lambda event, context: None)
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "notify", "Payload": {"token.$": "$$.Task.Token"}},
+        **extra,
+    }
+    arn = sfn.start_execution(stateMachineArn=make_machine(single(state)), input='{"timeout": 45}')["executionArn"]
+    aws.clock.advance(advance - 1)
+    assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"
+    aws.clock.advance(1)
+    described = sfn.describe_execution(executionArn=arn)
+    assert (described["status"], described["error"]) == ("FAILED", error)
+    assert events(sfn, arn)[-2]["type"] == "TaskTimedOut"
+
+
+def test_heartbeats_keep_a_callback_alive(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    aws.lambdas.register("notify", lambda event, context: None)
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "notify", "Payload": {"token.$": "$$.Task.Token"}},
+        "HeartbeatSeconds": 10,
+    }
+    arn = sfn.start_execution(stateMachineArn=make_machine(single(state)))["executionArn"]
+    token = aws.lambdas.invocations[-1].event["token"]
+    for _ in range(5):
+        aws.clock.advance(9)
+        sfn.send_task_heartbeat(taskToken=token)
+    sfn.send_task_success(taskToken=token, output='{"done": true}')
+    assert json.loads(sfn.describe_execution(executionArn=arn)["output"]) == {"done": True}
+    with pytest.raises(sfn.exceptions.TaskTimedOut):
+        sfn.send_task_success(taskToken=token, output="{}")
+
+
+def test_retry_count_in_the_context_object(aws: Cloud, run: Runner) -> None:
+    seen: list[int] = []
+
+    def handler(event: Any, context: Any) -> Any:
+        seen.append(event["retry"])
+        if len(seen) < 3:
+            raise RuntimeError("again")
+        return "ok"
+
+    aws.lambdas.register("pay", handler)
+    retry = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "BackoffRate": 1}]
+    arn = run(task(Retry=retry, Parameters={"retry.$": "$$.State.RetryCount"}))["executionArn"]
+    aws.stepfunctions.wait_for(arn)
+    assert seen == [0, 1, 2]
