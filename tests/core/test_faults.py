@@ -301,3 +301,18 @@ def test_a_query_protocol_service_gets_its_own_throttling_code(aws: Cloud) -> No
     with pytest.raises(botocore.exceptions.ClientError) as excinfo:
         sns.publish(TopicArn=topic, Message="x")
     assert error_of(excinfo) == ("Throttling", 400)
+
+
+def test_a_long_poll_backs_off_in_virtual_time_once_the_retry_quota_is_spent(aws: Cloud, queue: str) -> None:
+    # botocore's standard mode stops retrying when the client's retry quota
+    # is spent, but still backs off before giving a long poll its error.
+    sqs = client(retries=5)
+    aws.faults.inject("sqs", "ReceiveMessage", error="unavailable")
+    backoff_without_retry = 0.0
+    for _ in range(30):
+        before = aws.clock.slept
+        with pytest.raises(botocore.exceptions.ClientError):
+            sqs.receive_message(QueueUrl=queue)
+        if aws.calls.invocations("sqs", "ReceiveMessage")[-1].attempts == 1:
+            backoff_without_retry += aws.clock.slept - before
+    assert backoff_without_retry > 0
