@@ -6,6 +6,7 @@ for the cloud (pytest loads this module in every run).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Generator
@@ -77,6 +78,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Installed now, before test modules are imported, so clients they create
     # at import time are covered too. Costs nothing until botocore loads.
     _hook.install()
+    # A process-wide switch: remember the outer value so a nested run
+    # (pytester's runpytest_inprocess) does not leave its own setting behind.
+    config.add_cleanup(functools.partial(setattr, _hook, "validate_output", _hook.validate_output))
     _hook.validate_output = bool(config.getini("awsmsg_validate_output"))
     extra = config.pluginmanager.hook.pytest_awsmsg_services()
     if any(extra):
