@@ -191,3 +191,29 @@ def test_move_task_errors(sqs: Any, make_queue: QueueFactory) -> None:
     assert error_of(excinfo)[0] == "InvalidParameterValue"
     with pytest.raises(ClientError):
         sqs.list_message_move_tasks(SourceArn=arn_of(sqs, dlq), MaxResults=11)
+
+
+def test_dead_letter_retention_counts_from_the_original_send(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    """AWS: for standard queues, expiry is always based on the original enqueue timestamp."""
+    url, dlq = with_dlq(sqs, make_queue, max_receive_count=1, MessageRetentionPeriod=120)
+    sqs.send_message(QueueUrl=url, MessageBody="poison")
+    receive(sqs, url)
+    aws.clock.advance(100)
+    receive(sqs, url)  # moves it
+    assert counts(sqs, dlq) == (1, 0, 0)
+    aws.clock.advance(20)
+    assert counts(sqs, dlq) == (0, 0, 0)
+
+
+def test_fifo_dead_letter_queue(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    dlq = make_queue("orders-dlq.fifo")
+    policy = {"deadLetterTargetArn": arn_of(sqs, dlq), "maxReceiveCount": 1}
+    url = make_queue("orders.fifo", VisibilityTimeout=5, RedrivePolicy=policy, ContentBasedDeduplication=True)
+    for body in ("first", "second"):
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g")
+    receive(sqs, url)
+    aws.clock.advance(5)
+    # The head is over its limit: it moves, and the group goes on with the next message.
+    assert [m["Body"] for m in receive(sqs, url)] == ["second"]
+    assert aws.sqs.queue("orders-dlq.fifo").bodies == ["first"]
+    assert aws.sqs.queue("orders-dlq.fifo").messages[0].group_id == "g"

@@ -330,3 +330,16 @@ def test_same_seed_gives_byte_identical_answers() -> None:
             return [sent["MessageId"], got]
 
     assert run() == run()
+
+
+def test_message_system_attribute_names_on_json_botocore(sqs: Any, make_queue: QueueFactory) -> None:
+    """Newer botocore replaces AttributeNames with MessageSystemAttributeNames; both select the same."""
+    if (
+        "MessageSystemAttributeNames"
+        not in sqs.meta.service_model.operation_model("ReceiveMessage").input_shape.members
+    ):
+        pytest.skip("this botocore predates MessageSystemAttributeNames")
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    (message,) = receive(sqs, url, MessageSystemAttributeNames=["SenderId", "ApproximateReceiveCount"])
+    assert message["Attributes"] == {"SenderId": "123456789012", "ApproximateReceiveCount": "1"}

@@ -26,6 +26,7 @@ from .shared import SqsBase
 
 THREAD_GRACE = 0.05  # seconds of real time a long poll waits for another thread's send
 MAX_VISIBILITY = 43_200
+MAX_BATCH_BYTES = 1_048_576  # the sum of a batch's messages, whatever the queue's MaximumMessageSize
 _MAX_POLL_STEPS = 100_000
 
 
@@ -64,11 +65,11 @@ class MessagingMixin(SqsBase):
         total = sum(
             len(e["MessageBody"].encode("utf-8")) + _attributes_size(e.get("MessageAttributes") or {}) for e in entries
         )
-        if total > queue.max_message_size:
+        if total > MAX_BATCH_BYTES:
             from .errors import BatchRequestTooLong
 
             raise BatchRequestTooLong(
-                f"Batch requests cannot be longer than {queue.max_message_size} bytes. You have sent {total} bytes."
+                f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {total} bytes."
             )
         successful, failed = [], []
         for entry in entries:
@@ -143,7 +144,7 @@ class MessagingMixin(SqsBase):
             queue.next_sequence += self.cloud.ids.randrange(1, 1 << 16)
             sequence = f"{queue.next_sequence:020d}"
         message = Message(
-            key=_next_key(queue),
+            key=0,  # set by Queue.add
             message_id=self.cloud.ids.uuid4(),
             body=body,
             md5_of_body=md5_of_body(body),
@@ -159,7 +160,7 @@ class MessagingMixin(SqsBase):
             sequence_number=sequence,
             dead_letter_source_arn=dead_letter_source_arn,
         )
-        queue.messages[message.key] = message
+        queue.add(message)
         if queue.fifo and deduplication_id is not None:
             queue.dedup[queue.dedup_key(group_id, deduplication_id)] = DedupEntry(
                 now + DEDUP_WINDOW, message.message_id, sequence
@@ -291,9 +292,9 @@ class MessagingMixin(SqsBase):
         quirks = self.quirks_for(queue)
         if quirks is not None and quirks.duplicate_rate and self.cloud.ids.random() < quirks.duplicate_rate:
             # At-least-once delivery: a second copy stays behind, visible, with its own receipts.
-            twin = Message(**{**message.__dict__, "key": _next_key(queue), "receipt_handle": None})
+            twin = Message(**{**message.__dict__, "receipt_handle": None})
             twin.visible_at = now
-            queue.messages[twin.key] = twin
+            queue.add(twin)
 
     def redrive_target(self, queue: Queue) -> tuple[Queue, int] | None:
         policy = queue.attributes.get("RedrivePolicy")
@@ -314,7 +315,6 @@ class MessagingMixin(SqsBase):
         timestamp resets when the message moves.
         """
         del source.messages[message.key]
-        message.key = _next_key(target)
         message.receive_count = 0
         message.first_received_at = None
         message.received_at = None
@@ -323,7 +323,7 @@ class MessagingMixin(SqsBase):
         message.dead_letter_source_arn = source.arn
         if target.fifo:
             message.sent_at = now
-        target.messages[message.key] = message
+        target.add(message)
         self.arrived.notify_all()
 
     def _received(self, message: Message, names: set[str], patterns: list[str] | None) -> dict[str, Any]:
@@ -435,11 +435,6 @@ class MessagingMixin(SqsBase):
         # AWS takes up to 60 seconds and may let a message slip through meanwhile; we purge at once.
         queue.messages.clear()
         return {}
-
-
-def _next_key(queue: Queue) -> int:
-    queue.next_key += 1
-    return queue.next_key
 
 
 def _attributes_size(attributes: dict[str, dict[str, Any]]) -> int:

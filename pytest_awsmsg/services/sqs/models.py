@@ -11,6 +11,7 @@ scheduled on the clock.
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,7 @@ class Queue:
     next_sequence: int = 0
     receipt_counter: int = 0
     next_key: int = 0
+    earliest_sent: float = math.inf  # a lower bound of the messages' sent_at
 
     # -- attributes -----------------------------------------------------------
 
@@ -158,12 +160,24 @@ class Queue:
 
     # -- messages -------------------------------------------------------------
 
+    def add(self, message: Message) -> None:
+        """Store a message under a fresh key (keys order a queue's messages)."""
+        self.next_key += 1
+        message.key = self.next_key
+        self.messages[message.key] = message
+        self.earliest_sent = min(self.earliest_sent, message.sent_at)
+
     def live(self, now: float) -> Iterator[Message]:
-        """Messages not yet past the retention period, dropping expired ones on the way."""
+        """Messages not yet past the retention period, dropping expired ones on the way.
+
+        Returns a copy, so callers may move messages while iterating. The scan
+        for expired messages runs only when the oldest one could have expired.
+        """
         limit = now - self.retention
-        expired = [key for key, m in self.messages.items() if m.sent_at <= limit]
-        for key in expired:
-            del self.messages[key]
+        if limit >= self.earliest_sent:
+            for key in [key for key, m in self.messages.items() if m.sent_at <= limit]:
+                del self.messages[key]
+            self.earliest_sent = min((m.sent_at for m in self.messages.values()), default=math.inf)
         return iter(list(self.messages.values()))
 
     def counts(self, now: float) -> tuple[int, int, int]:

@@ -183,8 +183,6 @@ class MoveTaskMixin(SqsBase):
     def _move(self, source: Queue, message: Message, target: Queue, now: float) -> None:
         """Redrive one message: same id, body and attributes, a fresh life in the target."""
         del source.messages[message.key]
-        target.next_key += 1
-        message.key = target.next_key
         message.receive_count = 0
         message.first_received_at = None
         message.received_at = None
@@ -192,7 +190,7 @@ class MoveTaskMixin(SqsBase):
         message.visible_at = now
         message.dead_letter_source_arn = None
         message.sent_at = now
-        target.messages[message.key] = message
+        target.add(message)
         self.arrived.notify_all()
 
     def cancel_tasks_of(self, queue: Queue) -> None:
