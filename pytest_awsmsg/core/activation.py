@@ -53,6 +53,27 @@ class _VirtualTime(ModuleType):
         _virtual_sleep(seconds, self._real.sleep)
 
 
+class _SeededUuid(ModuleType):
+    """Stands in for ``uuid`` inside ``botocore.handlers`` while a cloud is active.
+
+    botocore fills idempotency tokens (``ClientRequestToken``) with
+    ``uuid4()`` on the client side, and Secrets Manager makes them version
+    ids: drawn from the cloud's seeded source, the same seed gives the same
+    responses.
+    """
+
+    def __init__(self, real: ModuleType) -> None:
+        super().__init__("uuid")
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def uuid4(self) -> Any:
+        cloud = _hook.active_cloud()
+        return self._real.uuid4() if cloud is None else self._real.UUID(cloud.ids.uuid4())
+
+
 def _virtual_sleep(seconds: float, real: Callable[[float], None] = time.sleep) -> None:
     """A botocore sleep: virtual time on the active cloud, else a real sleep."""
     cloud = _hook.active_cloud()
@@ -99,6 +120,10 @@ class _Patches:
             if not isinstance(botocore.endpoint.time, _VirtualTime):
                 botocore.endpoint.time = _VirtualTime(botocore.endpoint.time)
             _set_retry_handler_sleep(_virtual_sleep)
+            import botocore.handlers
+
+            if not isinstance(botocore.handlers.uuid, _SeededUuid):
+                botocore.handlers.uuid = _SeededUuid(botocore.handlers.uuid)
 
     def exit(self) -> None:
         with self._lock:
@@ -115,6 +140,10 @@ class _Patches:
             if isinstance(botocore.endpoint.time, _VirtualTime):
                 botocore.endpoint.time = botocore.endpoint.time._real
             _set_retry_handler_sleep(time.sleep)
+            import botocore.handlers
+
+            if isinstance(botocore.handlers.uuid, _SeededUuid):
+                botocore.handlers.uuid = botocore.handlers.uuid._real
 
 
 _patches = _Patches()

@@ -25,15 +25,18 @@ def test_create_secret_returns_an_arn_with_a_six_character_suffix(sm: Any) -> No
     assert sm.get_secret_value(SecretId="prod/db")["SecretString"] == "s3cret-value"
 
 
-def test_the_arn_suffix_comes_from_the_seed(aws: Cloud) -> None:
+def test_the_same_seed_gives_the_same_arns_and_version_ids() -> None:
+    """botocore's own ClientRequestToken (the VersionId) is drawn from the seed too."""
     from pytest_awsmsg import fake_aws
 
-    arns = []
+    answers = []
     for _ in range(2):
         with fake_aws(seed=7):
             client = boto3.client("secretsmanager", region_name="us-east-1")
-            arns.append(client.create_secret(Name="db", SecretString="x")["ARN"])
-    assert arns[0] == arns[1]
+            created = client.create_secret(Name="db", SecretString="x")
+            put = client.put_secret_value(SecretId="db", SecretString="y")
+            answers.append((created["ARN"], created["VersionId"], put["VersionId"]))
+    assert answers[0] == answers[1]
 
 
 def test_secret_binary_round_trips(sm: Any) -> None:
