@@ -164,9 +164,14 @@ def test_fifo_expired_receipt_handle(aws: Cloud, sqs: Any, make_queue: QueueFact
     send(sqs, url, "x")
     (message,) = receive(sqs, url)
     aws.clock.advance(10)
-    with pytest.raises(sqs.exceptions.ReceiptHandleIsInvalid) as excinfo:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    assert error_of(excinfo) == ("ReceiptHandleIsInvalid", "The receipt handle has expired.")
+    handle = message["ReceiptHandle"]
+    with pytest.raises(ClientError) as excinfo:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+    assert error_of(excinfo) == (
+        "InvalidParameterValue",
+        f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.",
+    )
+    assert counts(sqs, url) == (1, 0, 0)
 
 
 def test_fifo_batch_keeps_order(sqs: Any, make_queue: QueueFactory) -> None:

@@ -230,6 +230,10 @@ def test_unknown_and_read_only_attributes_are_refused(sqs: Any, make_queue: Queu
     url = make_queue("standard")
     with pytest.raises(sqs.exceptions.InvalidAttributeName):
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"ContentBasedDeduplication": "true"})
+    # Even FifoQueue=false, which the docs list as valid, is refused on a standard queue.
+    with pytest.raises(sqs.exceptions.InvalidAttributeName) as excinfo:
+        sqs.create_queue(QueueName="plain", Attributes={"FifoQueue": "false"})
+    assert error_of(excinfo) == ("InvalidAttributeName", "Unknown Attribute FifoQueue.")
 
 
 def test_set_queue_attributes(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:

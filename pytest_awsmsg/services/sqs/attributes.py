@@ -97,8 +97,10 @@ def normalise(attributes: dict[str, str], *, fifo: bool, creating: bool) -> dict
     for name, raw in attributes.items():
         value = str(raw)
         if name in FIFO_ONLY:
-            # Assumed from AWS: FIFO attributes on a standard queue are unknown there.
-            if not fifo and not (name == "FifoQueue" and value.lower() == "false" and creating):
+            # FIFO attributes on a standard queue are unknown there, FifoQueue=false
+            # included, whatever the docs list as valid (AWS answers so; reported
+            # by SDK users since 2017).
+            if not fifo:
                 raise unknown(name)
             if name == "FifoQueue" and not creating:
                 raise InvalidAttributeValue(
@@ -139,8 +141,6 @@ def normalise(attributes: dict[str, str], *, fifo: bool, creating: bool) -> dict
             out[name] = value
         else:
             out[name] = value
-    if not fifo:
-        out.pop("FifoQueue", None)
     return out
 
 

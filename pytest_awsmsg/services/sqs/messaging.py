@@ -353,7 +353,8 @@ class MessagingMixin(SqsBase):
         if message is None:
             return  # already deleted or expired: AWS answers success
         if queue.fifo and (message.receipt_handle != handle or not message.in_flight(now)):
-            raise ReceiptHandleIsInvalid("The receipt handle has expired.")
+            # AWS's words for a FIFO handle past its visibility timeout (it never deletes with it).
+            raise invalid_value(handle, "ReceiptHandle", "The receipt handle has expired.")
         if message.receipt_handle != handle:
             # Documented: an old handle "succeeds, but the message might not be deleted". We never
             # delete, so a consumer relying on a stale handle fails in tests rather than in production.
