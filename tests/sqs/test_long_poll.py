@@ -95,3 +95,14 @@ def test_long_poll_wakes_for_another_threads_send(aws: Cloud, make_queue: QueueF
     assert not any(t.is_alive() for t in threads)
     assert sorted(received) == [f"order-{i}" for i in range(5)]
     assert aws.sqs.queue("orders").messages == []
+
+
+def test_long_poll_from_inside_a_timer_does_not_spin(aws: Cloud, make_queue: QueueFactory) -> None:
+    """A scheduled callback (a Step Functions task, say) sees time stand still: its poll answers at once."""
+    url = make_queue()
+    answers: list[dict[str, Any]] = []
+    aws.clock.call_later(
+        5, lambda: answers.append(aws.call("sqs", "ReceiveMessage", {"QueueUrl": url, "WaitTimeSeconds": 20}))
+    )
+    aws.clock.advance(5)
+    assert answers == [{}]

@@ -229,7 +229,10 @@ class MessagingMixin(SqsBase):
                 graced = True
                 self.arrived.wait(THREAD_GRACE)
                 continue
-            clock.run_until(min(upcoming) if upcoming else deadline)
+            target = min(upcoming) if upcoming else deadline
+            clock.run_until(target)
+            if clock.now() + EPSILON < target:
+                break  # time cannot move here (a poll from inside a firing timer): answer now
         result = [self._received(m, names, message_attribute_names) for m in taken]
         if queue.fifo and receive_request_attempt_id:
             queue.attempts[receive_request_attempt_id] = ReceiveAttempt(
