@@ -1,0 +1,274 @@
+"""Express workflows, versions and aliases, distributed Map and map runs, redrive, TestState."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from pytest_awsmsg.core.cloud import Cloud
+
+from .conftest import LAMBDA, MachineFactory, events, single
+
+WAIT_THEN_PASS = {
+    "StartAt": "W",
+    "States": {"W": {"Type": "Wait", "Seconds": 5, "Next": "P"}, "P": {"Type": "Pass", "Result": "done", "End": True}},
+}
+
+
+def test_start_sync_execution_runs_an_express_machine_to_the_end(
+    aws: Cloud, sfn: Any, make_machine: MachineFactory
+) -> None:
+    machine = make_machine(WAIT_THEN_PASS, type="EXPRESS", name="quick")
+    result = sfn.start_sync_execution(stateMachineArn=machine, input="{}")
+    assert result["status"] == "SUCCEEDED"
+    assert result["output"] == '"done"'
+    assert result["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:express:quick:")
+    assert result["billingDetails"]["billedDurationInMilliseconds"] >= 5000
+    with pytest.raises(sfn.exceptions.InvalidArn):
+        sfn.describe_execution(executionArn=result["executionArn"])
+    with pytest.raises(sfn.exceptions.InvalidArn):
+        sfn.get_execution_history(executionArn=result["executionArn"])
+    with pytest.raises(sfn.exceptions.StateMachineTypeNotSupported):
+        sfn.list_executions(stateMachineArn=machine)
+
+
+def test_start_sync_execution_reports_failure(sfn: Any, make_machine: MachineFactory) -> None:
+    machine = make_machine(single({"Type": "Fail", "Error": "E", "Cause": "C"}), type="EXPRESS")
+    result = sfn.start_sync_execution(stateMachineArn=machine)
+    assert (result["status"], result["error"], result["cause"]) == ("FAILED", "E", "C")
+
+
+def test_start_sync_execution_refuses_standard_machines(sfn: Any, make_machine: MachineFactory) -> None:
+    with pytest.raises(sfn.exceptions.StateMachineTypeNotSupported):
+        sfn.start_sync_execution(stateMachineArn=make_machine(WAIT_THEN_PASS))
+
+
+def test_express_async_start_is_visible_in_python(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    arn = sfn.start_execution(stateMachineArn=make_machine(WAIT_THEN_PASS, type="EXPRESS"))["executionArn"]
+    assert aws.stepfunctions.wait_for(arn).output == "done"
+
+
+def test_versions_and_aliases(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    machine = make_machine(single({"Type": "Pass", "Result": 1}), publish=True, versionDescription="first")
+    v1 = f"{machine}:1"
+    sfn.update_state_machine(stateMachineArn=machine, definition=json.dumps(single({"Type": "Pass", "Result": 2})))
+    v2 = sfn.publish_state_machine_version(stateMachineArn=machine, description="second")["stateMachineVersionArn"]
+    assert v2 == f"{machine}:2"
+    assert [
+        v["stateMachineVersionArn"]
+        for v in sfn.list_state_machine_versions(stateMachineArn=machine)["stateMachineVersions"]
+    ] == [v2, v1]
+    assert sfn.describe_state_machine(stateMachineArn=v1)["description"] == "first"
+    # Publishing an unchanged revision returns the latest version.
+    assert sfn.publish_state_machine_version(stateMachineArn=machine)["stateMachineVersionArn"] == v2
+    with pytest.raises(sfn.exceptions.ConflictException):
+        sfn.publish_state_machine_version(stateMachineArn=machine, revisionId="stale")
+
+    alias = sfn.create_state_machine_alias(
+        name="live", routingConfiguration=[{"stateMachineVersionArn": v1, "weight": 100}]
+    )["stateMachineAliasArn"]
+    assert alias == f"{machine}:live"
+    started = sfn.start_execution(stateMachineArn=alias)
+    described = sfn.describe_execution(executionArn=started["executionArn"])
+    assert described["output"] == "1"
+    assert (described["stateMachineAliasArn"], described["stateMachineVersionArn"]) == (alias, v1)
+    assert sfn.describe_execution(executionArn=sfn.start_execution(stateMachineArn=v2)["executionArn"])["output"] == "2"
+
+    sfn.update_state_machine_alias(
+        stateMachineAliasArn=alias,
+        routingConfiguration=[
+            {"stateMachineVersionArn": v1, "weight": 50},
+            {"stateMachineVersionArn": v2, "weight": 50},
+        ],
+    )
+    outputs = {
+        sfn.describe_execution(executionArn=sfn.start_execution(stateMachineArn=alias)["executionArn"])["output"]
+        for _ in range(20)
+    }
+    assert outputs == {"1", "2"}
+    assert sfn.describe_state_machine_alias(stateMachineAliasArn=alias)["name"] == "live"
+    assert [
+        a["stateMachineAliasArn"]
+        for a in sfn.list_state_machine_aliases(stateMachineArn=machine)["stateMachineAliases"]
+    ] == [alias]
+    with pytest.raises(sfn.exceptions.ConflictException, match="referenced by an alias"):
+        sfn.delete_state_machine_version(stateMachineVersionArn=v1)
+    sfn.delete_state_machine_alias(stateMachineAliasArn=alias)
+    sfn.delete_state_machine_version(stateMachineVersionArn=v1)
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.describe_state_machine_alias(stateMachineAliasArn=alias)
+
+
+def test_alias_routing_is_validated(sfn: Any, make_machine: MachineFactory) -> None:
+    machine = make_machine(single({"Type": "Pass"}), publish=True)
+    with pytest.raises(sfn.exceptions.ValidationException, match="weights"):
+        sfn.create_state_machine_alias(
+            name="a", routingConfiguration=[{"stateMachineVersionArn": f"{machine}:1", "weight": 60}]
+        )
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.create_state_machine_alias(
+            name="a", routingConfiguration=[{"stateMachineVersionArn": f"{machine}:9", "weight": 100}]
+        )
+
+
+DISTRIBUTED = {
+    "StartAt": "Fan",
+    "States": {
+        "Fan": {
+            "Type": "Map",
+            "Label": "fan",
+            "MaxConcurrency": 2,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Work",
+                "States": {"Work": {"Type": "Task", "Resource": LAMBDA + "work", "End": True}},
+            },
+            "End": True,
+        }
+    },
+}
+
+
+def test_distributed_map_runs_child_executions_in_a_map_run(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    aws.lambdas.register("work", lambda event, context: event * 10)
+    machine = make_machine(DISTRIBUTED, name="fanout")
+    arn = sfn.start_execution(stateMachineArn=machine, input="[1, 2, 3]")["executionArn"]
+    described = sfn.describe_execution(executionArn=arn)
+    assert json.loads(described["output"]) == [10, 20, 30]
+    (run,) = sfn.list_map_runs(executionArn=arn)["mapRuns"]
+    assert run["mapRunArn"].startswith("arn:aws:states:us-east-1:123456789012:mapRun:fanout/fan:")
+    map_run = sfn.describe_map_run(mapRunArn=run["mapRunArn"])
+    assert map_run["status"] == "SUCCEEDED"
+    assert map_run["executionCounts"]["succeeded"] == 3
+    assert map_run["maxConcurrency"] == 2
+    children = sfn.list_executions(mapRunArn=run["mapRunArn"])["executions"]
+    assert {c["status"] for c in children} == {"SUCCEEDED"}
+    assert len(children) == 3
+    types = [e["type"] for e in events(sfn, arn)]
+    assert types[1:5] == ["MapStateEntered", "MapStateStarted", "MapRunStarted", "MapRunSucceeded"]
+
+
+def test_distributed_map_tolerated_failures_and_batching(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    def work(event: Any, context: Any) -> Any:
+        if 4 in event["Items"]:
+            raise ValueError("four")
+        return sum(event["Items"]) + event["BatchInput"]["bonus"]
+
+    aws.lambdas.register("work", work)
+    definition = json.loads(json.dumps(DISTRIBUTED))
+    fan = definition["States"]["Fan"]
+    fan["ItemBatcher"] = {"MaxItemsPerBatch": 2, "BatchInput": {"bonus": 100}}
+    fan["ToleratedFailureCount"] = 1
+    arn = sfn.start_execution(stateMachineArn=make_machine(definition), input="[1, 2, 3, 4, 5]")["executionArn"]
+    out = json.loads(sfn.describe_execution(executionArn=arn)["output"])
+    assert out[0] == 103
+    assert out[1]["Error"] == "ValueError"
+    assert out[2] == 105
+    fan["ToleratedFailureCount"] = 0
+    failed = sfn.start_execution(stateMachineArn=make_machine(definition), input="[1, 2, 3, 4, 5]")["executionArn"]
+    described = sfn.describe_execution(executionArn=failed)
+    assert described["error"] == "States.ExceedToleratedFailureThreshold"
+
+
+def test_update_map_run_changes_concurrency(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    definition = json.loads(json.dumps(DISTRIBUTED))
+    definition["States"]["Fan"]["ItemProcessor"]["States"] = {"Work": {"Type": "Wait", "Seconds": 10, "End": True}}
+    definition["States"]["Fan"]["MaxConcurrency"] = 1
+    arn = sfn.start_execution(stateMachineArn=make_machine(definition), input="[1, 2, 3, 4]")["executionArn"]
+    (run,) = sfn.list_map_runs(executionArn=arn)["mapRuns"]
+    sfn.update_map_run(mapRunArn=run["mapRunArn"], maxConcurrency=4)
+    aws.clock.advance(10)
+    aws.clock.advance(10)
+    assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+    with pytest.raises(sfn.exceptions.ValidationException):
+        sfn.update_map_run(mapRunArn=run["mapRunArn"], maxConcurrency=1)
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.describe_map_run(mapRunArn=run["mapRunArn"] + "x")
+
+
+def test_redrive_reruns_from_the_failed_state(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    calls: list[Any] = []
+
+    def charge(event: Any, context: Any) -> Any:
+        calls.append(event)
+        if len(calls) == 1:
+            raise ConnectionError("bank down")
+        return {"charged": True}
+
+    aws.lambdas.register("charge", charge)
+    definition = {
+        "StartAt": "Prepare",
+        "States": {
+            "Prepare": {"Type": "Pass", "Result": {"amount": 5}, "Next": "Charge"},
+            "Charge": {"Type": "Task", "Resource": LAMBDA + "charge", "End": True},
+        },
+    }
+    arn = sfn.start_execution(stateMachineArn=make_machine(definition))["executionArn"]
+    assert sfn.describe_execution(executionArn=arn)["redriveStatus"] == "REDRIVABLE"
+    sfn.redrive_execution(executionArn=arn)
+    described = sfn.describe_execution(executionArn=arn)
+    assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+    assert calls == [{"amount": 5}, {"amount": 5}]
+    types = [e["type"] for e in events(sfn, arn)]
+    assert "ExecutionRedriven" in types
+    assert types.count("PassStateEntered") == 1
+    with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
+        sfn.redrive_execution(executionArn=arn)
+    redriven = sfn.list_executions(stateMachineArn=described["stateMachineArn"], redriveFilter="REDRIVEN")
+    assert len(redriven["executions"]) == 1
+
+
+def test_test_state_runs_one_state_with_inspection_data(sfn: Any) -> None:
+    state = {
+        "Type": "Pass",
+        "InputPath": "$.order",
+        "Parameters": {"id.$": "$.id"},
+        "ResultPath": "$.copy",
+        "Next": "Elsewhere",
+    }
+    result = sfn.test_state(definition=json.dumps(state), input='{"order": {"id": 3}}', inspectionLevel="DEBUG")
+    assert result["status"] == "SUCCEEDED"
+    assert result["nextState"] == "Elsewhere"
+    assert json.loads(result["output"]) == {"order": {"id": 3}, "copy": {"id": 3}}
+    data = result["inspectionData"]
+    assert json.loads(data["afterInputPath"]) == {"id": 3}
+    assert json.loads(data["afterParameters"]) == {"id": 3}
+    assert json.loads(data["afterResultPath"]) == {"order": {"id": 3}, "copy": {"id": 3}}
+
+
+def test_test_state_with_a_mock_and_catch(sfn: Any) -> None:
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::dynamodb:getItem",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle", "ResultPath": "$.err"}],
+        "Retry": [{"ErrorEquals": ["Throttled"], "MaxAttempts": 2}],
+        "End": True,
+    }
+    caught = sfn.test_state(
+        definition=json.dumps(state), input="{}", mock={"errorOutput": {"error": "Boom", "cause": "c"}}
+    )
+    assert (caught["status"], caught["nextState"]) == ("CAUGHT_ERROR", "Handle")
+    assert json.loads(caught["output"]) == {"err": {"Error": "Boom", "Cause": "c"}}
+    retriable = sfn.test_state(definition=json.dumps(state), mock={"errorOutput": {"error": "Throttled", "cause": ""}})
+    assert retriable["status"] == "RETRIABLE"
+    ok = sfn.test_state(definition=json.dumps(state), mock={"result": '{"Item": 1}'}, inspectionLevel="DEBUG")
+    assert json.loads(ok["output"]) == {"Item": 1}
+    assert json.loads(ok["inspectionData"]["result"]) == {"Item": 1}
+
+
+def test_test_state_invokes_lambda_and_picks_a_state_by_name(aws: Cloud, sfn: Any) -> None:
+    aws.lambdas.register("up", lambda event, context: event["s"].upper())
+    definition = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Task", "Resource": LAMBDA + "up", "Next": "B"}, "B": {"Type": "Succeed"}},
+    }
+    result = sfn.test_state(definition=json.dumps(definition), stateName="A", input='{"s": "hi"}')
+    assert (result["status"], result["output"], result["nextState"]) == ("SUCCEEDED", '"HI"', "B")
+    with pytest.raises(sfn.exceptions.ValidationException, match="not Map"):
+        sfn.test_state(
+            definition=json.dumps(
+                {"Type": "Map", "Iterator": {"StartAt": "x", "States": {"x": {"Type": "Succeed"}}}, "End": True}
+            )
+        )
