@@ -170,3 +170,22 @@ def test_cross_account_replica_creation_is_validated(aws: Cloud, sm: Any, make_s
         sm.associate_cross_account_replica(SecretId="db", CrossAccountReplicaARN=replica_arn)
     policies = theirs.list_resource_policies(SecretId="copy")["ResourcePolicies"]
     assert [p["PolicyName"] for p in policies] == ["CrossAccountReplication"]
+
+
+def test_a_replica_shows_the_primarys_metadata(sm: Any, west: Any, make_secret: MakeSecret) -> None:
+    make_secret("db", Description="orders", Tags=[{"Key": "team", "Value": "orders"}])
+    sm.put_resource_policy(SecretId="db", ResourcePolicy='{"Statement":{"Effect":"Deny","Principal":"*","Action":"*"}}')
+    sm.replicate_secret_to_regions(SecretId="db", AddReplicaRegions=[{"Region": "us-west-2", "KmsKeyId": "alias/w"}])
+
+    replica = west.describe_secret(SecretId="db")
+
+    assert (replica["Description"], replica["Tags"], replica["KmsKeyId"]) == (
+        "orders",
+        [{"Key": "team", "Value": "orders"}],
+        "alias/w",
+    )
+    assert "Deny" in west.get_resource_policy(SecretId="db")["ResourcePolicy"]
+    listed = west.list_secrets(Filters=[{"Key": "primary-region", "Values": ["us-east-1"]}])["SecretList"]
+    assert [s["Name"] for s in listed] == ["db"]
+    status = sm.describe_secret(SecretId="db")["ReplicationStatus"]
+    assert [(s["Region"], s["KmsKeyId"], s["Status"]) for s in status] == [("us-west-2", "alias/w", "InSync")]

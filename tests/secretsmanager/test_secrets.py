@@ -205,3 +205,44 @@ def test_another_account_reads_a_secret_by_its_arn(aws: Cloud, sm: Any, make_sec
     assert theirs.get_secret_value(SecretId=arn)["SecretString"] == "v"
     with pytest.raises(theirs.exceptions.ResourceNotFoundException):
         theirs.get_secret_value(SecretId="shared")  # by name: only in the caller's own account
+
+
+def test_an_arn_of_another_region_is_not_found_here(sm: Any, make_secret: MakeSecret) -> None:
+    arn = make_secret("db")["ARN"]
+
+    with pytest.raises(sm.exceptions.ResourceNotFoundException):
+        sm.get_secret_value(SecretId=arn.replace("us-east-1", "eu-west-1"))
+
+
+def test_an_empty_kms_key_id_goes_back_to_the_aws_managed_key(sm: Any, make_secret: MakeSecret) -> None:
+    make_secret("db", KmsKeyId="alias/custom")
+
+    sm.update_secret(SecretId="db", KmsKeyId="")
+
+    assert "KmsKeyId" not in sm.describe_secret(SecretId="db")
+
+
+def test_restoring_a_secret_that_is_not_deleted_is_harmless(sm: Any, make_secret: MakeSecret) -> None:
+    arn = make_secret("db")["ARN"]
+
+    assert sm.restore_secret(SecretId="db")["ARN"] == arn
+
+
+def test_a_managed_external_secret_records_its_rotation_configuration(sm: Any) -> None:
+    sm.create_secret(Name="partner", SecretString="token", Type="SalesforceClientCredentials")
+    metadata = [{"Key": "instance", "Value": "acme"}]
+    role = "arn:aws:iam::123456789012:role/partner-rotation"
+
+    answer = sm.rotate_secret(
+        SecretId="partner",
+        ExternalSecretRotationMetadata=metadata,
+        ExternalSecretRotationRoleArn=role,
+        RotationRules={"AutomaticallyAfterDays": 30},
+    )
+
+    assert "VersionId" not in answer  # the partner rotates; nothing ran here
+    described = sm.describe_secret(SecretId="partner")
+    assert described["Type"] == "SalesforceClientCredentials"
+    assert described["ExternalSecretRotationMetadata"] == metadata
+    assert described["ExternalSecretRotationRoleArn"] == role
+    assert described["RotationEnabled"] is True
