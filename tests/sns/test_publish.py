@@ -1,0 +1,246 @@
+"""Publish and PublishBatch: validation, message structure, size limits, FIFO semantics."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pytest_awsmsg.core.cloud import Cloud
+
+from .conftest import Queue, attrs
+
+
+def test_publish_returns_a_message_id(sns: Any, make_topic: Callable[..., str]) -> None:
+    result = sns.publish(TopicArn=make_topic(), Message="hello")
+    assert len(result["MessageId"]) == 36
+    assert "SequenceNumber" not in result
+
+
+def test_publish_through_target_arn(sns: Any, make_topic: Callable[..., str], aws: Cloud) -> None:
+    topic = make_topic()
+    assert sns.publish(TargetArn=topic, Message="hello")["MessageId"]
+    assert aws.deliveries.published_to("orders")[0].message == "hello"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"Message": ""}, "Invalid parameter: Empty message"),
+        ({"Message": "x", "Subject": "a" * 100}, "Invalid parameter: Subject"),
+        ({"Message": "x", "Subject": "line\nbreak"}, "Invalid parameter: Subject"),
+        ({"Message": "x" * 262_145}, "Invalid parameter: Message too long"),
+        ({"Message": "x", "MessageStructure": "xml"}, "Invalid parameter: MessageStructure"),
+        (
+            {"Message": "{", "MessageStructure": "json"},
+            "Invalid parameter: Message Structure - JSON message body failed to parse",
+        ),
+        (
+            {"Message": '{"sqs": "x"}', "MessageStructure": "json"},
+            "Invalid parameter: Message Structure - No default entry in JSON message body",
+        ),
+        (
+            {"Message": "x", "MessageDeduplicationId": "d"},
+            "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter "
+            "that is not valid for this topic type",
+        ),
+    ],
+)
+def test_publish_validation(sns: Any, make_topic: Callable[..., str], kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+        sns.publish(TopicArn=make_topic(), **kwargs)
+    assert caught.value.response["Error"]["Message"] == message
+
+
+def test_attributes_count_toward_the_size_limit(sns: Any, make_topic: Callable[..., str]) -> None:
+    topic = make_topic()
+    sns.publish(TopicArn=topic, Message="x" * 262_144)
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.publish(TopicArn=topic, Message="x" * 262_100, MessageAttributes=attrs(note="y" * 100))
+
+
+def test_a_larger_maximum_message_size(sns: Any, make_topic: Callable[..., str]) -> None:
+    topic = make_topic(MaximumMessageSize=1_048_576)
+    assert sns.publish(TopicArn=topic, Message="x" * 1_000_000)["MessageId"]
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        (
+            {"a": {"DataType": "String", "StringValue": ""}},
+            "The message attribute 'a' must contain non-empty message attribute value "
+            "for message attribute type 'String'.",
+        ),
+        ({"a": {"DataType": "Boolean", "StringValue": "true"}}, "has an invalid message attribute type"),
+        ({"a": {"DataType": "Number", "StringValue": "ten"}}, "must use a valid number value"),
+        ({"a": {"DataType": "String.Array", "StringValue": "not an array"}}, "must be a JSON array"),
+        ({"AWS.secret": {"DataType": "String", "StringValue": "x"}}, "is invalid"),
+        (
+            {f"a{i}": {"DataType": "String", "StringValue": "x"} for i in range(11)},
+            "Number of message attributes [11] exceeds the allowed maximum [10].",
+        ),
+    ],
+)
+def test_message_attribute_validation(
+    sns: Any, make_topic: Callable[..., str], attributes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(sns.exceptions.InvalidParameterValueException) as caught:
+        sns.publish(TopicArn=make_topic(), Message="x", MessageAttributes=attributes)
+    assert caught.value.response["Error"]["Code"] == "ParameterValueInvalid"
+    assert message in caught.value.response["Error"]["Message"]
+
+
+def test_message_structure_json_sends_each_protocol_its_text(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    topic = make_topic()
+    queue = make_queue()
+    received: list[Any] = []
+    aws.lambdas.register("fn", lambda e, c: received.append(e))
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=aws.lambdas.arn("fn"))
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ann@example.com")
+    aws.sns.confirm("ann@example.com")
+    sns.publish(
+        TopicArn=topic,
+        MessageStructure="json",
+        Message=json.dumps({"default": "plain", "sqs": "for the queue", "email": "for a person"}),
+    )
+    assert queue.envelopes()[0]["Message"] == "for the queue"
+    assert received[0]["Records"][0]["Sns"]["Message"] == "plain"
+    assert aws.sns.emails("ann@example.com")[-1].body == "for a person"
+
+
+def test_publish_batch_reports_each_entry(sns: Any, make_topic: Callable[..., str], aws: Cloud) -> None:
+    topic = make_topic()
+    result = sns.publish_batch(
+        TopicArn=topic,
+        PublishBatchRequestEntries=[
+            {"Id": "ok", "Message": "one"},
+            {"Id": "empty", "Message": ""},
+            {"Id": "bad-attr", "Message": "x", "MessageAttributes": {"n": {"DataType": "Number", "StringValue": "x"}}},
+        ],
+    )
+    assert [s["Id"] for s in result["Successful"]] == ["ok"]
+    assert {f["Id"]: f["Code"] for f in result["Failed"]} == {
+        "empty": "InvalidParameter",
+        "bad-attr": "ParameterValueInvalid",
+    }
+    assert all(f["SenderFault"] for f in result["Failed"])
+    assert [p.message for p in aws.deliveries] == ["one"]
+
+
+@pytest.mark.parametrize(
+    ("entries", "error"),
+    [
+        ([], "EmptyBatchRequestException"),
+        ([{"Id": str(i), "Message": "m"} for i in range(11)], "TooManyEntriesInBatchRequestException"),
+        ([{"Id": "a", "Message": "m"}, {"Id": "a", "Message": "n"}], "BatchEntryIdsNotDistinctException"),
+        ([{"Id": "not ok!", "Message": "m"}], "InvalidBatchEntryIdException"),
+        ([{"Id": str(i), "Message": "x" * 30_000} for i in range(10)], "BatchRequestTooLongException"),
+    ],
+)
+def test_publish_batch_errors(sns: Any, make_topic: Callable[..., str], entries: list[Any], error: str) -> None:
+    with pytest.raises(getattr(sns.exceptions, error)):
+        sns.publish_batch(TopicArn=make_topic(), PublishBatchRequestEntries=entries)
+
+
+# -- FIFO ---------------------------------------------------------------------------------------
+
+
+def test_fifo_needs_a_group_and_a_deduplication_id(sns: Any, make_topic: Callable[..., str]) -> None:
+    topic = make_topic("orders.fifo")
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+        sns.publish(TopicArn=topic, Message="x", MessageDeduplicationId="d")
+    assert caught.value.response["Error"]["Message"] == (
+        "Invalid parameter: The MessageGroupId parameter is required for FIFO topics"
+    )
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+        sns.publish(TopicArn=topic, Message="x", MessageGroupId="g")
+    assert "ContentBasedDeduplication enabled or MessageDeduplicationId" in caught.value.response["Error"]["Message"]
+
+
+def test_fifo_sequence_numbers_grow_and_duplicates_are_dropped(
+    sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue], aws: Cloud
+) -> None:
+    topic = make_topic("orders.fifo")
+    queue = make_queue("billing.fifo")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
+    first = sns.publish(TopicArn=topic, Message="a", MessageGroupId="g", MessageDeduplicationId="1")
+    second = sns.publish(TopicArn=topic, Message="b", MessageGroupId="g", MessageDeduplicationId="2")
+    again = sns.publish(TopicArn=topic, Message="a again", MessageGroupId="g", MessageDeduplicationId="1")
+    assert int(second["SequenceNumber"]) > int(first["SequenceNumber"])
+    assert again["MessageId"] == first["MessageId"]
+    assert [e["Message"] for e in queue.envelopes()] == ["a", "b"]
+    assert "duplicate of message" in aws.deliveries.publications[-1].note
+    aws.clock.advance(minutes=5, seconds=1)
+    sns.publish(TopicArn=topic, Message="a late", MessageGroupId="g", MessageDeduplicationId="1")
+    assert aws.deliveries.publications[-1].deliveries[0].status == "delivered"
+
+
+def test_content_based_deduplication(sns: Any, make_topic: Callable[..., str], aws: Cloud) -> None:
+    topic = make_topic("orders.fifo", ContentBasedDeduplication=True)
+    one = sns.publish(TopicArn=topic, Message="same", MessageGroupId="g")
+    two = sns.publish(TopicArn=topic, Message="same", MessageGroupId="other")
+    assert one["MessageId"] == two["MessageId"]
+
+
+def test_deduplication_per_message_group(sns: Any, make_topic: Callable[..., str]) -> None:
+    topic = make_topic("orders.fifo", ContentBasedDeduplication=True, FifoThroughputScope="MessageGroup")
+    one = sns.publish(TopicArn=topic, Message="same", MessageGroupId="g")
+    two = sns.publish(TopicArn=topic, Message="same", MessageGroupId="other")
+    assert one["MessageId"] != two["MessageId"]
+
+
+def test_fifo_envelope_to_a_fifo_queue_keeps_group_and_order(
+    sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    topic = make_topic("orders.fifo", ContentBasedDeduplication=True)
+    queue = make_queue("billing.fifo")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn, Attributes={"RawMessageDelivery": "true"})
+    for i in range(5):
+        sns.publish(TopicArn=topic, Message=f"m{i}", MessageGroupId="customer-1")
+    messages = queue.receive()
+    assert [m["Body"] for m in messages] == ["m0", "m1", "m2", "m3", "m4"]
+    assert {m["Attributes"]["MessageGroupId"] for m in messages} == {"customer-1"}
+
+
+# -- direct publishes ----------------------------------------------------------------------------
+
+
+def test_publish_to_a_phone_number(sns: Any, aws: Cloud) -> None:
+    aws.sns.leave_sms_sandbox()
+    sns.publish(PhoneNumber="+15555550100", Message="your code is 1234")
+    (sms,) = aws.sns.sms_messages("+15555550100")
+    assert sms.body == "your code is 1234"
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.publish(PhoneNumber="not a number", Message="x")
+
+
+def test_publish_needs_exactly_one_target(sns: Any, make_topic: Callable[..., str]) -> None:
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.publish(Message="x")
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.publish(TopicArn=make_topic(), PhoneNumber="+15555550100", Message="x")
+
+
+def test_publish_to_a_missing_topic(sns: Any) -> None:
+    with pytest.raises(sns.exceptions.NotFoundException):
+        sns.publish(TopicArn="arn:aws:sns:us-east-1:123456789012:missing", Message="x")
+
+
+def test_same_seed_same_ids() -> None:
+    import boto3
+
+    from pytest_awsmsg import fake_aws
+
+    ids = []
+    for _ in range(2):
+        with fake_aws(seed=7):
+            client = boto3.client("sns", region_name="us-east-1")
+            arn = client.create_topic(Name="t")["TopicArn"]
+            ids.append(client.publish(TopicArn=arn, Message="x")["MessageId"])
+    assert ids[0] == ids[1]
