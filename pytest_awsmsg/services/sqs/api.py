@@ -1,9 +1,11 @@
 """The Amazon SQS fake: one method per operation of botocore's ``sqs`` model.
 
 Queue management lives here; sending, receiving and visibility in
-:mod:`.messaging`; message move tasks in :mod:`.movetasks`; the Python view
-for assertions and the production quirks in :mod:`.view`. Each is a mixin of
-:class:`SqsService` so every operation is still a method of one class.
+:mod:`.messaging` (the message rules in :mod:`.validation`); message move
+tasks in :mod:`.movetasks`; the Python view for assertions and the production
+quirks in :mod:`.view`; policies in :mod:`.policy`. Each operation group is a
+mixin of :class:`SqsService`, so every operation is still a method of one
+class.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from typing import Any
 
 from ...core.errors import AwsError, InvalidParameterValue, MissingParameter
 from ..base import RequestContext
-from . import messages as msgs
+from . import validation as rules
 from .errors import MessageNotInflight, PurgeQueueInProgress, ReceiptHandleIsInvalid, invalid_value
 from .md5 import md5_of_attributes, md5_of_body
 from .models import DEDUP_WINDOW, EPSILON, PURGE_INTERVAL, DedupEntry, Message, Queue, ReceiveAttempt, parse_receipt
@@ -61,7 +61,7 @@ class MessagingMixin(SqsBase):
         self, ctx: RequestContext, *, queue_url: str, entries: list[dict[str, Any]]
     ) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
-        msgs.check_batch_ids([e["Id"] for e in entries], "SendMessageBatchRequestEntry")
+        rules.check_batch_ids([e["Id"] for e in entries], "SendMessageBatchRequestEntry")
         total = sum(
             len(e["MessageBody"].encode("utf-8")) + _attributes_size(e.get("MessageAttributes") or {}) for e in entries
         )
@@ -104,10 +104,10 @@ class MessagingMixin(SqsBase):
         dead_letter_source_arn: str | None = None,
     ) -> dict[str, Any]:
         """Validate and store one message; the SendMessage result for it."""
-        msgs.check_body(body)
-        msgs.check_message_attributes(attributes)
-        msgs.check_system_attributes(system_attributes)
-        msgs.check_range(delay_seconds, "DelaySeconds", 0, 900, "DelaySeconds must be >= 0 and <= 900")
+        rules.check_body(body)
+        rules.check_message_attributes(attributes)
+        rules.check_system_attributes(system_attributes)
+        rules.check_range(delay_seconds, "DelaySeconds", 0, 900, "DelaySeconds must be >= 0 and <= 900")
         size = len(body.encode("utf-8")) + _attributes_size(attributes)
         if size > queue.max_message_size:
             raise InvalidParameterValue(
@@ -200,15 +200,17 @@ class MessagingMixin(SqsBase):
         receive_request_attempt_id: str | None = None,
     ) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
-        msgs.check_range(max_number_of_messages, "MaxNumberOfMessages", 1, 10, "Must be between 1 and 10, if provided.")
-        msgs.check_range(wait_time_seconds, "WaitTimeSeconds", 0, 20, "Must be >= 0 and <= 20, if provided.")
-        msgs.check_range(
+        rules.check_range(
+            max_number_of_messages, "MaxNumberOfMessages", 1, 10, "Must be between 1 and 10, if provided."
+        )
+        rules.check_range(wait_time_seconds, "WaitTimeSeconds", 0, 20, "Must be >= 0 and <= 20, if provided.")
+        rules.check_range(
             visibility_timeout, "VisibilityTimeout", 0, MAX_VISIBILITY, "Must be >= 0 and <= 43200, if provided."
         )
         limit = max_number_of_messages or 1
         visibility = queue.visibility_timeout if visibility_timeout is None else visibility_timeout
         wait = queue.int_attribute("ReceiveMessageWaitTimeSeconds") if wait_time_seconds is None else wait_time_seconds
-        names = msgs.wanted_system_names(attribute_names, message_system_attribute_names)
+        names = rules.wanted_system_names(attribute_names, message_system_attribute_names)
         if queue.fifo and receive_request_attempt_id:
             replay = self._replay(queue, receive_request_attempt_id, ctx.now, visibility)
             if replay is not None:
@@ -330,13 +332,13 @@ class MessagingMixin(SqsBase):
         self.arrived.notify_all()
 
     def _received(self, message: Message, names: set[str], patterns: list[str] | None) -> dict[str, Any]:
-        selected = msgs.select_message_attributes(message.message_attributes, patterns)
+        selected = rules.select_message_attributes(message.message_attributes, patterns)
         return {
             "MessageId": message.message_id,
             "ReceiptHandle": message.receipt_handle,
             "MD5OfBody": message.md5_of_body,
             "Body": message.body,
-            "Attributes": msgs.system_attributes(message, names) or None,
+            "Attributes": rules.system_attributes(message, names) or None,
             "MD5OfMessageAttributes": md5_of_attributes(selected),
             "MessageAttributes": selected or None,
         }
@@ -373,7 +375,7 @@ class MessagingMixin(SqsBase):
         self, ctx: RequestContext, *, queue_url: str, entries: list[dict[str, Any]]
     ) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
-        msgs.check_batch_ids([e["Id"] for e in entries], "DeleteMessageBatchRequestEntry")
+        rules.check_batch_ids([e["Id"] for e in entries], "DeleteMessageBatchRequestEntry")
         successful, failed = [], []
         for entry in entries:
             try:
@@ -416,7 +418,7 @@ class MessagingMixin(SqsBase):
         self, ctx: RequestContext, *, queue_url: str, entries: list[dict[str, Any]]
     ) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
-        msgs.check_batch_ids([e["Id"] for e in entries], "ChangeMessageVisibilityBatchRequestEntry")
+        rules.check_batch_ids([e["Id"] for e in entries], "ChangeMessageVisibilityBatchRequestEntry")
         successful, failed = [], []
         for entry in entries:
             try:
