@@ -53,6 +53,44 @@ class _VirtualTime(ModuleType):
         _virtual_sleep(seconds, self._real.sleep)
 
 
+class _CloudTime(_VirtualTime):
+    """Stands in for ``time`` inside ``botocore.retries.bucket`` while a cloud is active.
+
+    The adaptive retry mode's client-side rate limiter refills its tokens by
+    the clock and sleeps until there are enough: both on the cloud's clock, or
+    a throttled client would wait in real time (or, sleeping virtually while
+    reading real time, never refill).
+    """
+
+    def time(self) -> float:
+        cloud = _hook.active_cloud()
+        return float(self._real.time()) if cloud is None else cloud.clock.now()
+
+
+class _VirtualCondition(threading.Condition):
+    """The token bucket's condition: a timed wait for capacity is virtual while a cloud is active."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        cloud = _hook.active_cloud()
+        if cloud is None or timeout is None:
+            return super().wait(timeout)
+        cloud.clock.sleep(timeout)
+        return False
+
+
+class _VirtualThreading(ModuleType):
+    """Stands in for ``threading`` inside ``botocore.retries.bucket`` while a cloud is active."""
+
+    Condition = _VirtualCondition
+
+    def __init__(self, real: ModuleType) -> None:
+        super().__init__("threading")
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
 class _SeededUuid(ModuleType):
     """Stands in for ``uuid`` inside ``botocore.handlers`` while a cloud is active.
 
@@ -120,6 +158,12 @@ class _Patches:
             if not isinstance(botocore.endpoint.time, _VirtualTime):
                 botocore.endpoint.time = _VirtualTime(botocore.endpoint.time)
             _set_retry_handler_sleep(_virtual_sleep)
+            from botocore.retries import bucket
+
+            if not isinstance(bucket.time, _CloudTime):
+                bucket.time = _CloudTime(bucket.time)
+            if not isinstance(bucket.threading, _VirtualThreading):
+                bucket.threading = _VirtualThreading(bucket.threading)
             import botocore.handlers
 
             if not isinstance(botocore.handlers.uuid, _SeededUuid):
@@ -140,6 +184,12 @@ class _Patches:
             if isinstance(botocore.endpoint.time, _VirtualTime):
                 botocore.endpoint.time = botocore.endpoint.time._real
             _set_retry_handler_sleep(time.sleep)
+            from botocore.retries import bucket
+
+            if isinstance(bucket.time, _CloudTime):
+                bucket.time = bucket.time._real
+            if isinstance(bucket.threading, _VirtualThreading):
+                bucket.threading = bucket.threading._real
             import botocore.handlers
 
             if isinstance(botocore.handlers.uuid, _SeededUuid):

@@ -316,3 +316,18 @@ def test_a_long_poll_backs_off_in_virtual_time_once_the_retry_quota_is_spent(aws
         if aws.calls.invocations("sqs", "ReceiveMessage")[-1].attempts == 1:
             backoff_without_retry += aws.clock.slept - before
     assert backoff_without_retry > 0
+
+
+def test_adaptive_mode_slows_itself_down_after_throttling_in_virtual_time(aws: Cloud, queue: str) -> None:
+    adaptive = boto3.client(
+        "sqs", region_name="us-east-1", config=Config(retries={"mode": "adaptive", "max_attempts": 5})
+    )
+    with aws.faults.inject("sqs", "SendMessage", error="throttle", count=4):
+        adaptive.send_message(QueueUrl=queue, MessageBody="throttled")
+
+    start = aws.clock.now()
+    for n in range(20):
+        adaptive.send_message(QueueUrl=queue, MessageBody=str(n))
+    # botocore's client-side rate limiter held the sends back: virtual seconds passed.
+    assert aws.clock.now() - start > 1.0
+    assert all(call.ok for call in aws.calls.invocations("sqs", "SendMessage"))
