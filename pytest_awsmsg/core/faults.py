@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -214,7 +214,8 @@ class FaultRule:
         self.matched += 1
         if self.nth is not None and self.matched != self.nth:
             return False
-        # Always draw, so one call's outcome does not depend on earlier ones.
+        # One draw per call this rule considers, from its own stream: the
+        # same seed and the same calls give the same outcomes.
         if self.percentage is not None and self._random.random() * 100 >= self.percentage:
             return False
         self.injected += 1
@@ -486,8 +487,6 @@ class FaultInjector:
 
     def format(self) -> str:
         """The fault log, one line per injected fault, for reports."""
-        from datetime import datetime, timezone
-
         lines = []
         for event in self.log:
             when = datetime.fromtimestamp(event.time, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
