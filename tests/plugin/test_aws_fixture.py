@@ -67,9 +67,14 @@ def test_default_seed_depends_on_the_node_id_not_on_order(pytester: pytest.Pytes
 
     def ids(*args: str) -> dict[str, str]:
         result = pytester.runpytest("-s", *args)
-        result.assert_outcomes(passed=2)
-        found = [line.split() for line in result.outlines if "ID-" in line]
-        return {parts[-2]: parts[-1] for parts in (p[p.index(x) :] for p in found for x in p if x.startswith("ID-"))}
+        assert result.ret == 0
+        found = {}
+        for line in result.outlines:
+            words = line.split()
+            for i, word in enumerate(words[:-1]):
+                if word.startswith("ID-"):
+                    found[word] = words[i + 1]
+        return found
 
     forward = ids()
     only_b = ids("-k", "test_b")
