@@ -217,3 +217,14 @@ def test_fifo_dead_letter_queue(aws: Cloud, sqs: Any, make_queue: QueueFactory) 
     assert [m["Body"] for m in receive(sqs, url)] == ["second"]
     assert aws.sqs.queue("orders-dlq.fifo").bodies == ["first"]
     assert aws.sqs.queue("orders-dlq.fifo").messages[0].group_id == "g"
+
+
+def test_deleting_the_source_fails_its_running_task(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    _, dlq = _fill_dlq(aws, sqs, make_queue, 3)
+    dlq_arn = arn_of(sqs, dlq)
+    sqs.start_message_move_task(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=1)
+    aws.clock.advance(1)
+    task = aws.sqs.stores()[("123456789012", "us-east-1")].move_tasks[dlq_arn][0]
+    sqs.delete_queue(QueueUrl=dlq)
+    aws.clock.advance(10)
+    assert (task.status, task.moved, task.failure_reason) == ("FAILED", 1, "AWS.SimpleQueueService.NonExistentQueue")

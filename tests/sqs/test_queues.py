@@ -277,3 +277,19 @@ def test_policy_attribute_round_trips(sqs: Any, make_queue: QueueFactory) -> Non
     assert json.loads(found["Policy"]) == policy
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
     assert "Attributes" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+
+
+@pytest.mark.parametrize(
+    "legacy",
+    [
+        "https://queue.amazonaws.com/123456789012/orders",
+        "https://us-east-1.queue.amazonaws.com/123456789012/orders",
+        "http://localhost:4566/123456789012/orders",
+    ],
+)
+def test_legacy_and_local_queue_urls_reach_the_queue(
+    aws: Cloud, sqs: Any, make_queue: QueueFactory, legacy: str
+) -> None:
+    make_queue("orders")
+    sqs.send_message(QueueUrl=legacy, MessageBody="via " + legacy)
+    assert aws.sqs.queue("orders").bodies == ["via " + legacy]
