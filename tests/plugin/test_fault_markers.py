@@ -134,11 +134,17 @@ def test_virtual_sleep_marker(pytester: pytest.Pytester) -> None:
                 time.sleep(60)
             assert aws.clock.now() - start == 3600
 
+        @pytest.mark.aws(virtual_sleep=True)
+        def test_as_an_aws_marker_option(aws):
+            start = aws.clock.now()
+            time.sleep(90)
+            assert aws.clock.now() - start == 90
+
         def test_untouched(aws):
             assert not aws.clock.frozen
         """
     )
-    pytester.runpytest().assert_outcomes(passed=2)
+    pytester.runpytest().assert_outcomes(passed=3)
 
 
 def test_a_bad_fault_marker_fails_the_test_with_the_reason(pytester: pytest.Pytester) -> None:
