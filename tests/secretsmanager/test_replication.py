@@ -189,3 +189,11 @@ def test_a_replica_shows_the_primarys_metadata(sm: Any, west: Any, make_secret: 
     assert [s["Name"] for s in listed] == ["db"]
     status = sm.describe_secret(SecretId="db")["ReplicationStatus"]
     assert [(s["Region"], s["KmsKeyId"], s["Status"]) for s in status] == [("us-west-2", "alias/w", "InSync")]
+
+
+def test_create_secret_with_a_bad_replica_region_creates_nothing(sm: Any) -> None:
+    with pytest.raises(sm.exceptions.InvalidParameterException):
+        sm.create_secret(Name="db", SecretString="v", AddReplicaRegions=[{"Region": "us-east-1"}])
+
+    with pytest.raises(sm.exceptions.ResourceNotFoundException):
+        sm.describe_secret(SecretId="db")

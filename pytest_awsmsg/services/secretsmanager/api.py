@@ -75,6 +75,8 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
                 add_replica_regions,
                 type,
             )
+        if add_replica_regions:
+            self.check_replica_regions(ctx.region, add_replica_regions)
         store = self.ctx_store(ctx)
         existing = store.secrets.get(name)
         if existing is not None:

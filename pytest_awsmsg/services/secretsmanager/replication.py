@@ -56,13 +56,16 @@ class ReplicationOps(SecretsBase):
         self.add_replicas(ctx, secret, add_replica_regions, bool(force_overwrite_replica_secret))
         return {"ARN": secret.arn, "ReplicationStatus": self.replication_status(secret)}
 
-    def add_replicas(self, ctx: RequestContext, secret: Secret, regions: list[dict[str, str]], force: bool) -> None:
+    @staticmethod
+    def check_replica_regions(primary_region: str, regions: list[dict[str, str]]) -> None:
         for entry in regions:
-            region = entry["Region"]
-            if region == secret.region:
+            if entry["Region"] == primary_region:
                 raise InvalidParameterException(
-                    f"Invalid replica Region {region}: it is the primary Region of the secret."
+                    f"Invalid replica Region {primary_region}: it is the primary Region of the secret."
                 )
+
+    def add_replicas(self, ctx: RequestContext, secret: Secret, regions: list[dict[str, str]], force: bool) -> None:
+        self.check_replica_regions(secret.region, regions)
         for entry in regions:
             region, kms = entry["Region"], entry.get("KmsKeyId") or None
             if region in secret.replicas and secret.replicas[region].status == "InSync":
