@@ -169,8 +169,9 @@ def test_update_secret_refuses_a_token_that_names_an_existing_version(sm: Any) -
     sm.create_secret(Name="db", SecretString="v", ClientRequestToken=token)
 
     with pytest.raises(sm.exceptions.ResourceExistsException) as excinfo:
-        sm.update_secret(SecretId="db", SecretString="w", ClientRequestToken=token)
+        sm.update_secret(SecretId="db", SecretString="w", ClientRequestToken=token, Description="changed")
     assert error_of(excinfo)[1] == "You can't modify an existing version, you can only create new versions."
+    assert "Description" not in sm.describe_secret(SecretId="db")  # a refused call changes nothing
 
 
 def test_tags_are_added_replaced_and_removed(sm: Any, make_secret: MakeSecret) -> None:

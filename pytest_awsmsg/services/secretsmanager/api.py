@@ -146,6 +146,10 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
     ) -> dict[str, Any]:
         secret = self.writable(self.live(self.find(ctx, secret_id)))
         self.check_value(secret_string, secret_binary)
+        has_value = secret_string is not None or secret_binary is not None
+        if has_value and client_request_token and secret.values.get(client_request_token) is not None:
+            # AWS: a token that matches an existing version is an error for UpdateSecret.
+            raise ResourceExistsException("You can't modify an existing version, you can only create new versions.")
         if description is not None:
             secret.description = description
         if kms_key_id is not None:
@@ -153,10 +157,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         if type is not None:
             secret.type = type or None
         result: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
-        if secret_string is not None or secret_binary is not None:
-            if client_request_token and secret.values.get(client_request_token) is not None:
-                # AWS: a token that matches an existing version is an error for UpdateSecret.
-                raise ResourceExistsException("You can't modify an existing version, you can only create new versions.")
+        if has_value:
             version = self.put_version(ctx, secret, client_request_token, secret_string, secret_binary)
             result["VersionId"] = version.version_id
             self.value_changed(secret, ctx.now)
