@@ -13,6 +13,9 @@ import pytest
 from botocore.config import Config
 
 from pytest_awsmsg import Cloud, fake_aws
+from pytest_awsmsg.core.registry import service_model
+
+THROTTLE = "Throttling" if service_model("sqs").protocol == "query" else "ThrottlingException"
 
 # Shaped as `aws fis get-experiment-template` returns it and as teams keep
 # them in their repositories.
@@ -88,7 +91,7 @@ def test_an_fis_template_runs_its_actions_in_order_in_virtual_time(aws: Cloud) -
     seen["after 3.5 min"] = now()
 
     assert seen == {
-        "start": ("ThrottlingException", "ok"),
+        "start": (THROTTLE, "ok"),
         "after 1 min": ("ok", "ok"),
         "after 1.5 min": ("ok", "InternalFailure"),
         "after 3.5 min": ("ok", "ok"),
@@ -101,7 +104,7 @@ def test_a_template_file_and_the_get_experiment_template_wrapper_are_accepted(aw
     path.write_text(json.dumps({"experimentTemplate": TEMPLATE}))
     url = sqs().create_queue(QueueName="orders")["QueueUrl"]
     with aws.faults.fis(path) as experiment:
-        assert outcome(sqs().send_message, QueueUrl=url, MessageBody="x") == "ThrottlingException"
+        assert outcome(sqs().send_message, QueueUrl=url, MessageBody="x") == THROTTLE
     assert experiment.state == "stopped"
     assert outcome(sqs().send_message, QueueUrl=url, MessageBody="x") == "ok"
 
@@ -112,7 +115,7 @@ def test_a_percentage_in_a_template_is_seeded(aws: Cloud) -> None:
     url = sqs().create_queue(QueueName="orders")["QueueUrl"]
     aws.faults.fis(template)
     results = [outcome(sqs().send_message, QueueUrl=url, MessageBody=str(n)) for n in range(20)]
-    assert 0 < results.count("ThrottlingException") < 20
+    assert 0 < results.count(THROTTLE) < 20
 
 
 @pytest.mark.parametrize(
