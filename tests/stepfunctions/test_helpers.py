@@ -37,7 +37,7 @@ def test_load_definition_from_yaml_and_json(tmp_path: Path, aws: Cloud, sfn: Any
 
 def test_load_definition_fails_early_on_bad_json(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{")
-    with pytest.raises(ValueError):
+    with pytest.raises(json.JSONDecodeError, match="Expecting property name"):
         load_definition(tmp_path / "bad.json")
 
 
