@@ -258,3 +258,18 @@ def test_freezegun_moves_the_cloud(sqs: Any, make_queue: QueueFactory) -> None:
         assert receive(sqs, url) == []
         frozen.tick(1)
         assert len(receive(sqs, url)) == 1
+
+
+def test_in_flight_limit(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    aws.sqs.in_flight_limit = 3  # AWS's is 120,000; lowered so the test stays small
+    url, fifo = make_queue(), make_queue("orders.fifo", ContentBasedDeduplication=True)
+    for index in range(5):
+        sqs.send_message(QueueUrl=url, MessageBody=str(index))
+        sqs.send_message(QueueUrl=fifo, MessageBody=str(index), MessageGroupId=str(index))
+    assert len(receive(sqs, url, MaxNumberOfMessages=10)) == 3
+    with pytest.raises(sqs.exceptions.OverLimit) as excinfo:
+        receive(sqs, url)
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    # FIFO queues answer with no messages instead of an error.
+    assert len(receive(sqs, fifo, MaxNumberOfMessages=10)) == 3
+    assert receive(sqs, fifo) == []

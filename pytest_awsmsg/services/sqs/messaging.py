@@ -19,7 +19,7 @@ from typing import Any
 from ...core.errors import AwsError, InvalidParameterValue, MissingParameter
 from ..base import RequestContext
 from . import validation as rules
-from .errors import MessageNotInflight, PurgeQueueInProgress, ReceiptHandleIsInvalid, invalid_value
+from .errors import MessageNotInflight, OverLimit, PurgeQueueInProgress, ReceiptHandleIsInvalid, invalid_value
 from .md5 import md5_of_attributes, md5_of_body
 from .models import DEDUP_WINDOW, EPSILON, PURGE_INTERVAL, DedupEntry, Message, Queue, ReceiveAttempt, parse_receipt
 from .shared import SqsBase
@@ -275,6 +275,14 @@ class MessagingMixin(SqsBase):
             quirks = self.quirks_for(queue)
             if quirks is not None and quirks.reorder:
                 self.cloud.ids.shuffle(candidates)
+        if candidates:
+            room = self.in_flight_limit - sum(1 for m in live if m.in_flight(now))
+            if room <= 0:
+                if queue.fifo:
+                    return []  # documented: FIFO queues return no error at the limit
+                # Assumed wording: AWS documents the error, not its message.
+                raise OverLimit(f"The queue has reached its limit of {self.in_flight_limit} in-flight messages.")
+            limit = min(limit, room)
         redrive = self.redrive_target(queue)
         taken: list[Message] = []
         for message in candidates:

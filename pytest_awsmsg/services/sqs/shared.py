@@ -23,6 +23,9 @@ class SqsBase(Service[SqsStore]):
     """State and lookups the SQS mixins build on."""
 
     name = "sqs"
+    #: Messages a queue may have in flight (AWS: about 120,000 for standard and FIFO queues).
+    #: A test may lower it on ``aws.sqs`` to exercise OverLimit without 120,000 messages.
+    in_flight_limit: int = 120_000
 
     def __init__(self, cloud: Cloud) -> None:
         super().__init__(cloud)
