@@ -153,7 +153,7 @@ class MessagingMixin(SqsBase):
             system_attributes=system_attributes,
             md5_of_system_attributes=md5_of_attributes(system_attributes),
             sent_at=now,
-            sender_id=ctx.account_id,
+            sender_id=ctx.account_id,  # what AWS reports for the account's root user; IAM ids are not modelled
             visible_at=now + delay,
             group_id=group_id,
             deduplication_id=deduplication_id if queue.fifo else None,
