@@ -143,14 +143,12 @@ class _Patches:
         self._depth = 0
         self._saved_env: dict[str, str | None] = {}
 
-    def enter(self, region: str) -> None:
+    def enter(self) -> None:
         with self._lock:
             self._depth += 1
             if self._depth > 1:
                 return
             env = dict(_FAKE_ENV)
-            if not os.environ.get("AWS_DEFAULT_REGION"):
-                env["AWS_DEFAULT_REGION"] = region
             self._saved_env = {k: os.environ.get(k) for k in env}
             os.environ.update(env)
             import botocore.endpoint
@@ -251,12 +249,17 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         self.freeze = freeze
         self.virtual_sleep = virtual_sleep
         self.cloud: Cloud | None = None
+        self._saved_region: str | None = None
         self._sleep_patch: AbstractContextManager[Any] | None = None
 
     def start(self) -> Cloud:
         _hook.install()
         cloud = Cloud(**self.options)
-        _patches.enter(cloud.region)
+        _patches.enter()
+        # Clients made without a region use the cloud's (which defaults to
+        # AWS_DEFAULT_REGION): the innermost active cloud decides.
+        self._saved_region = os.environ.get("AWS_DEFAULT_REGION")
+        os.environ["AWS_DEFAULT_REGION"] = cloud.region
         _hook.push(cloud)
         if self.freeze is not None and self.freeze is not False:
             cloud.clock.freeze(None if self.freeze is True else self.freeze)
@@ -275,6 +278,10 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
             self._sleep_patch = None
         _hook.pop(cloud)
         cloud.close()
+        if self._saved_region is None:
+            os.environ.pop("AWS_DEFAULT_REGION", None)
+        else:
+            os.environ["AWS_DEFAULT_REGION"] = self._saved_region
         _patches.exit()
 
     def __enter__(self) -> Cloud:

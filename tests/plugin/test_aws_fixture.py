@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -68,13 +69,8 @@ def test_default_seed_depends_on_the_node_id_not_on_order(pytester: pytest.Pytes
     def ids(*args: str) -> dict[str, str]:
         result = pytester.runpytest("-s", *args)
         assert result.ret == 0
-        found = {}
-        for line in result.outlines:
-            words = line.split()
-            for i, word in enumerate(words[:-1]):
-                if word.startswith("ID-"):
-                    found[word] = words[i + 1]
-        return found
+        return dict(re.findall(r"(ID-[ab]) (\S+)", "\n".join(result.outlines)))
+
 
     forward = ids()
     only_b = ids("-k", "test_b")
