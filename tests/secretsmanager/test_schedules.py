@@ -78,3 +78,15 @@ def test_a_cron_schedule_rotates_at_each_window_start(aws: Cloud, sm: Any, confi
 def test_invalid_schedules_are_refused(sm: Any, configure: Callable[..., datetime], rules: dict[str, str]) -> None:
     with pytest.raises(sm.exceptions.InvalidParameterException):
         configure(**rules)
+
+
+def test_after_a_rotation_aws_reports_the_schedule_in_days_too(sm: Any, configure: Callable[..., datetime]) -> None:
+    configure(ScheduleExpression="rate(10 days)")
+    assert sm.describe_secret(SecretId="db")["RotationRules"] == {"ScheduleExpression": "rate(10 days)"}
+
+    sm.rotate_secret(SecretId="db")
+
+    assert sm.describe_secret(SecretId="db")["RotationRules"] == {
+        "AutomaticallyAfterDays": 10,
+        "ScheduleExpression": "rate(10 days)",
+    }

@@ -181,7 +181,7 @@ class SecretsBase(Service[SecretsStore]):
             "KmsKeyId": secret.kms_key_id,
             "RotationEnabled": enabled,
             "RotationLambdaARN": rotation.lambda_arn,
-            "RotationRules": rotation.rules,
+            "RotationRules": rotation.reported_rules(),
             "ExternalSecretRotationMetadata": rotation.external_metadata,
             "ExternalSecretRotationRoleArn": rotation.external_role_arn,
             "LastRotatedDate": rotation.last_rotated if enabled else None,

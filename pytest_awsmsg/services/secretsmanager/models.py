@@ -162,6 +162,14 @@ class RotationConfig:
     external_metadata: list[dict[str, str]] | None = None
     external_role_arn: str | None = None
     runs: list[RotationRun] = field(default_factory=list)
+    # AutomaticallyAfterDays as AWS reports it for a ScheduleExpression:
+    # "calculated from the rotation schedule after every successful rotation".
+    reported_days: int | None = None
+
+    def reported_rules(self) -> dict[str, Any] | None:
+        if self.rules is None or self.reported_days is None or "ScheduleExpression" not in self.rules:
+            return self.rules
+        return {"AutomaticallyAfterDays": self.reported_days, **self.rules}
 
 
 @dataclass

@@ -139,6 +139,11 @@ class RotationOps(SecretsBase):
         # (AWS allows it to stay on the AWSCURRENT version; the fake removes it).
         values.detach(PENDING)
         rotation.last_rotated = clock.now()
+        if rotation.rules and "ScheduleExpression" in rotation.rules:
+            start, _ = parse_rules(rotation.rules).next_window(rotation.last_rotated)
+            # Assumption: the days between this rotation and the next window, rounded; none below a day.
+            days = round((start - rotation.last_rotated) / 86400)
+            rotation.reported_days = days if days >= 1 else None
         return run
 
     def _drop_pending(self, secret: Secret, token: str) -> None:
