@@ -14,6 +14,7 @@ does not exist, a policy denies SNS, an HTTP 4xx) are not retried; *server-side*
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,24 +165,32 @@ class Fanout:
     # -- attempts and retries ---------------------------------------------------------
 
     def _attempt(self, sub: Subscription, note: Notification, delivery: Delivery, attempt: int) -> None:
-        current = self.service.find_subscription(sub.arn)
-        if current is None:
-            self._settle(delivery, Outcome(False, "the subscription was deleted before delivery"), attempt - 1)
-            return
-        outcome = self._send(current, note)
-        self._settle(delivery, outcome, attempt)
-        if outcome.ok or delivery.status != log.RETRYING:
-            return
-        policy = self._policy(current)
-        delay = retry_delay(policy, attempt)
-        if delay is None:
-            self._give_up(current, note, delivery, outcome)
-            return
-        self.cloud.clock.call_later(
-            delay,
-            lambda: self._attempt(current, note, delivery, attempt + 1),
-            f"sns retry {attempt} to {delivery.target}",
-        )
+        """Try now; retries without delay happen at once, later ones are scheduled on the clock."""
+        while True:
+            current = self.service.find_subscription(sub.arn)
+            if current is None:
+                self._settle(delivery, Outcome(False, "the subscription was deleted before delivery"), attempt - 1)
+                return
+            outcome = self._send(current, note)
+            self._settle(delivery, outcome, attempt)
+            if outcome.ok:
+                return
+            if not outcome.retryable:
+                self._dead_letter(current, note, delivery)
+                return
+            delay = retry_delay(self._policy(current), attempt)
+            if delay is None:
+                self._give_up(current, note, delivery, outcome)
+                return
+            if delay > 0:
+                retry = attempt + 1
+                self.cloud.clock.call_later(
+                    delay,
+                    functools.partial(self._attempt, current, note, delivery, retry),
+                    f"sns retry {attempt} to {delivery.target}",
+                )
+                return
+            attempt += 1
 
     def _settle(self, delivery: Delivery, outcome: Outcome, attempt: int) -> None:
         delivery.attempts = attempt
@@ -360,11 +369,7 @@ class Fanout:
             platform = endpoint.split(":")[5].split("/")[1]
             key = platform
             extra = {"platform": platform, "token": app_endpoint.token}
-            body = (
-                note.message_for(key) if (direct or sub is None) else note.envelope_text(note.message_for(key), sub.arn)
-            )
-            if direct or note.structure is not None:
-                body = note.message_for(key)
+            body = note.message_for(key)
         elif protocol == "sms":
             refusal = service.sms_refusal(endpoint, note.region)
             if refusal:

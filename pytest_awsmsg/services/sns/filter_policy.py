@@ -37,6 +37,8 @@ _MISSING: Any = object()
 class FilterPolicyError(InvalidParameterException):
     """A policy AWS refuses; the message reads as AWS's ``Invalid parameter: FilterPolicy: ...``."""
 
+    code = "InvalidParameterException"
+
     def __init__(self, detail: str) -> None:
         super().__init__(f"Invalid parameter: FilterPolicy: {detail}")
 

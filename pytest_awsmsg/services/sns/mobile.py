@@ -78,8 +78,10 @@ class MobileMixin(SnsBase):
                 raise invalid("Attributes", "Enabled must be true or false")
 
     def create_platform_application(
-        self, ctx: RequestContext, *, name: str, platform: str, attributes: dict[str, str]
+        self, ctx: RequestContext, *, name: str, platform: str, attributes: dict[str, str] | None = None
     ) -> dict[str, Any]:
+        # An empty map does not travel on the query protocol: None is {}.
+        attributes = attributes or {}
         if not _APP_NAME.match(name):
             raise invalid("Application Name")
         if platform not in PLATFORMS:
@@ -120,11 +122,11 @@ class MobileMixin(SnsBase):
         return {"Attributes": {k: v for k, v in app.attributes.items() if k not in _SECRET_ATTRIBUTES}}
 
     def set_platform_application_attributes(
-        self, ctx: RequestContext, *, platform_application_arn: str, attributes: dict[str, str]
+        self, ctx: RequestContext, *, platform_application_arn: str, attributes: dict[str, str] | None = None
     ) -> None:
         app = self._application(ctx, platform_application_arn)
-        self._check_application_attributes(attributes)
-        app.attributes.update(attributes)
+        self._check_application_attributes(attributes or {})
+        app.attributes.update(attributes or {})
 
     def list_platform_applications(self, ctx: RequestContext, *, next_token: str | None = None) -> dict[str, Any]:
         apps = list(self.ctx_store(ctx).applications.values())
@@ -202,10 +204,12 @@ class MobileMixin(SnsBase):
     def get_endpoint_attributes(self, ctx: RequestContext, *, endpoint_arn: str) -> dict[str, Any]:
         return {"Attributes": dict(self._endpoint(ctx, endpoint_arn).attributes)}
 
-    def set_endpoint_attributes(self, ctx: RequestContext, *, endpoint_arn: str, attributes: dict[str, str]) -> None:
+    def set_endpoint_attributes(
+        self, ctx: RequestContext, *, endpoint_arn: str, attributes: dict[str, str] | None = None
+    ) -> None:
         endpoint = self._endpoint(ctx, endpoint_arn)
-        self._check_endpoint_attributes(attributes)
-        endpoint.attributes.update(attributes)
+        self._check_endpoint_attributes(attributes or {})
+        endpoint.attributes.update(attributes or {})
 
     def list_endpoints_by_platform_application(
         self, ctx: RequestContext, *, platform_application_arn: str, next_token: str | None = None
@@ -227,7 +231,8 @@ class MobileMixin(SnsBase):
             raise invalid(name, f"{number} is not a valid E.164 phone number")
         return number
 
-    def set_sms_attributes(self, ctx: RequestContext, *, attributes: dict[str, str]) -> dict[str, Any]:
+    def set_sms_attributes(self, ctx: RequestContext, *, attributes: dict[str, str] | None = None) -> dict[str, Any]:
+        attributes = attributes or {}
         for key, value in attributes.items():
             if key not in SMS_ATTRIBUTES:
                 raise invalid(key)

@@ -1,0 +1,184 @@
+"""HTTP/S subscribers: the handshake, POSTs captured by ``responses`` or a Python handler,
+retry policies in virtual time, dead-letter queues, and no real network ever."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import responses
+
+from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg.services.sns import HttpRequest
+
+from .conftest import Queue
+
+URL = "https://hooks.example.com/sns"
+
+
+@responses.activate
+def test_confirmation_handshake_through_responses(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    responses.add(responses.POST, URL, status=200)
+    topic = make_topic()
+    assert sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)["SubscriptionArn"] == "pending confirmation"
+    (call,) = responses.calls
+    assert call.request.headers["x-amz-sns-message-type"] == "SubscriptionConfirmation"
+    assert call.request.headers["x-amz-sns-topic-arn"] == topic
+    document = json.loads(call.request.body)
+    assert document["Type"] == "SubscriptionConfirmation"
+    assert document["SubscribeURL"].startswith("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription")
+    assert aws.sns.verify(document)
+
+    sub = sns.confirm_subscription(TopicArn=topic, Token=document["Token"])["SubscriptionArn"]
+    sns.publish(TopicArn=topic, Message="hello", Subject="hi")
+    notification = responses.calls[1].request
+    assert notification.headers["x-amz-sns-message-type"] == "Notification"
+    assert notification.headers["x-amz-sns-subscription-arn"] == sub
+    assert notification.headers["Content-Type"] == "text/plain; charset=UTF-8"
+    assert json.loads(notification.body)["Message"] == "hello"
+
+
+def test_a_python_handler_and_visiting_the_subscribe_url(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    seen: list[HttpRequest] = []
+
+    @aws.sns.http_endpoint(URL)
+    def endpoint(request: HttpRequest) -> int:
+        seen.append(request)
+        if request.message_type == "SubscriptionConfirmation":
+            aws.sns.visit(request.json()["SubscribeURL"])
+        return 200
+
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)
+    sns.publish(TopicArn=topic, Message="hello")
+    assert [r.message_type for r in seen] == ["SubscriptionConfirmation", "Notification"]
+    assert seen[1].json()["Message"] == "hello"
+
+
+def test_auto_confirm_skips_the_handshake(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    aws.sns.http_endpoint(URL, auto_confirm=True)
+    topic = make_topic()
+    arn = sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)["SubscriptionArn"]
+    assert arn.startswith(topic)
+    sns.publish(TopicArn=topic, Message="hello")
+    assert [r.message_type for r in aws.sns.http_requests(URL)] == ["Notification"]
+
+
+def test_raw_delivery_over_http(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    aws.sns.auto_confirm_http = True
+    aws.sns.http_endpoint(URL, lambda request: 200)
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL, Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=topic, Message="just this")
+    (request,) = aws.sns.http_requests(URL)
+    assert request.body == "just this"
+    assert request.headers["x-amz-sns-rawdelivery"] == "true"
+
+
+def test_unmocked_endpoints_are_unreachable_and_retried_per_the_default_policy(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str]
+) -> None:
+    aws.sns.auto_confirm_http = True
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint="https://nowhere.invalid/hook")
+    sns.publish(TopicArn=topic, Message="hello")
+    delivery = aws.deliveries.publications[0].deliveries[0]
+    assert delivery.status == "retrying"
+    assert "never opens real connections" in delivery.reason
+    aws.clock.advance(60)
+    assert delivery.attempts == 4  # the first, then 3 retries 20 s apart
+    assert delivery.status == "failed"
+    assert "retries exhausted" in delivery.reason
+
+
+def test_a_custom_retry_policy_and_recovery(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    answers = iter([503, 503, 500, 200])
+    times: list[float] = []
+
+    def flaky(request: HttpRequest) -> int:
+        times.append(aws.clock.now())
+        return next(answers)
+
+    aws.sns.http_endpoint(URL, flaky, auto_confirm=True)
+    topic = make_topic()
+    policy = {
+        "healthyRetryPolicy": {
+            "numRetries": 5,
+            "numNoDelayRetries": 1,
+            "minDelayTarget": 2,
+            "maxDelayTarget": 8,
+            "backoffFunction": "linear",
+        }
+    }
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL, Attributes={"DeliveryPolicy": json.dumps(policy)})
+    sns.publish(TopicArn=topic, Message="hello")
+    aws.clock.run_until_idle()
+    gaps = [round(b - a, 3) for a, b in itertools.pairwise(times)]
+    assert gaps == [0.0, 3.5, 5.0]  # immediate, then backoff from 2 s towards 8 s
+    assert aws.deliveries.publications[0].deliveries[0].status == "delivered"
+
+
+def test_a_4xx_is_not_retried_and_goes_to_the_dlq(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    aws.sns.http_endpoint(URL, lambda request: 404, auto_confirm=True)
+    topic = make_topic()
+    dlq = make_queue("hook-dlq")
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="https",
+        Endpoint=URL,
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq.arn})},
+    )
+    sns.publish(TopicArn=topic, Message="hello")
+    assert len(aws.sns.http_requests(URL)) == 1
+    assert [e["Message"] for e in dlq.envelopes()] == ["hello"]
+
+
+def test_a_handler_that_raises_is_a_500(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    def broken(request: HttpRequest) -> int:
+        raise ValueError("bad")
+
+    aws.sns.http_endpoint(URL, broken, auto_confirm=True)
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)
+    sns.publish(TopicArn=topic, Message="hello")
+    assert "handler raised ValueError: bad" in aws.deliveries.publications[0].deliveries[0].reason
+
+
+def test_content_type_from_the_topic_delivery_policy(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    aws.sns.http_endpoint(URL, auto_confirm=True)
+    topic = make_topic(
+        DeliveryPolicy=json.dumps({"http": {"defaultRequestPolicy": {"headerContentType": "application/json"}}})
+    )
+    sns.subscribe(TopicArn=topic, Protocol="http" if URL.startswith("http:") else "https", Endpoint=URL)
+    sns.publish(TopicArn=topic, Message="hello")
+    assert aws.sns.http_requests(URL)[0].headers["Content-Type"] == "application/json"
+
+
+@responses.activate
+def test_unsubscribe_sends_an_unsubscribe_confirmation(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    responses.add(responses.POST, URL, status=200)
+    aws.sns.auto_confirm_http = True
+    topic = make_topic()
+    arn = sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)["SubscriptionArn"]
+    sns.unsubscribe(SubscriptionArn=arn)
+    assert responses.calls[-1].request.headers["x-amz-sns-message-type"] == "UnsubscribeConfirmation"
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {"healthyRetryPolicy": {"backoffFunction": "random"}},
+        {"healthyRetryPolicy": {"numRetries": 2, "numNoDelayRetries": 3}},
+        {"requestPolicy": {"headerContentType": "image/png"}},
+    ],
+)
+def test_invalid_delivery_policies(sns: Any, make_topic: Callable[..., str], policy: dict[str, Any]) -> None:
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.subscribe(
+            TopicArn=make_topic(), Protocol="https", Endpoint=URL, Attributes={"DeliveryPolicy": json.dumps(policy)}
+        )
