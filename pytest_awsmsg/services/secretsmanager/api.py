@@ -185,6 +185,11 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
                 # AWS: forcibly deleting a deleted or nonexistent secret does not fail.
                 return {"Name": secret_id, "DeletionDate": ctx.now}
             raise
+        if secret.cross_primary_arn is not None:
+            raise InvalidRequestException(
+                "You can't delete a cross-account replica secret without first stopping replication. "
+                "Call StopReplicationToReplica first."
+            )
         self.writable(secret)
         if secret.replicas:
             raise InvalidRequestException(
