@@ -230,8 +230,12 @@ class Clock:
         with self._lock:
             start = self.now() if at is None else to_timestamp(at)
             self.unfreeze()
+            # asyncio's event loop keeps real monotonic time (freezegun >= 1.3):
+            # with it frozen, a loop.call_later() or a wait_for() timeout in
+            # the code under test would never fire.
+            options: dict[str, Any] = {"real_asyncio": True} if _supports_real_asyncio(freezegun) else {}
             self._freezer_ctx = freezegun.freeze_time(
-                datetime.fromtimestamp(start, tz=timezone.utc).replace(tzinfo=None)
+                datetime.fromtimestamp(start, tz=timezone.utc).replace(tzinfo=None), **options
             )
             self._freezer = self._freezer_ctx.start()
             self._offset = 0.0
@@ -301,6 +305,12 @@ class Clock:
 
     def __repr__(self) -> str:
         return f"Clock({self.now_dt().isoformat()}, {len(self.pending)} pending)"
+
+
+def _supports_real_asyncio(freezegun: Any) -> bool:
+    import inspect
+
+    return "real_asyncio" in inspect.signature(freezegun.freeze_time).parameters
 
 
 def _process_time_mover() -> Callable[[float], Any] | None:

@@ -124,3 +124,18 @@ def test_botocore_backoff_is_virtual_and_visible_on_the_clock() -> None:
         # freezegun keeps microseconds: compare to the millisecond.
         assert waited == pytest.approx(aws.clock.slept, abs=1e-3)
         assert time.time() - process_start == pytest.approx(waited, abs=1e-3)  # the code saw the same backoff
+
+
+def test_the_event_loop_keeps_running_while_sleep_is_virtual() -> None:
+    # loop.call_later and wait_for timeouts use the loop's own clock: a frozen
+    # one would hang them.
+    async def poll(aws: Cloud) -> tuple[int, float]:
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        loop.call_later(0.01, ready.set_result, 1)
+        start = aws.clock.now()
+        await asyncio.sleep(30)
+        return await asyncio.wait_for(ready, 5), aws.clock.now() - start
+
+    with fake_aws(seed=1, virtual_sleep=True) as aws:
+        assert asyncio.run(poll(aws)) == (1, 30)
