@@ -127,5 +127,6 @@ def test_deleting_twice_is_refused(sm: Any, make_secret: MakeSecret) -> None:
     make_secret("db")
     sm.delete_secret(SecretId="db")
 
-    with pytest.raises(sm.exceptions.InvalidRequestException):
+    with pytest.raises(sm.exceptions.InvalidRequestException) as excinfo:
         sm.delete_secret(SecretId="db")
+    assert error_of(excinfo)[1] == MARKED

@@ -51,7 +51,7 @@ def test_get_secret_value_by_version_id_and_stage(sm: Any) -> None:
     assert sm.get_secret_value(SecretId="db", VersionId=T1, VersionStage="AWSPREVIOUS")["VersionStages"] == [
         "AWSPREVIOUS"
     ]
-    with pytest.raises(sm.exceptions.InvalidRequestException):
+    with pytest.raises(sm.exceptions.ResourceNotFoundException):
         sm.get_secret_value(SecretId="db", VersionId=T1, VersionStage="AWSCURRENT")
     with pytest.raises(sm.exceptions.ResourceNotFoundException) as excinfo:
         sm.get_secret_value(SecretId="db", VersionId=T3)

@@ -14,6 +14,7 @@ from typing import Any
 from ..base import RequestContext
 from .common import day_of, page
 from .errors import (
+    MARKED_FOR_DELETION,
     InvalidParameterException,
     InvalidRequestException,
     LimitExceededException,
@@ -206,9 +207,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
             self.forget(secret)
             return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": ctx.now}
         if secret.scheduled_for_deletion:
-            raise InvalidRequestException(
-                "You can't perform this operation on the secret because it was already scheduled for deletion."
-            )
+            raise InvalidRequestException(MARKED_FOR_DELETION)
         days = recovery_window_in_days if recovery_window_in_days is not None else 30
         secret.deleted_date = ctx.now
         secret.deletion_date = ctx.now + days * DAY
@@ -276,8 +275,10 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
                     f"Secrets Manager can't find the specified secret value for VersionId: {version_id}"
                 )
             if version_stage is not None and version_stage not in values.stages_of(version_id):
-                raise InvalidRequestException(
-                    "You provided a VersionStage that is not associated to the provided VersionId."
+                # Assumption: the pair must name one version; a mismatch is "not found" (what
+                # AWS's rotation templates expect when they look up VersionId + AWSPENDING).
+                raise ResourceNotFoundException(
+                    f"Secrets Manager can't find the specified secret value for staging label: {version_stage}"
                 )
         else:
             stage = version_stage or CURRENT
