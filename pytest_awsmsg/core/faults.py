@@ -383,19 +383,25 @@ class FaultInjector:
             raise ValueError(f"connection={connection!r}: use one of {', '.join(CONNECTION_FAULTS)}.")
         if processed and connection is None:
             raise ValueError("processed=True loses the answer of a call that was handled: it needs connection=...")
+        if service is not None:
+            from .registry import faked_services, service_model
+
+            if service not in faked_services():
+                raise ValueError(
+                    f"pytest-awsmsg does not fake {service!r}, so no call to it would ever fail; "
+                    f"it fakes {', '.join(faked_services())}."
+                )
+            unknown = sorted((ops or frozenset()) - set(service_model(service).operation_names))
+            if unknown:
+                raise ValueError(f"{service} has no operation {', '.join(unknown)}.")
         if isinstance(error, str):
             _check_error(service, ops, error)
         if percentage is not None and not 0 <= percentage <= 100:
             raise ValueError(f"percentage={percentage!r}: give a number from 0 to 100.")
         if (count is not None and count < 1) or (nth is not None and nth < 1):
             raise ValueError("count and nth count calls from 1.")
-        if service is not None:
-            from .registry import service_model
-
-            model = service_model(service)
-            unknown = sorted((ops or frozenset()) - set(model.operation_names))
-            if unknown:
-                raise ValueError(f"{service} has no operation {', '.join(unknown)}.")
+        if caller_az is not None:
+            caller_az = self.cloud.topology.zone(caller_az).name  # an AZ ID names the same zone
         if latency is None and connection in ("read-timeout", "connect-timeout"):
             latency = DEFAULT_TIMEOUT
         start = self.cloud.clock.now() + seconds(after)

@@ -339,3 +339,8 @@ def test_adaptive_mode_slows_itself_down_after_throttling_in_virtual_time(aws: C
     # botocore's client-side rate limiter held the sends back: virtual seconds passed.
     assert aws.clock.now() - start > 1.0
     assert all(call.ok for call in aws.calls.invocations("sqs", "SendMessage"))
+
+
+def test_a_rule_for_a_service_the_kit_does_not_fake_is_refused(aws: Cloud) -> None:
+    with pytest.raises(ValueError, match="does not fake 'dynamodb'"):
+        aws.faults.inject("dynamodb", error="throttle")
