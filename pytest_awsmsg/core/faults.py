@@ -22,6 +22,7 @@ template as written (``aws:fis:inject-api-*-error`` and ``aws:fis:wait``).
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -239,7 +240,7 @@ class FaultRule:
     def make_error(self, record: CallRecord) -> AwsError:
         """The error to answer, shaped for the call's service and protocol."""
         if isinstance(self.error, AwsError):
-            return self.error
+            return copy.copy(self.error)  # a fresh exception (and traceback) per call
         code = str(self.error)
         if code == "throttle":
             from .registry import service_model

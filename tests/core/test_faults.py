@@ -344,3 +344,10 @@ def test_adaptive_mode_slows_itself_down_after_throttling_in_virtual_time(aws: C
 def test_a_rule_for_a_service_the_kit_does_not_fake_is_refused(aws: Cloud) -> None:
     with pytest.raises(ValueError, match="does not fake 'dynamodb'"):
         aws.faults.inject("dynamodb", error="throttle")
+
+
+def test_an_error_of_your_own_making(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", error=AwsError("Slow down, please", code="SlowDown", status=503), count=2)
+    answer = client(retries=5).send_message(QueueUrl=queue, MessageBody="x")
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    assert [r.error_code for r in aws.calls.of("sqs", "SendMessage")] == ["SlowDown", "SlowDown", None]
