@@ -14,6 +14,7 @@ from .helpers import counts, error_of, receive
 
 
 def test_received_message_is_invisible_until_the_timeout_passes(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    aws.clock.freeze()  # to the hundredth of a second: no real time may slip in between the calls
     url = make_queue(VisibilityTimeout=30)
     sqs.send_message(QueueUrl=url, MessageBody="job")
     assert len(receive(sqs, url)) == 1
