@@ -22,7 +22,7 @@ from .errors import (
     ResourceNotFoundException,
 )
 from .listing import ListingOps
-from .models import CURRENT, Secret
+from .models import CURRENT, Secret, SecretsStore
 from .password import random_password
 from .policies import PolicyOps
 from .replication import ReplicationOps
@@ -403,7 +403,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
     def secret(self, secret_id: str, *, region: str | None = None, account_id: str | None = None) -> SecretView:
         """A read-only view of a secret by name or ARN, for asserts: ``aws.secretsmanager.secret("db")``."""
         region = region or self.cloud.region
-        store = self.store(account_id or self.cloud.account_id, region)
+        store = self._peek(account_id, region)
         found = store.by_arn(secret_id) if secret_id.startswith("arn:") else store.secrets.get(secret_id)
         if found is None:
             known = ", ".join(sorted(store.secrets)) or "none"
@@ -412,8 +412,13 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
 
     def secrets(self, *, region: str | None = None, account_id: str | None = None) -> list[SecretView]:
         """Every secret of a Region (replicas and secrets scheduled for deletion included)."""
-        store = self.store(account_id or self.cloud.account_id, region or self.cloud.region)
+        store = self._peek(account_id, region or self.cloud.region)
         return [SecretView(s) for s in store.secrets.values()]
+
+    def _peek(self, account_id: str | None, region: str) -> SecretsStore:
+        """A Region's store for inspection, without creating one (an empty stand-in instead)."""
+        key = (account_id or self.cloud.account_id, region)
+        return self.stores().get(key) or SecretsStore(*key)
 
     def report_sections(self) -> list[tuple[str, str]]:
         lines = []
