@@ -173,6 +173,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append(("aws calls", cloud.calls.format()))
         if cloud.faults.log:
             report.sections.append(("aws faults", cloud.faults.format()))
+        if cloud.topology.changes:
+            report.sections.append(("aws outages", cloud.topology.format()))
         retried = cloud.calls.retried()
         if retried:
             report.sections.append(("aws retries", "\n".join(i.summary() for i in retried)))

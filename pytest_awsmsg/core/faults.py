@@ -257,6 +257,30 @@ class FaultRule:
         message = self.message or f"{code} injected by pytest-awsmsg ({self.label})"
         return AwsError(message, code=code, status=status, sender_fault=sender_fault)
 
+    def to_json(self) -> dict[str, Any]:
+        """The rule as plain values: what it selects, when, what it does, what it did."""
+        selects = {
+            "service": self.service,
+            "operations": sorted(self.operations) if self.operations else None,
+            "region": self.region,
+            "resource": sorted(self.resource) if self.resource else None,
+            "caller_az": self.caller_az,
+            "include_internal": self.include_internal,
+            "count": self.count,
+            "nth": self.nth,
+            "percentage": self.percentage,
+        }
+        return {
+            "label": self.label,
+            "action": self.action(),
+            "selects": {k: v for k, v in selects.items() if v not in (None, False)},
+            "start": self.start,
+            "end": self.end,
+            "matched": self.matched,
+            "injected": self.injected,
+            "removed": self.removed,
+        }
+
     # -- lifecycle ------------------------------------------------------------
 
     def remove(self) -> None:
@@ -328,7 +352,8 @@ class FaultInjector:
 
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
-        self.rules: list[FaultRule] = []
+        self.rules: list[FaultRule] = []  # in force (removed rules leave)
+        self.made: list[FaultRule] = []  # every rule this cloud had, for the timeline
         self.log: list[FaultEvent] = []
         self._numbers = 0
 
@@ -431,6 +456,7 @@ class FaultInjector:
         )
         with self.cloud.lock:
             self.rules.append(rule)
+            self.made.append(rule)
         return rule
 
     def check(self, record: CallRecord, params: Mapping[str, Any], *, internal: bool = False) -> FaultRule | None:

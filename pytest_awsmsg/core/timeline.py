@@ -3,7 +3,8 @@
 Calls (with their attempt, invocation and injected fault), the faults
 themselves, AZ and region changes, and deliveries (when the cloud keeps a
 delivery log), sorted by virtual time; ties keep that order, so a call comes
-before the fault it suffered.
+before the fault it suffered. Beside them, every fault rule the test made,
+with what it selected and how often it fired.
 """
 
 from __future__ import annotations
@@ -58,5 +59,6 @@ def timeline(cloud: Cloud) -> dict[str, Any]:
         "seed": jsonable(cloud.seed),
         "region": cloud.region,
         "account_id": cloud.account_id,
+        "fault_rules": [rule.to_json() for rule in cloud.faults.made],
         "events": events,
     }

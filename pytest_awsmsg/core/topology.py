@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -268,6 +268,15 @@ class Topology:
         """Call ``callback`` when a region goes down or comes back; returns an unsubscribe."""
         self._region_subscribers.append(callback)
         return lambda: self._region_subscribers.remove(callback)
+
+    def format(self) -> str:
+        """AZs and regions going down and coming back, for reports."""
+        lines = []
+        for change in self.changes:
+            when = datetime.fromtimestamp(change.time, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
+            what = f"AZ {change.name} ({change.zone.id})" if change.zone else f"region {change.name}"
+            lines.append(f"{when} {what} {'back up' if change.up else 'down'}")
+        return "\n".join(lines) or "(no outages)"
 
     # -- internals ----------------------------------------------------------------
 

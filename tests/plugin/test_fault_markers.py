@@ -220,5 +220,29 @@ def test_two(aws):
         ("az-change", "us-east-1c", None, True),
     ]
     assert one["events"][2]["action"] == "error unavailable"
+    rules = [(r["action"], r["selects"], r["injected"]) for r in one["fault_rules"]]
+    assert rules[0] == ("error unavailable", {"service": "sqs", "operations": ["SendMessage"], "count": 1}, 1)
+    assert [r["label"] for r in one["fault_rules"][1:]] == [
+        "az-outage us-east-1c: caller in the failed AZ",
+        "az-outage us-east-1c: calls landing in the failed AZ",
+    ]
     assert one["events"][3]["invocation"] == one["events"][1]["invocation"]
     assert two["events"] == []
+
+
+def test_failure_report_shows_outages(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.aws_az_outage("us-east-1b", duration=30)
+        def test_fails(aws):
+            aws.clock.advance(30)
+            assert False
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*aws outages*", "* AZ us-east-1b (use1-az2) down", "* AZ us-east-1b (use1-az2) back up"]
+    )
