@@ -66,6 +66,9 @@ class Thread:
         self.dead = False
         self.timers: list[Timer] = []
         self.current: Visit | None = None
+        self.children: list[Thread] = []
+        if parent is not None:
+            parent.children.append(self)
 
     def alive(self) -> bool:
         node: Thread | None = self
@@ -76,9 +79,14 @@ class Thread:
         return self.execution.status == "RUNNING" and self.execution.generation == self.generation
 
     def kill(self) -> None:
+        """Stop this thread and every branch or iteration under it, cancelling their timers."""
         self.dead = True
         for timer in self.timers:
             timer.cancel()
+        self.timers.clear()
+        for child in self.children:
+            child.kill()
+        self.children.clear()
 
 
 class Visit:
@@ -245,7 +253,7 @@ class Interpreter:
         ctx: dict[str, Any] = {
             "Execution": {
                 "Id": execution.arn,
-                "Input": json.loads(execution.input),
+                "Input": execution.parsed_input(),
                 "Name": execution.name,
                 "RoleArn": execution.role_arn,
                 "StartTime": iso(execution.start_date),

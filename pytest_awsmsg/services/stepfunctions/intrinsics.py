@@ -13,6 +13,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import paths
@@ -165,7 +166,9 @@ class _Parser:
         return PathArg(path, context)
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> Call:
+    """The expression's tree (cached: the same definition is evaluated again and again)."""
     parser = _Parser(text.strip())
     call = parser.call(1)
     parser.ws()

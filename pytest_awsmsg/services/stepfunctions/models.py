@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+_UNSET: Any = object()
+
 
 def dumps(value: Any) -> str:
     """JSON as Step Functions writes it: compact, unicode kept."""
@@ -133,11 +135,21 @@ class Execution:
     generation: int = 0  # bumps on stop/redrive so stale callbacks do nothing
     root: Any = None  # the interpreter's top-level thread
     definition_text: str = ""  # the definition as given (the version's, for versioned starts)
+    _parsed_input: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._parsed_input = _UNSET
 
     def add_event(self, type_: str, previous: int, timestamp: datetime, **details: Any) -> int:
         event = HistoryEvent(len(self.events) + 1, previous, timestamp, type_, details)
         self.events.append(event)
         return event.id
+
+    def parsed_input(self) -> Any:
+        """The input as JSON (parsed once: the context object reads it in every state)."""
+        if self._parsed_input is _UNSET:
+            self._parsed_input = json.loads(self.input)
+        return self._parsed_input
 
     @property
     def closed(self) -> bool:
