@@ -172,6 +172,7 @@ class FaultRule:
         self.matched = 0  # calls the selector and window let through
         self.injected = 0  # faults this rule put in
         self.removed = False
+        self.owner: object | None = None  # the outage this rule is part of, if any
         # A rule of its own, seeded from the cloud's seed and the rule's
         # number: which calls a percentage breaks does not shift when the code
         # under test makes other calls, and ids handed out stay the same.
@@ -508,9 +509,10 @@ class FaultInjector:
                 self.rules.remove(rule)
 
     def clear(self) -> None:
-        """Remove every rule (outages end through their own objects)."""
+        """Remove every rule but those of ongoing outages (end those with ``outage.end()``)."""
         for rule in list(self.rules):
-            rule.remove()
+            if rule.owner is None:
+                rule.remove()
 
     @property
     def active(self) -> list[FaultRule]:

@@ -282,6 +282,8 @@ class Topology:
 
     def _started(self, outage: Outage, duration: float | timedelta | None) -> Outage:
         with self.cloud.lock:
+            for rule in outage.rules:
+                rule.owner = outage
             self.outages.append(outage)
             if duration is not None:
                 outage.ends = outage.started + seconds(duration)

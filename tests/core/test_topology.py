@@ -154,3 +154,13 @@ def test_a_region_outage_makes_every_endpoint_there_unreachable(aws: Cloud, queu
 
     client(retries=0).send_message(QueueUrl=queue, MessageBody="back")
     assert [(c.name, c.up) for c in heard] == [("us-east-1", False), ("us-east-1", True)]
+
+
+def test_clearing_fault_rules_leaves_an_ongoing_outage_alone(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "ReceiveMessage", error="internal")
+    with aws.region_outage("us-east-1"):
+        aws.faults.clear()
+        with pytest.raises(botocore.exceptions.EndpointConnectionError):
+            client(retries=0).send_message(QueueUrl=queue, MessageBody="x")
+    assert [r.label for r in aws.faults.rules] == []
+    client(retries=0).receive_message(QueueUrl=queue)
