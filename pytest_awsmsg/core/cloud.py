@@ -1,8 +1,9 @@
 """The cloud: everything a test can touch, in one object.
 
 Accounts and regions, each service's state, the clock, the id source, the
-fault injector, the AZ topology and the call log. A test gets a fresh one; nothing leaks between tests. Every call is
-answered under the cloud's lock, so threads of one test share it safely.
+fault injector, the AZ topology and the call log. A test gets a fresh one;
+nothing leaks between tests. Every call is answered under the cloud's lock,
+so threads of one test share it safely.
 """
 
 from __future__ import annotations
