@@ -113,30 +113,31 @@ def test_a_deleted_queue_is_a_client_error_sent_to_the_dlq(
     assert delivery.attempts == 1  # client-side errors are not retried
 
 
-def test_sqs_server_errors_are_retried(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue], monkeypatch: Any
+def test_an_sqs_outage_is_retried_on_awss_schedule_for_its_own_endpoints(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
 ) -> None:
-    from pytest_awsmsg.core.errors import ServiceUnavailable
-
     topic = make_topic()
     queue = make_queue()
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
-    real_call = aws.call
-    failures = {"left": 4}
-
-    def flaky(service: str, operation: str, params: Any = None, **kwargs: Any) -> Any:
-        if service == "sqs" and operation == "SendMessage" and failures["left"]:
-            failures["left"] -= 1
-            raise ServiceUnavailable()
-        return real_call(service, operation, params, **kwargs)
-
-    monkeypatch.setattr(aws, "call", flaky)
+    aws.faults.inject("sqs", "SendMessage", error="unavailable", count=6, include_internal=True)
     sns.publish(TopicArn=topic, Message="eventually")
     delivery = aws.deliveries.publications[0].deliveries[0]
-    # 1 attempt + 3 immediate retries all failed; the 5th attempt is 1 s later
-    assert delivery.status == "retrying"
-    assert delivery.attempts == 4
-    aws.clock.advance(1)
-    assert delivery.status == "delivered"
-    assert delivery.attempts == 5
+    # the first attempt and 3 immediate retries failed at once; then 2 retries 1 s apart
+    assert (delivery.status, delivery.attempts) == ("retrying", 4)
+    aws.clock.advance(2)
+    assert (delivery.status, delivery.attempts) == ("retrying", 6)
+    aws.clock.advance(2)  # the first backoff retry, just over 1 s later, gets through
+    assert (delivery.status, delivery.attempts) == ("delivered", 7)
     assert [e["Message"] for e in queue.envelopes()] == ["eventually"]
+
+
+def test_throttling_is_retried_too(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    topic = make_topic()
+    queue = make_queue()
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
+    aws.faults.inject("sqs", "SendMessage", error="throttle", count=1, include_internal=True)
+    sns.publish(TopicArn=topic, Message="soon")
+    assert aws.deliveries.publications[0].deliveries[0].attempts == 2
+    assert [e["Message"] for e in queue.envelopes()] == ["soon"]

@@ -131,7 +131,7 @@ class Fanout:
                 delivery.status = log.PENDING
                 continue
             if sub.filter is not None:
-                text = note.message_for(_structure_key(sub.protocol))
+                text = note.message_for(sub.protocol)
                 verdict = sub.filter.match(text, note.attributes)
                 if not verdict:
                     delivery.status = log.FILTERED
@@ -354,7 +354,7 @@ class Fanout:
         self, protocol: str, endpoint: str, note: Notification, sub: Subscription | None, direct: bool = False
     ) -> Outcome:
         service = self.service
-        key = _structure_key(protocol)
+        key = protocol
         extra: dict[str, Any] = {}
         subject = note.subject
         if protocol == "application":
@@ -371,18 +371,15 @@ class Fanout:
             extra = {"platform": platform, "token": app_endpoint.token}
             body = note.message_for(key)
         elif protocol == "sms":
-            refusal = service.sms_refusal(endpoint, note.region)
+            refusal = service.sms_refusal(endpoint, note.account_id, note.region)
             if refusal:
                 return Outcome(False, refusal)
             body = note.message_for(key)
-            extra = service.sms_settings(note.attributes, note.region)
+            extra = service.sms_settings(note.attributes, note.account_id, note.region)
+        elif protocol == "firehose" and sub is not None and sub.raw:
+            body = note.message_for(key)
         elif protocol in ("email-json", "firehose"):
-            message = note.message_for(key)
-            body = (
-                message
-                if (protocol == "firehose" and sub is not None and sub.raw)
-                else note.envelope_text(message, sub.arn if sub else endpoint)
-            )
+            body = note.envelope_text(note.message_for(key), sub.arn if sub else endpoint)
         else:  # email
             body = note.message_for(key)
             subject = note.subject or "AWS Notification Message"
@@ -400,7 +397,3 @@ class Fanout:
             )
         )
         return Outcome(True, payload=body)
-
-
-def _structure_key(protocol: str) -> str:
-    return protocol

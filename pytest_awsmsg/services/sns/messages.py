@@ -62,6 +62,7 @@ class Notification:
     deduplication_id: str | None = None
     sequence_number: str | None = None
     signature_version: str = "1"
+    account_id: str = ""  # the publisher's account (SMS settings and sandbox are per account)
     _signatures: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     def message_for(self, key: str) -> str:

@@ -345,9 +345,9 @@ class MobileMixin(SnsBase):
 
     # -- what delivery asks ------------------------------------------------------------------
 
-    def sms_refusal(self, phone_number: str, region: str) -> str:
+    def sms_refusal(self, phone_number: str, account_id: str, region: str) -> str:
         """Why an SMS to this number would not be delivered, or ``""``."""
-        store = self.store(self.cloud.account_id, region)
+        store = self.store(account_id or self.cloud.account_id, region)
         if phone_number in store.opted_out:
             return f"{phone_number} has opted out of receiving SMS messages"
         if store.in_sandbox:
@@ -360,8 +360,8 @@ class MobileMixin(SnsBase):
                 )
         return ""
 
-    def sms_settings(self, attributes: dict[str, dict[str, Any]], region: str) -> dict[str, Any]:
-        defaults = self.store(self.cloud.account_id, region).sms_attributes
+    def sms_settings(self, attributes: dict[str, dict[str, Any]], account_id: str, region: str) -> dict[str, Any]:
+        defaults = self.store(account_id or self.cloud.account_id, region).sms_attributes
 
         def pick(name: str, default_key: str, fallback: str | None) -> str | None:
             attr = attributes.get(name)

@@ -222,6 +222,7 @@ class PublishingMixin(SnsBase):
             deduplication_id=dedup_id if topic.fifo else None,
             sequence_number=sequence,
             signature_version=topic.signature_version,
+            account_id=topic.account_id,
         )
         publication = self.cloud.deliveries.record(
             Publication(
@@ -263,6 +264,7 @@ class PublishingMixin(SnsBase):
             subject=entry.get("Subject"),
             structure=structure,
             attributes=dict(entry.get("MessageAttributes") or {}),
+            account_id=ctx.account_id,
         )
         publication = self.cloud.deliveries.record(
             Publication(ctx.now, "sns", target, name, message_id, message, note.subject, note.attributes)
