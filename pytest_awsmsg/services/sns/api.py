@@ -1,7 +1,7 @@
 """The Amazon SNS fake: one method per operation of botocore's ``sns`` model.
 
-Topics, subscriptions, permissions, tags and data protection policies live
-here; Publish/PublishBatch in :mod:`.publishing`; platform applications,
+Topics and subscriptions live here; permissions, tags and data protection
+policies in :mod:`.access`; Publish/PublishBatch in :mod:`.publishing`; platform applications,
 endpoints and SMS in :mod:`.mobile`; what tests inspect (outbox, HTTP
 handlers, the signing certificate) in :mod:`.view`. Each is a mixin of
 :class:`SnsService`, so every operation is still a method of one class.
@@ -17,14 +17,13 @@ from typing import Any
 from ...core.errors import AwsError
 from ..base import RequestContext
 from . import attributes as attrs
+from .access import AccessMixin
 from .common import split_arn
 from .dataprotection import parse_policy
 from .delivery import Fanout
 from .errors import (
     FilterPolicyLimitExceededException,
     NotFoundException,
-    ResourceNotFoundException,
-    TagLimitExceededException,
     invalid,
 )
 from .filter_policy import FilterPolicy, parse_filter_policy
@@ -41,12 +40,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[1-9]\d{6,14}$")
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
 CONFIRMATION_TTL = 3 * 86400.0  # unconfirmed subscriptions and their tokens expire after 3 days
-MAX_TAGS = 50
 MAX_FILTER_POLICIES_PER_TOPIC = 200
 PAGE = 100
 
 
-class SnsService(PublishingMixin, MobileMixin, ViewMixin):
+class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
     """Standard and FIFO topics, every subscriber protocol, mobile push and SMS."""
 
     name = "sns"
@@ -169,102 +167,6 @@ class SnsService(PublishingMixin, MobileMixin, ViewMixin):
                 "MaximumMessageSize",
                 "a topic above 256 KiB must have at most 100 subscriptions, all Amazon SQS, Firehose or Lambda",
             )
-
-    # -- permissions ------------------------------------------------------------------
-
-    def add_permission(
-        self,
-        ctx: RequestContext,
-        *,
-        topic_arn: str,
-        label: str,
-        aws_account_id: list[str],
-        action_name: list[str],
-    ) -> None:
-        topic = self.topic_for(ctx, topic_arn, "AddPermission")
-        policy = json.loads(topic.attributes["Policy"])
-        statements = policy.setdefault("Statement", [])
-        if any(s.get("Sid") == label for s in statements):
-            raise invalid("Statement already exists")
-        if not aws_account_id or not action_name:
-            raise invalid("AWSAccountId and ActionName must not be empty")
-        for action in action_name:
-            if action != "*" and action not in _SNS_ACTIONS:
-                raise invalid("Policy statement action out of service scope!")
-        principals = [f"arn:aws:iam::{account}:root" if account.isdigit() else account for account in aws_account_id]
-        statements.append(
-            {
-                "Sid": label,
-                "Effect": "Allow",
-                "Principal": {"AWS": principals if len(principals) > 1 else principals[0]},
-                "Action": [f"SNS:{a}" for a in action_name] if len(action_name) > 1 else f"SNS:{action_name[0]}",
-                "Resource": topic.arn,
-            }
-        )
-        topic.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
-
-    def remove_permission(self, ctx: RequestContext, *, topic_arn: str, label: str) -> None:
-        topic = self.topic_for(ctx, topic_arn, "RemovePermission")
-        policy = json.loads(topic.attributes["Policy"])
-        statements = policy.get("Statement", [])
-        kept = [s for s in statements if s.get("Sid") != label]
-        if len(kept) == len(statements):
-            raise invalid("Statement", f"no statement with label {label} exists")
-        policy["Statement"] = kept
-        topic.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
-
-    # -- tags --------------------------------------------------------------------------
-
-    def _check_tags(self, tags: list[dict[str, str]]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for tag in tags:
-            key, value = tag.get("Key", ""), tag.get("Value", "")
-            if not 1 <= len(key) <= 128 or len(value) > 256 or key.lower().startswith("aws:"):
-                raise invalid("Tags", f"invalid tag key or value: {key!r}")
-            out[key] = value
-        if len(out) > MAX_TAGS:
-            raise TagLimitExceededException("Could not complete request: tag quota of per resource exceeded")
-        return out
-
-    def _tagged(self, ctx: RequestContext, arn: str) -> Topic:
-        parts = arn.split(":")
-        topic = self.find_topic(arn) if len(parts) == 6 and parts[3] == ctx.region else None
-        if topic is None:
-            raise ResourceNotFoundException("Resource does not exist")
-        return topic
-
-    def tag_resource(self, ctx: RequestContext, *, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
-        topic = self._tagged(ctx, resource_arn)
-        merged = dict(topic.tags)
-        merged.update(self._check_tags(tags))
-        if len(merged) > MAX_TAGS:
-            raise TagLimitExceededException("Could not complete request: tag quota of per resource exceeded")
-        topic.tags = merged
-        return {}
-
-    def untag_resource(self, ctx: RequestContext, *, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
-        topic = self._tagged(ctx, resource_arn)
-        for key in tag_keys:
-            topic.tags.pop(key, None)
-        return {}
-
-    def list_tags_for_resource(self, ctx: RequestContext, *, resource_arn: str) -> dict[str, Any]:
-        topic = self._tagged(ctx, resource_arn)
-        return {"Tags": [{"Key": k, "Value": v} for k, v in topic.tags.items()]}
-
-    # -- data protection --------------------------------------------------------------
-
-    def put_data_protection_policy(
-        self, ctx: RequestContext, *, resource_arn: str, data_protection_policy: str
-    ) -> None:
-        topic = self.topic_for(ctx, resource_arn, "PutDataProtectionPolicy", what="ResourceArn")
-        if data_protection_policy:
-            parse_policy(data_protection_policy)
-        topic.data_protection_policy = data_protection_policy
-
-    def get_data_protection_policy(self, ctx: RequestContext, *, resource_arn: str) -> dict[str, Any]:
-        topic = self.topic_for(ctx, resource_arn, "GetDataProtectionPolicy", what="ResourceArn")
-        return {"DataProtectionPolicy": topic.data_protection_policy} if topic.data_protection_policy else {}
 
     # -- subscriptions ----------------------------------------------------------------
 
@@ -586,21 +488,3 @@ def _iso(epoch: float) -> str:
     from .messages import iso_timestamp
 
     return iso_timestamp(epoch)
-
-
-_SNS_ACTIONS = {
-    "AddPermission",
-    "ConfirmSubscription",
-    "DeleteTopic",
-    "GetDataProtectionPolicy",
-    "GetTopicAttributes",
-    "ListSubscriptionsByTopic",
-    "ListTagsForResource",
-    "Publish",
-    "PutDataProtectionPolicy",
-    "RemovePermission",
-    "SetTopicAttributes",
-    "Subscribe",
-    "TagResource",
-    "UntagResource",
-}
