@@ -141,3 +141,20 @@ def test_throttling_is_retried_too(
     sns.publish(TopicArn=topic, Message="soon")
     assert aws.deliveries.publications[0].deliveries[0].attempts == 2
     assert [e["Message"] for e in queue.envelopes()] == ["soon"]
+
+
+def test_fifo_order_holds_while_a_message_is_retried(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    topic = make_topic("orders.fifo", ContentBasedDeduplication=True)
+    queue = make_queue("billing.fifo")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn, Attributes={"RawMessageDelivery": "true"})
+    aws.faults.inject("sqs", "SendMessage", error="unavailable", count=4, include_internal=True)
+    sns.publish(TopicArn=topic, Message="first", MessageGroupId="o-1")
+    sns.publish(TopicArn=topic, Message="second", MessageGroupId="o-1")
+    sns.publish(TopicArn=topic, Message="other group", MessageGroupId="o-2")
+    second = aws.deliveries.publications[1].deliveries[0]
+    assert (second.status, second.reason) == ("retrying", "waiting behind an earlier message of group o-1")
+    assert [m["Body"] for m in queue.receive()] == ["other group"]
+    aws.clock.advance(1)
+    assert [m["Body"] for m in queue.receive(VisibilityTimeout=0)] == ["first", "second"]

@@ -116,6 +116,8 @@ class Fanout:
     def __init__(self, service: SnsService) -> None:
         self.service = service
         self.cloud = service.cloud
+        # FIFO (subscription, group) -> messages waiting behind one being retried
+        self._held: dict[tuple[str, str], list[tuple[Notification, Delivery]]] = {}
 
     # -- entry points -------------------------------------------------------------
 
@@ -137,7 +139,33 @@ class Fanout:
                     delivery.status = log.FILTERED
                     delivery.reason = verdict.reason
                     continue
-            self._attempt(sub, note, delivery, 1)
+            group = self._fifo_group(sub, note)
+            if group is not None and group in self._held:
+                # FIFO: a message waits behind an earlier one of its group that is being retried.
+                delivery.reason = f"waiting behind an earlier message of group {note.group_id}"
+                self._held[group].append((note, delivery))
+                continue
+            if not self._attempt(sub, note, delivery, 1) and group is not None:
+                self._held[group] = []
+
+    def _fifo_group(self, sub: Subscription, note: Notification) -> tuple[str, str] | None:
+        return (sub.arn, note.group_id or "") if note.sequence_number is not None else None
+
+    def _retry(self, sub: Subscription, note: Notification, delivery: Delivery, attempt: int) -> None:
+        if self._attempt(sub, note, delivery, attempt):
+            self._release(sub, note)
+
+    def _release(self, sub: Subscription, note: Notification) -> None:
+        """A FIFO message is settled: deliver those of its group that waited behind it, in order."""
+        group = self._fifo_group(sub, note)
+        if group is None:
+            return
+        waiting = self._held.pop(group, [])
+        while waiting:
+            next_note, next_delivery = waiting.pop(0)
+            if not self._attempt(sub, next_note, next_delivery, 1):
+                self._held[group] = waiting
+                return
 
     def publish_direct(self, protocol: str, endpoint: str, note: Notification, publication: Publication) -> None:
         """Publish to a platform endpoint (TargetArn) or a phone number."""
@@ -164,32 +192,35 @@ class Fanout:
 
     # -- attempts and retries ---------------------------------------------------------
 
-    def _attempt(self, sub: Subscription, note: Notification, delivery: Delivery, attempt: int) -> None:
-        """Try now; retries without delay happen at once, later ones are scheduled on the clock."""
+    def _attempt(self, sub: Subscription, note: Notification, delivery: Delivery, attempt: int) -> bool:
+        """Try now; retries without delay happen at once, later ones are scheduled on the clock.
+
+        True when the delivery is settled (delivered, failed, dead-lettered),
+        False when a retry is scheduled.
+        """
         while True:
             current = self.service.find_subscription(sub.arn)
             if current is None:
                 self._settle(delivery, Outcome(False, "the subscription was deleted before delivery"), attempt - 1)
-                return
+                return True
             outcome = self._send(current, note)
             self._settle(delivery, outcome, attempt)
             if outcome.ok:
-                return
+                return True
             if not outcome.retryable:
                 self._dead_letter(current, note, delivery)
-                return
+                return True
             delay = retry_delay(self._policy(current), attempt)
             if delay is None:
                 self._give_up(current, note, delivery, outcome)
-                return
+                return True
             if delay > 0:
-                retry = attempt + 1
                 self.cloud.clock.call_later(
                     delay,
-                    functools.partial(self._attempt, current, note, delivery, retry),
+                    functools.partial(self._retry, current, note, delivery, attempt + 1),
                     f"sns retry {attempt} to {delivery.target}",
                 )
-                return
+                return False
             attempt += 1
 
     def _settle(self, delivery: Delivery, outcome: Outcome, attempt: int) -> None:
