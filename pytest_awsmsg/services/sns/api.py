@@ -325,8 +325,11 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
                 )
             )
         elif sub.protocol == "sqs":
-            queue = self.fanout._queue(sub.endpoint)
-            if queue is not None:
+            queue = self.fanout.queue(sub.endpoint)
+            allowed = queue is not None and self.cloud.service("sqs").policy_allows(  # type: ignore[attr-defined]
+                sub.endpoint, action="sqs:SendMessage", principal_service="sns.amazonaws.com", source_arn=topic.arn
+            )
+            if allowed:
                 parts = sub.endpoint.split(":")
                 # If SQS refuses, the queue owner never sees it: the subscription stays pending.
                 with contextlib.suppress(AwsError):

@@ -177,7 +177,7 @@ class Fanout:
     def _new_delivery(self, subscription: str, protocol: str, endpoint: str) -> Delivery:
         aliases: tuple[str, ...] = ()
         if protocol == "sqs":
-            queue = self._queue(endpoint)
+            queue = self.queue(endpoint)
             if queue is not None:
                 aliases = (queue.url, queue.arn, queue.name)
         return Delivery(
@@ -280,7 +280,8 @@ class Fanout:
             return self._to_http(sub, note)
         return self._outbox(sub.protocol, sub.endpoint, note, sub)
 
-    def _queue(self, arn: str) -> Any:
+    def queue(self, arn: str) -> Any:
+        """The SQS fake's queue for an ARN, or None."""
         sqs = self.cloud.service("sqs")
         finder: Callable[[str], Any] | None = getattr(sqs, "queue_by_arn", None)
         return finder(arn) if finder is not None else None
@@ -290,7 +291,7 @@ class Fanout:
         return message if sub.raw else note.envelope_text(message, sub.arn)
 
     def _sqs_params(self, sub: Subscription, note: Notification, body: str, queue_arn: str) -> dict[str, Any] | Outcome:
-        queue = self._queue(queue_arn)
+        queue = self.queue(queue_arn)
         if queue is None:
             return Outcome(False, f"queue {target_name('sqs', queue_arn)} does not exist")
         sqs = self.cloud.service("sqs")
