@@ -1,0 +1,53 @@
+"""What a test reads from Python: ``aws.sns`` topics, subscriptions, tokens and URLs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pytest_awsmsg.core.cloud import Cloud
+
+
+def test_topics_and_subscriptions_by_name(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    arn = make_topic("orders")
+    sns.subscribe(TopicArn=arn, Protocol="email", Endpoint="ann@example.com")
+    topic = aws.sns.topic("orders")
+    assert (topic.arn, topic.fifo) == (arn, False)
+    assert aws.sns.topic(arn) is topic
+    (sub,) = aws.sns.subscriptions("orders")
+    assert (sub.protocol, sub.endpoint, sub.pending) == ("email", "ann@example.com", True)
+    assert aws.sns.pending_subscriptions() == [sub]
+    assert sub.token == aws.sns.confirmation_token("ann@example.com")
+    with pytest.raises(LookupError, match="no SNS topic 'shipping'; topics: orders"):
+        aws.sns.topic("shipping")
+    with pytest.raises(LookupError, match=r"pending: ann@example\.com"):
+        aws.sns.confirm("bob@example.com")
+
+
+def test_visiting_the_unsubscribe_url(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    arn = make_topic()
+    aws.lambdas.register("fn", lambda e, c: None)
+    sns.subscribe(TopicArn=arn, Protocol="lambda", Endpoint=aws.lambdas.arn("fn"))
+    sns.publish(TopicArn=arn, Message="hello")
+    event = aws.lambdas.invocations[0].event
+    aws.sns.visit(event["Records"][0]["Sns"]["UnsubscribeUrl"])
+    assert aws.sns.subscriptions("orders") == []
+    with pytest.raises(ValueError, match="not an SNS SubscribeURL"):
+        aws.sns.visit("https://example.com/")
+
+
+def test_the_outbox_keeps_everything_in_order(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    aws.sns.leave_sms_sandbox()
+    arn = make_topic()
+    sns.subscribe(TopicArn=arn, Protocol="sms", Endpoint="+15555550100")
+    sns.subscribe(TopicArn=arn, Protocol="email", Endpoint="ann@example.com")
+    aws.sns.confirm("ann@example.com")
+    sns.publish(TopicArn=arn, Message="hi")
+    assert [(m.protocol, m.kind) for m in aws.sns.outbox] == [
+        ("email", "SubscriptionConfirmation"),
+        ("sms", "Notification"),
+        ("email", "Notification"),
+    ]
+    assert aws.sns.outbox[1].topic_arn == arn
