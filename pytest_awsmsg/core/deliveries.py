@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-DOCS = "https://github.com/pytest-awsmsg/pytest-awsmsg/blob/main/docs/sns.md#asserting-deliveries"
+DOCS = 'docs/sns.md, section "Asserting deliveries" (pytest-awsmsg documentation)'
 
 #: Statuses a delivery can end in (or be in, while retries are scheduled).
 DELIVERED = "delivered"
