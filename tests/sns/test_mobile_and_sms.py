@@ -106,6 +106,7 @@ def test_email_and_email_json(aws: Cloud, sns: Any, make_topic: Callable[..., st
     sns.publish(TopicArn=topic, Message="order 7 shipped", Subject="Shipped")
     mail = aws.sns.emails("ann@example.com")[-1]
     assert (mail.subject, mail.body) == ("Shipped", "order 7 shipped")
+    assert mail.extra["unsubscribe_url"].startswith("https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe")
     machine = aws.sns.emails("ops@example.com")[-1]
     assert machine.json()["Message"] == "order 7 shipped"
     assert aws.sns.verify(machine.body)

@@ -24,7 +24,7 @@ from ...core import deliveries as log
 from ...core.deliveries import Delivery, Publication
 from ...core.errors import AwsError
 from ...core.lambdas import LambdaFunctionError
-from .messages import Notification, iso_timestamp
+from .messages import Notification, iso_timestamp, unsubscribe_url
 from .models import OutboxMessage, Subscription, Topic
 
 if TYPE_CHECKING:
@@ -412,9 +412,11 @@ class Fanout:
             body = note.message_for(key)
         elif protocol in ("email-json", "firehose"):
             body = note.envelope_text(note.message_for(key), sub.arn if sub else endpoint)
-        else:  # email
+        else:  # email: the message itself; AWS's unsubscribe footer is kept apart
             body = note.message_for(key)
             subject = note.subject or "AWS Notification Message"
+            if sub is not None:
+                extra = {"unsubscribe_url": unsubscribe_url(note.region, sub.arn)}
         service.outbox.append(
             OutboxMessage(
                 protocol,
