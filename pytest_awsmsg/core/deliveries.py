@@ -262,7 +262,7 @@ def _why(delivery: Delivery) -> str:
     if delivery.status == FILTERED:
         return f"filter policy rejected it: {delivery.reason}"
     if delivery.status == PENDING:
-        return "the subscription is pending confirmation"
+        return "the subscription is pending confirmation" + (f": {delivery.reason}" if delivery.reason else "")
     return f"{delivery.status}" + (f": {delivery.reason}" if delivery.reason else "")
 
 

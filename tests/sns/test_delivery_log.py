@@ -105,6 +105,6 @@ def test_failed_tests_report_aws_deliveries(pytester: pytest.Pytester) -> None:
         [
             "*aws deliveries*",
             "*sns publish to orders (message *: 'hello')",
-            "*-> email ann@example.com: pending-confirmation",
+            "*-> email ann@example.com: pending-confirmation (confirm it with ConfirmSubscription*",
         ]
     )

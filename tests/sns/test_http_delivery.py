@@ -182,3 +182,14 @@ def test_invalid_delivery_policies(sns: Any, make_topic: Callable[..., str], pol
         sns.subscribe(
             TopicArn=make_topic(), Protocol="https", Endpoint=URL, Attributes={"DeliveryPolicy": json.dumps(policy)}
         )
+
+
+def test_a_pending_subscription_says_why_it_is_pending(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint="https://nowhere.invalid/hook")
+    sns.publish(TopicArn=topic, Message="hello")
+    with pytest.raises(AssertionError) as caught:
+        aws.deliveries.assert_delivered(to="https://nowhere.invalid/hook")
+    assert "the subscription is pending confirmation: the SubscriptionConfirmation POST failed: unreachable" in str(
+        caught.value
+    )

@@ -300,7 +300,9 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         body = json.dumps(doc)
         if sub.protocol in ("http", "https"):
             headers = self.fanout.http_headers(kind, doc["MessageId"], topic.arn, sub)
-            self.http.post(sub.endpoint, headers, body)
+            result = self.http.post(sub.endpoint, headers, body)
+            if kind == "SubscriptionConfirmation":
+                sub.confirmation_error = "" if result.ok else f"the {kind} POST failed: {result.describe()}"
         elif sub.protocol in ("email", "email-json"):
             text = (
                 body

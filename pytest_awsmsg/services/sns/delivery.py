@@ -131,6 +131,10 @@ class Fanout:
             publication.deliveries.append(delivery)
             if sub.pending:
                 delivery.status = log.PENDING
+                delivery.reason = sub.confirmation_error or (
+                    "confirm it with ConfirmSubscription and the token SNS sent "
+                    f"(aws.sns.confirmation_token({sub.endpoint!r}))"
+                )
                 continue
             if sub.filter is not None:
                 text = note.message_for(sub.protocol)

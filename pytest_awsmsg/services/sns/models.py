@@ -126,6 +126,7 @@ class Subscription:
     authenticated: bool = False
     created_at: float = 0.0
     expiry_timer: Any = None  # the clock Timer that deletes it if never confirmed
+    confirmation_error: str = ""  # why the SubscriptionConfirmation did not arrive, if it did not
 
     @property
     def raw(self) -> bool:
