@@ -183,3 +183,24 @@ def test_same_seed_same_history() -> None:
             return [started["executionArn"], described["output"]]
 
     assert one_run() == one_run()
+
+
+def test_a_runaway_loop_ends_at_the_history_limit(sfn: Any, make_machine: MachineFactory) -> None:
+    loop = {
+        "StartAt": "Again",
+        "States": {
+            "Again": {"Type": "Pass", "Next": "Check"},
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Done"}],
+                "Default": "Again",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    arn = sfn.start_execution(stateMachineArn=make_machine(loop))["executionArn"]
+    described = sfn.describe_execution(executionArn=arn)
+    assert (described["status"], described["error"]) == ("FAILED", "States.Runtime")
+    assert described["cause"] == "The execution reached the maximum number of history events (25000)."
+    last = sfn.get_execution_history(executionArn=arn, reverseOrder=True, maxResults=1)["events"][0]
+    assert (last["id"], last["type"]) == (25000, "ExecutionFailed")

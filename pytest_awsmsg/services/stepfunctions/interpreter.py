@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .common import StepFunctionsBase
 
 MAX_PAYLOAD = 256 * 1024
+MAX_EVENTS = 25_000  # history events one execution may record
 ALL_STOPPED = "__stopped__"
 
 
@@ -143,10 +144,21 @@ class Interpreter:
         return self.cloud.clock.now_dt()
 
     def event(self, thread: Thread, type_: str, previous: int | None = None, **details: Any) -> int:
-        event_id = thread.execution.add_event(
-            type_, thread.last if previous is None else previous, self.now(), **details
-        )
+        """Record an event of ``thread``; at AWS's limit of 25,000 events the execution fails."""
+        execution = thread.execution
+        if not thread.alive():
+            return thread.last
+        event_id = execution.add_event(type_, thread.last if previous is None else previous, self.now(), **details)
         thread.last = event_id
+        if event_id >= MAX_EVENTS - 1:
+            # AWS ends a runaway execution itself: event 25,000 is its ExecutionFailed.
+            self.close(
+                execution,
+                "FAILED",
+                error=errors.RUNTIME,
+                cause=f"The execution reached the maximum number of history events ({MAX_EVENTS}).",
+                previous=event_id,
+            )
         return event_id
 
     # -- executions ------------------------------------------------------------

@@ -412,9 +412,11 @@ def describe_for_sync(child: Execution, parsed: bool) -> dict[str, Any]:
 
 def _sdk_metadata(interp: Interpreter, status: int = 200) -> dict[str, Any]:
     request_id = interp.cloud.ids.uuid4()
+    headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": request_id}
     return {
         "SdkHttpMetadata": {
-            "HttpHeaders": {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": request_id},
+            "AllHttpHeaders": {name: [value] for name, value in headers.items()},
+            "HttpHeaders": headers,
             "HttpStatusCode": status,
         },
         "SdkResponseMetadata": {"RequestId": request_id},
