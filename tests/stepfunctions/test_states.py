@@ -66,6 +66,7 @@ def test_missing_input_path_fails_with_states_runtime(run: Runner) -> None:
     described = run(single({"Type": "Pass", "InputPath": "$.nope"}), {})
     assert (described["error"], described["cause"]) == (
         "States.Runtime",
+        "An error occurred while executing the state 'S' (entered at the event id #2). "
         "Invalid path '$.nope' : No results for path: $['nope']",
     )
 

@@ -361,3 +361,54 @@ def test_mocked_task_answers_per_call(aws: Cloud, sfn: Any, make_machine: Machin
 def test_mocks_replace_lambda_stand_ins_too(aws: Cloud, run: Runner) -> None:
     aws.stepfunctions.mock_task("S", {"mocked": 1})
     assert run(single({"Type": "Task", "Resource": LAMBDA + "never-registered"}))["out"] == {"mocked": 1}
+
+
+def test_stopping_the_parent_stops_a_sync_child(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    child = child_machine(make_machine)
+    parent = single(
+        {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::states:startExecution.sync:2",
+            "Parameters": {"StateMachineArn": child, "Input": {"n": 1}, "Name": "kid"},
+        }
+    )
+    arn = sfn.start_execution(stateMachineArn=make_machine(parent))["executionArn"]
+    sfn.stop_execution(executionArn=arn)
+    kid = child.replace(":stateMachine:", ":execution:") + ":kid"
+    assert sfn.describe_execution(executionArn=kid)["status"] == "ABORTED"
+
+
+def test_activity_failure_timeout_and_heartbeat(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    activity = sfn.create_activity(name="label")["activityArn"]
+    definition = single({"Type": "Task", "Resource": activity, "TimeoutSeconds": 100, "HeartbeatSeconds": 30})
+    machine = make_machine(definition)
+    failed = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    task = sfn.get_activity_task(activityArn=activity, workerName="printer")
+    sfn.send_task_failure(taskToken=task["taskToken"], error="Printer.Jammed", cause="paper")
+    assert sfn.describe_execution(executionArn=failed)["error"] == "Printer.Jammed"
+    assert [e["type"] for e in events(sfn, failed)][-2] == "ActivityFailed"
+
+    silent = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    sfn.get_activity_task(activityArn=activity, workerName="printer")
+    aws.clock.advance(30)
+    assert sfn.describe_execution(executionArn=silent)["error"] == "States.HeartbeatTimeout"
+    timed_out = next(e for e in events(sfn, silent) if e["type"] == "ActivityTimedOut")
+    assert timed_out["activityTimedOutEventDetails"] == {"error": "States.HeartbeatTimeout"}
+
+    unpicked = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    for _ in range(3):
+        aws.clock.advance(29)
+        (waiting,) = aws.stepfunctions.pending_tasks
+        waiting.heartbeat()
+    aws.clock.advance(100 - 87)
+    assert sfn.describe_execution(executionArn=unpicked)["error"] == "States.Timeout"
+    # A task that timed out is gone from the queue: a worker polling now gets nothing.
+    assert "taskToken" not in sfn.get_activity_task(activityArn=activity)
+
+
+def test_an_activity_deleted_before_the_task_runs_fails_it(sfn: Any, make_machine: MachineFactory) -> None:
+    activity = sfn.create_activity(name="gone")["activityArn"]
+    machine = make_machine(single({"Type": "Task", "Resource": activity}))
+    sfn.delete_activity(activityArn=activity)
+    described = sfn.describe_execution(executionArn=sfn.start_execution(stateMachineArn=machine)["executionArn"])
+    assert described["error"] == "States.Runtime"

@@ -104,6 +104,7 @@ class Visit:
         self.retry_count = 0
         self.effective: Any = None
         self.token: str | None = None
+        self.entered_id = 0
         self.step = Step(name, self.type, raw_input, branch=thread.label)
         self.children: list[Thread] = []
 
@@ -346,7 +347,7 @@ class Interpreter:
         v = Visit(thread, name, state, data, iso(self.now()))
         thread.current = v
         thread.execution.steps.append(v.step)
-        self.event(
+        v.entered_id = self.event(
             thread,
             f"{v.type}StateEntered",
             stateEnteredEventDetails={"name": name, "input": dumps(data), "inputDetails": {"truncated": False}},
@@ -357,7 +358,17 @@ class Interpreter:
         try:
             work(v)
         except StatesError as error:
-            self.fail_state(v, error.error, error.cause)
+            self.fail_state(v, error.error, self.explain(v, error))
+
+    @staticmethod
+    def explain(v: Visit, error: StatesError) -> str:
+        """AWS prefixes the cause of a States.Runtime error with where it happened."""
+        if error.error != errors.RUNTIME:
+            return error.cause
+        return (
+            f"An error occurred while executing the state '{v.name}' (entered at the event id "
+            f"#{v.entered_id}). {error.cause}"
+        )
 
     def exit(self, v: Visit, output: Any, next_state: str | None = None) -> None:
         thread = v.thread
@@ -395,7 +406,7 @@ class Interpreter:
                 result = self.template(v.state["ResultSelector"], result, self.context(v), "ResultSelector")
             output = self.output_path(v, self.result_path(v, result))
         except StatesError as error:
-            self.fail_state(v, error.error, error.cause)
+            self.fail_state(v, error.error, self.explain(v, error))
             return
         self.exit(v, output)
 

@@ -378,6 +378,13 @@ def _integration(
             interp.post(lambda: child_closed(child))
         else:
             child.on_close.append(child_closed)
+
+            def parent_closed(parent: Execution) -> None:
+                # Like any .sync job, the child is stopped when the parent stops waiting for it.
+                if not child.closed and parent.status != "SUCCEEDED":
+                    interp.close(child, "ABORTED", error="States.Aborted", cause="The parent execution stopped.")
+
+            execution.on_close.append(parent_closed)
     if timeout is not None:
 
         def fire() -> None:
