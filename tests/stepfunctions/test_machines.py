@@ -12,6 +12,7 @@ from pytest_awsmsg.core.cloud import Cloud
 from .conftest import ROLE, MachineFactory, single
 
 PASS = single({"Type": "Pass"})
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
 
 def test_create_describe_list_delete(sfn: Any, make_machine: MachineFactory) -> None:
@@ -121,6 +122,21 @@ def test_no_terminal_state(sfn: Any) -> None:
         (single({"Type": "Choice", "Choices": []}), '"Choices" must be a non-empty array'),
         (single({"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem"}), "mock_task('S', ...)"),
         (single({"Type": "Pass", "Assign": {"x": 1}}), "does not support workflow variables"),
+        (
+            single({"Type": "Task", "Resource": LAMBDA_ARN, "Retry": [{"ErrorEquals": ["States.ALL", "X"]}]}),
+            '"States.ALL" must appear alone',
+        ),
+        (
+            single(
+                {
+                    "Type": "Task",
+                    "Resource": LAMBDA_ARN,
+                    "Retry": [{"ErrorEquals": ["States.ALL"]}, {"ErrorEquals": ["X"]}],
+                }
+            ),
+            "in the last element",
+        ),
+        (single({"Type": "Task", "Resource": LAMBDA_ARN, "Catch": [{"ErrorEquals": [], "Next": "S"}]}), "non-empty"),
         ({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, "QueryLanguage"),
         (
             single(

@@ -196,6 +196,8 @@ class _Checker:
         getattr(self, "state_" + kind.lower(), lambda *a: None)(name, state, where)
         for i, retrier in enumerate(state.get("Retry", []) or []):
             self.retrier(retrier, f"{where}/Retry[{i}]")
+        for field in ("Retry", "Catch"):
+            self.error_equals(state.get(field) or [], f"{where}/{field}")
         for i, catcher in enumerate(state.get("Catch", []) or []):
             at = f"{where}/Catch[{i}]"
             if isinstance(catcher, dict):
@@ -203,6 +205,20 @@ class _Checker:
                 self.require(catcher, "Next", at)
                 if catcher.get("ResultPath") is not None:
                     self.path(catcher["ResultPath"], "ResultPath", f"{at}/ResultPath", reference=True)
+
+    def error_equals(self, handlers: list[Any], where: str) -> None:
+        """ASL: States.ALL appears alone, and only in the last retrier or catcher."""
+        for i, handler in enumerate(handlers):
+            names = handler.get("ErrorEquals") if isinstance(handler, dict) else None
+            if not isinstance(names, list) or not names:
+                self.add(SCHEMA, 'The field "ErrorEquals" must be a non-empty array', f"{where}[{i}]")
+                continue
+            if "States.ALL" in names and (len(names) > 1 or i != len(handlers) - 1):
+                self.add(
+                    SCHEMA,
+                    'The value "States.ALL" must appear alone in "ErrorEquals", in the last element of the array',
+                    f"{where}[{i}]/ErrorEquals",
+                )
 
     def path(self, value: Any, field: str, where: str, *, reference: bool = False) -> None:
         kind = "ReferencePath" if reference else "JSONPath"
