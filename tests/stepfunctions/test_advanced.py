@@ -272,3 +272,13 @@ def test_test_state_invokes_lambda_and_picks_a_state_by_name(aws: Cloud, sfn: An
                 {"Type": "Map", "Iterator": {"StartAt": "x", "States": {"x": {"Type": "Succeed"}}}, "End": True}
             )
         )
+
+
+def test_an_express_execution_times_out_after_five_minutes(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    long_wait = single({"Type": "Wait", "Seconds": 600})
+    arn = sfn.start_execution(stateMachineArn=make_machine(long_wait, type="EXPRESS"))["executionArn"]
+    aws.clock.advance(300)
+    view = aws.stepfunctions.execution(arn)
+    assert (view.status, view.error) == ("TIMED_OUT", "States.Timeout")
+    result = sfn.start_sync_execution(stateMachineArn=make_machine(long_wait, type="EXPRESS"))
+    assert result["status"] == "TIMED_OUT"

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 MAX_PAYLOAD = 256 * 1024
 MAX_EVENTS = 25_000  # history events one execution may record
+EXPRESS_MAX_SECONDS = 300  # an Express execution runs at most five minutes
 ALL_STOPPED = "__stopped__"
 
 
@@ -190,6 +191,8 @@ class Interpreter:
         root = Thread(execution, execution.definition, previous, succeeded, failed)
         execution.root = root
         timeout = execution.definition.get("TimeoutSeconds")
+        if execution.type == "EXPRESS":
+            timeout = min(timeout or EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS)
         if timeout:
 
             def timed_out() -> None:

@@ -68,6 +68,11 @@ def run_task(interp: Interpreter, v: Visit) -> None:
     params = data
     if "Parameters" in v.state:
         params = interp.template(v.state["Parameters"], data, interp.context(v), "Parameters")
+    if len(dumps(params).encode()) > MAX_PAYLOAD:
+        raise StatesError(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{v.name}' has an input with a size exceeding the maximum number of bytes service limit.",
+        )
     timeout = _seconds(interp, v, data, "TimeoutSeconds")
     heartbeat = _seconds(interp, v, data, "HeartbeatSeconds")
     mock = service.mocks.take(v.thread.execution.machine.name, v.name)
