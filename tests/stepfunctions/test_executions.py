@@ -111,6 +111,17 @@ def test_stop_execution_records_abort_and_cancels_the_wait(aws: Cloud, sfn: Any,
     history = events(sfn, arn)
     assert [e["type"] for e in history] == ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
     assert history[-1]["executionAbortedEventDetails"] == {"error": "Cancelled", "cause": "by the user"}
+    assert history[-1]["previousEventId"] == 0
+
+
+def test_stop_without_a_reason_leaves_error_and_cause_out(sfn: Any, make_machine: MachineFactory) -> None:
+    arn = sfn.start_execution(stateMachineArn=make_machine(WAIT_HOUR))["executionArn"]
+    sfn.stop_execution(executionArn=arn)
+    described = sfn.describe_execution(executionArn=arn)
+    assert described["status"] == "ABORTED"
+    assert "error" not in described
+    assert "cause" not in described
+    assert events(sfn, arn)[-1]["executionAbortedEventDetails"] == {}
 
 
 def test_execution_names_are_unique(sfn: Any, make_machine: MachineFactory) -> None:
@@ -148,8 +159,13 @@ def test_machine_timeout_times_the_execution_out(aws: Cloud, sfn: Any, make_mach
     arn = sfn.start_execution(stateMachineArn=make_machine({**WAIT_HOUR, "TimeoutSeconds": 60}))["executionArn"]
     aws.clock.advance(seconds=60)
     described = sfn.describe_execution(executionArn=arn)
-    assert (described["status"], described["error"]) == ("TIMED_OUT", "States.Timeout")
-    assert events(sfn, arn)[-1]["type"] == "ExecutionTimedOut"
+    assert described["status"] == "TIMED_OUT"
+    assert "error" not in described
+    assert described["redriveStatus"] == "REDRIVABLE"
+    assert described["stopDate"] - described["startDate"] == timedelta(seconds=60)
+    last = events(sfn, arn)[-1]
+    assert (last["type"], last["previousEventId"]) == ("ExecutionTimedOut", 0)
+    assert last["executionTimedOutEventDetails"] == {"error": "States.Timeout"}
 
 
 def test_describe_state_machine_for_execution(sfn: Any, make_machine: MachineFactory) -> None:

@@ -200,7 +200,9 @@ class Interpreter:
                     execution.failed_at = (root.current.name, root.current.input)
                 self.close(execution, "TIMED_OUT", error=errors.TIMEOUT, cause="", previous=root.last)
 
-            self.later(root, self.cloud.clock.now() + timeout, timed_out, f"sfn timeout {execution.name}")
+            # The budget counts from the start (or the redrive), so stopDate is exactly start + timeout.
+            began = (execution.redrive_date or execution.start_date).timestamp()
+            self.later(root, began + timeout, timed_out, f"sfn timeout {execution.name}")
         self.post(lambda: self.enter(root, start_at, data))
 
     def close(
@@ -219,6 +221,9 @@ class Interpreter:
         execution.status = status
         execution.stop_date = self.now()
         execution.generation += 1
+        if status in ("ABORTED", "TIMED_OUT"):
+            # Measured on AWS: these closing events name no previous event.
+            previous = 0
         previous = previous if previous is not None else len(execution.events)
         if status == "SUCCEEDED":
             execution.output = output

@@ -170,8 +170,9 @@ class Execution:
             ("stopDate", self.stop_date),
             ("traceHeader", self.trace_header),
             ("mapRunArn", self.map_run_arn),
-            ("error", self.error),
-            ("cause", self.cause),
+            # A timed-out execution names States.Timeout only in its history, as AWS does.
+            ("error", None if self.status == "TIMED_OUT" else self.error),
+            ("cause", None if self.status == "TIMED_OUT" else self.cause),
             ("stateMachineVersionArn", self.version_arn),
             ("stateMachineAliasArn", self.alias_arn),
             ("redriveDate", self.redrive_date),
