@@ -412,3 +412,27 @@ def test_an_activity_deleted_before_the_task_runs_fails_it(sfn: Any, make_machin
     sfn.delete_activity(activityArn=activity)
     described = sfn.describe_execution(executionArn=sfn.start_execution(stateMachineArn=machine)["executionArn"])
     assert described["error"] == "States.Runtime"
+
+
+def test_a_stand_in_may_answer_its_own_token_at_once(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    def answer_now(event: Any, context: Any) -> str:
+        boto3.client("stepfunctions", region_name="us-east-1").send_task_success(
+            taskToken=event["token"], output='{"instant": true}'
+        )
+        return "sent"
+
+    aws.lambdas.register("ask-human", answer_now)
+    arn = sfn.start_execution(stateMachineArn=callback_machine(make_machine), input='{"order": 9}')["executionArn"]
+    assert json.loads(sfn.describe_execution(executionArn=arn)["output"])["approval"] == {"instant": True}
+    types = [e["type"] for e in events(sfn, arn)]
+    assert types[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+
+
+def test_a_callback_whose_call_fails_fails_the_task(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    def broken(event: Any, context: Any) -> Any:
+        raise PermissionError("cannot mail the manager")
+
+    aws.lambdas.register("ask-human", broken)
+    arn = sfn.start_execution(stateMachineArn=callback_machine(make_machine), input='{"order": 9}')["executionArn"]
+    assert sfn.describe_execution(executionArn=arn)["error"] == "PermissionError"
+    assert aws.stepfunctions.pending_tasks == []

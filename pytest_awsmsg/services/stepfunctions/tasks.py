@@ -338,10 +338,20 @@ def _integration(
             return
         succeeded(result)
         return
+    waiting = None
+    if resource.pattern == ".waitForTaskToken":
+        # The token is live before the resource is called: whoever receives it
+        # may answer at once (a stand-in calling SendTaskSuccess itself). The
+        # answer is queued behind the TaskSubmitted event recorded below.
+        assert v.token is not None
+        waiting = _waiting(interp, v, v.token, dumps(params), timeout, heartbeat, succeeded, failed, timed_out)
     try:
         result = call_resource(interp, execution, resource, params)
     except StatesError as error:
-        failed(error.error, error.cause)
+        if waiting is not None:
+            waiting.fail(error.error, error.cause)
+        else:
+            failed(error.error, error.cause)
         return
     if not resource.pattern:
         succeeded(result)
@@ -356,9 +366,7 @@ def _integration(
             "outputDetails": {"truncated": False},
         },
     )
-    if resource.pattern == ".waitForTaskToken":
-        assert v.token is not None
-        _waiting(interp, v, v.token, dumps(params), timeout, heartbeat, succeeded, failed, timed_out)
+    if waiting is not None:
         return
     # .sync / .sync:2 on states:startExecution: wait for the child to close.
     child = interp.service.execution_by_arn(result["ExecutionArn"])
