@@ -572,59 +572,9 @@ class Interpreter:
         self._parallel_body(v)
 
     def _parallel_body(self, v: Visit) -> None:
-        thread = v.thread
-        started = self.event(thread, "ParallelStateStarted")
-        branches = v.state["Branches"]
-        results: list[Any] = [None] * len(branches)
-        remaining = [len(branches)]
-        children: list[Thread] = []
+        from .parallel import run_parallel
 
-        def succeeded(index: int, child: Thread) -> Callable[[Any], None]:
-            def done(output: Any) -> None:
-                results[index] = output
-                remaining[0] -= 1
-                if remaining[0] == 0 and thread.alive():
-                    self.event(thread, "ParallelStateSucceeded", previous=child.last)
-                    self.finish(v, results)
-
-            return done
-
-        def failed(child_ref: list[Thread]) -> Callable[[str, str], None]:
-            def fail(error: str, cause: str) -> None:
-                for other in children:
-                    other.kill()
-                if thread.alive():
-                    self.event(
-                        thread,
-                        "ParallelStateFailed",
-                        previous=child_ref[0].last,
-                    )
-                    self.fail_state(v, error, cause)
-
-            return fail
-
-        for index, branch in enumerate(branches):
-            ref: list[Thread] = []
-            child = Thread(
-                thread.execution,
-                branch,
-                started,
-                functools.partial(self._branch_done, succeeded, index, ref),
-                failed(ref),
-                parent=thread,
-                label=f"{thread.label}{v.name}/{index}/",
-            )
-            ref.append(child)
-            children.append(child)
-        data = v.effective
-        for child in children:
-            self.post(functools.partial(self.enter, child, child.start_at, copy.deepcopy(data)))
-
-    @staticmethod
-    def _branch_done(
-        succeeded: Callable[[int, Thread], Callable[[Any], None]], index: int, ref: list[Thread], output: Any
-    ) -> None:
-        succeeded(index, ref[0])(output)
+        run_parallel(self, v)
 
     def _map(self, v: Visit) -> None:
         from .maps import start_map
