@@ -341,7 +341,7 @@ class ExecutionOps(StepFunctionsBase):
     @property
     def pending_tasks(self) -> list[TaskView]:
         """Tasks waiting for SendTaskSuccess/Failure (callbacks and activity tasks), oldest first."""
-        return [TaskView(task) for task in self.tokens.values() if not task.closed]
+        return [TaskView(task, self.cloud.lock) for task in self.tokens.values() if not task.closed]
 
     def mock_task(self, state: str, *answers: Any, machine: str | None = None) -> None:
         """Answer Task state ``state`` with ``answers`` in turn (the last repeats) instead of its resource.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,9 +96,13 @@ class ExecutionView:
 
 @dataclass
 class TaskView:
-    """A task waiting for an answer (a callback token or an activity task): play the human."""
+    """A task waiting for an answer (a callback token or an activity task): play the human.
+
+    Answers run under the cloud's lock, as an API call would.
+    """
 
     _task: PendingTask
+    _lock: Any = None
 
     @property
     def token(self) -> str:
@@ -121,11 +126,15 @@ class TaskView:
 
     def succeed(self, output: Any) -> None:
         """As SendTaskSuccess with ``output`` (any JSON value)."""
-        self._task.succeed(json.loads(json.dumps(output)))
+        with self._lock or nullcontext():
+            self._task.succeed(json.loads(json.dumps(output)))
 
     def fail(self, error: str = "", cause: str = "") -> None:
         """As SendTaskFailure."""
-        self._task.fail(error, cause)
+        with self._lock or nullcontext():
+            self._task.fail(error, cause)
 
     def heartbeat(self) -> None:
-        self._task.heartbeat()
+        """As SendTaskHeartbeat."""
+        with self._lock or nullcontext():
+            self._task.heartbeat()
