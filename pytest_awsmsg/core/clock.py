@@ -234,6 +234,9 @@ class Clock:
             # with it frozen, a loop.call_later() or a wait_for() timeout in
             # the code under test would never fire.
             options: dict[str, Any] = {"real_asyncio": True} if _supports_real_asyncio(freezegun) else {}
+            # pytest's own stopwatch stays real, or --durations and the
+            # junit report would show epoch-sized test times.
+            options["ignore"] = ["_pytest.timing"]
             self._freezer_ctx = freezegun.freeze_time(
                 datetime.fromtimestamp(start, tz=timezone.utc).replace(tzinfo=None), **options
             )

@@ -70,13 +70,13 @@ def _as_protocol(model: ServiceModel, protocol: str) -> ServiceModel:
     """The same model, declared as another of the protocols the service speaks."""
     if model.metadata["protocol"] == protocol:
         return model
-    data = {
-        "metadata": {
-            **model.metadata,
-            "protocol": protocol,
-            "xmlNamespace": "http://queue.amazonaws.com/doc/2012-11-05/",
-        }
+    # What each protocol needs of the metadata, as SQS's own models declare it.
+    extra = {
+        "xmlNamespace": "http://queue.amazonaws.com/doc/2012-11-05/",
+        "targetPrefix": "AmazonSQS",
+        "jsonVersion": "1.0",
     }
+    data: dict[str, Any] = {"metadata": {**extra, **model.metadata, "protocol": protocol}}
     # Query outputs travel inside <OpResult>, which a query model declares.
     data["operations"] = {
         name: {**op, "output": {**op["output"], "resultWrapper": f"{name}Result"}} if "output" in op else op
@@ -86,7 +86,9 @@ def _as_protocol(model: ServiceModel, protocol: str) -> ServiceModel:
     return ServiceModel(data, service_name=model.service_name)
 
 
-BOTH_SQS = {"sqs": ["json", "query"]}
+# SQS speaks both; an older botocore knows only query (and has no JSON parser
+# for its query-compatible errors), so only a JSON-era model is tried both ways.
+BOTH_SQS = {"sqs": ["json", "query"] if service_model("sqs").metadata["protocol"] == "json" else ["query"]}
 
 
 @pytest.mark.parametrize(("model", "protocol", "name"), operations(BOTH_SQS))
