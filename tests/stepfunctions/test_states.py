@@ -334,3 +334,43 @@ def test_output_larger_than_256_kib_fails_with_data_limit_exceeded(run: Runner) 
         },
     }
     assert run(definition)["error"] == "States.DataLimitExceeded"
+
+
+def test_a_failed_branch_aborts_the_states_in_flight_in_the_others(sfn: Any, run: Runner) -> None:
+    state = {
+        "Type": "Parallel",
+        "Branches": [
+            {"StartAt": "Slow", "States": {"Slow": {"Type": "Wait", "Seconds": 60, "End": True}}},
+            {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "E"}}},
+        ],
+    }
+    history = events(sfn, run(single(state))["executionArn"])
+    types = [e["type"] for e in history]
+    assert types[types.index("WaitStateAborted") + 1] == "ParallelStateFailed"
+    aborted = history[types.index("WaitStateAborted")]
+    assert aborted["previousEventId"] == history[types.index("WaitStateEntered")]["id"]
+
+
+def test_a_failed_iteration_aborts_the_running_ones(sfn: Any, run: Runner) -> None:
+    state = {
+        "Type": "Map",
+        "ItemProcessor": {
+            "StartAt": "C",
+            "States": {
+                "C": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "Bad"}],
+                    "Default": "Slow",
+                },
+                "Bad": {"Type": "Fail", "Error": "Item.Bad"},
+                "Slow": {"Type": "Wait", "Seconds": 60, "End": True},
+            },
+        },
+    }
+    history = events(sfn, run(single(state), [1, 0, 2])["executionArn"])
+    types = [e["type"] for e in history]
+    # Item 0 was waiting when item 1 failed; item 2 was between states.
+    assert types.count("WaitStateAborted") == 1
+    aborted = [e["mapIterationAbortedEventDetails"]["index"] for e in history if e["type"] == "MapIterationAborted"]
+    assert sorted(aborted) == [0, 2]
+    assert types[-3:] == ["MapIterationFailed", "MapStateFailed", "ExecutionFailed"]

@@ -33,6 +33,12 @@ if TYPE_CHECKING:
 
 MAX_PAYLOAD = 256 * 1024
 MAX_EVENTS = 25_000  # history events one execution may record
+_ABORTED_EVENTS = {
+    "Task": "TaskStateAborted",
+    "Wait": "WaitStateAborted",
+    "Parallel": "ParallelStateAborted",
+    "Map": "MapStateAborted",
+}
 EXPRESS_MAX_SECONDS = 300  # an Express execution runs at most five minutes
 ALL_STOPPED = "__stopped__"
 
@@ -69,6 +75,8 @@ class Thread:
         self.timers: list[Timer] = []
         self.current: Visit | None = None
         self.children: list[Thread] = []
+        self.finished = False  # its last state ended it (succeeded or failed)
+        self.iteration: tuple[str, int] | None = None  # (Map state, index) for a Map iteration
         if parent is not None:
             parent.children.append(self)
 
@@ -106,6 +114,7 @@ class Visit:
         self.effective: Any = None
         self.token: str | None = None
         self.entered_id = 0
+        self.closed = False  # exited, caught or failed: no longer in flight
         self.step = Step(name, self.type, raw_input, branch=thread.label)
         self.children: list[Thread] = []
 
@@ -398,8 +407,10 @@ class Interpreter:
                 f"{v.type}StateExited",
                 stateExitedEventDetails={"name": v.name, "output": text, "outputDetails": {"truncated": False}},
             )
+        v.closed = True
         target = next_state or v.state.get("Next")
         if v.type == "Succeed" or (next_state is None and v.state.get("End") is True):
+            thread.finished = True
             thread.on_success(output)
         else:
             assert target is not None
@@ -472,7 +483,34 @@ class Interpreter:
 
     def fail_thread(self, v: Visit, error: str, cause: str) -> None:
         v.step.error, v.step.cause = error, cause
+        v.closed = True
+        v.thread.finished = True
         v.thread.on_failure(error, cause)
+
+    def abort(self, thread: Thread) -> None:
+        """Stop a sibling branch or iteration because another failed, recording what AWS records.
+
+        The state in flight gets its ``*StateAborted`` event (innermost first),
+        a Map iteration its ``MapIterationAborted``; then the thread is killed.
+        """
+        if thread.finished or not thread.alive():
+            thread.kill()
+            return
+        for child in list(thread.children):
+            self.abort(child)
+        execution = thread.execution
+        v = thread.current
+        if v is not None and not v.closed and v.type in _ABORTED_EVENTS:
+            thread.last = execution.add_event(_ABORTED_EVENTS[v.type], thread.last, self.now())
+        if thread.iteration is not None:
+            name, index = thread.iteration
+            execution.add_event(
+                "MapIterationAborted",
+                thread.last,
+                self.now(),
+                mapIterationAbortedEventDetails={"name": name, "index": index},
+            )
+        thread.kill()
 
     # -- state types ------------------------------------------------------------
 

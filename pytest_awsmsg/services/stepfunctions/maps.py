@@ -101,7 +101,7 @@ def run_map(interp: Interpreter, v: Visit) -> None:
             if not thread.alive():
                 return
             for child in children:
-                child.kill()
+                interp.abort(child)
             interp.event(
                 thread, "MapIterationFailed", previous=ref[0].last, mapIterationFailedEventDetails=detail(index)
             )
@@ -126,6 +126,7 @@ def run_map(interp: Interpreter, v: Visit) -> None:
                 parent=thread,
                 label=f"{thread.label}{v.name}[{index}]/",
             )
+            child.iteration = (v.name, index)
             ref.append(child)
             children.append(child)
             interp.post(functools.partial(interp.enter, child, child.start_at, inputs[index]))

@@ -30,7 +30,7 @@ def run_parallel(interp: Interpreter, v: Visit) -> None:
 
     def failed(ref: list[Thread], error: str, cause: str) -> None:
         for other in children:
-            other.kill()
+            interp.abort(other)
         if thread.alive():
             interp.event(thread, "ParallelStateFailed", previous=ref[0].last)
             interp.fail_state(v, error, cause)
