@@ -559,38 +559,9 @@ class Interpreter:
         self.exit(v, self.output_path(v, data), target)
 
     def _wait(self, v: Visit) -> None:
-        data = self.input_path(v, v.input)
-        state = v.state
-        now = self.cloud.clock.now()
-        if "Seconds" in state:
-            due = now + state["Seconds"]
-        elif "Timestamp" in state:
-            stamp = choice.parse_timestamp(state["Timestamp"])
-            assert stamp is not None
-            due = stamp.timestamp()
-        elif "SecondsPath" in state:
-            seconds = self.select(state["SecondsPath"], data, "SecondsPath")
-            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-                raise StatesError(
-                    errors.RUNTIME,
-                    f"The SecondsPath parameter does not reference a valid non-negative integer value: {seconds!r}",
-                )
-            due = now + seconds
-        else:
-            value = self.select(state["TimestampPath"], data, "TimestampPath")
-            stamp = choice.parse_timestamp(value)
-            if stamp is None:
-                raise StatesError(
-                    errors.RUNTIME,
-                    f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
-                    f"format string: {value!r}",
-                )
-            due = stamp.timestamp()
-        output = self.output_path(v, data)
-        if due <= now:
-            self.exit(v, output)
-        else:
-            self.later(v.thread, due, lambda: self.exit(v, output), f"sfn wait {v.name}")
+        from .waits import run_wait
+
+        run_wait(self, v)
 
     def _task(self, v: Visit) -> None:
         from .tasks import start_task
