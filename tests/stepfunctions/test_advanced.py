@@ -282,3 +282,35 @@ def test_an_express_execution_times_out_after_five_minutes(aws: Cloud, sfn: Any,
     assert (view.status, view.error) == ("TIMED_OUT", "States.Timeout")
     result = sfn.start_sync_execution(stateMachineArn=make_machine(long_wait, type="EXPRESS"))
     assert result["status"] == "TIMED_OUT"
+
+
+def test_redrive_of_a_map_reruns_only_the_iterations_that_failed(
+    aws: Cloud, sfn: Any, make_machine: MachineFactory
+) -> None:
+    calls: list[int] = []
+    broken = {"item": 2}
+
+    def work(event: Any, context: Any) -> Any:
+        calls.append(event)
+        if event == broken["item"]:
+            raise ConnectionError("flaky")
+        return event * 10
+
+    aws.lambdas.register("work", work)
+    definition = single(
+        {
+            "Type": "Map",
+            "ItemProcessor": {
+                "StartAt": "W",
+                "States": {"W": {"Type": "Task", "Resource": LAMBDA + "work", "End": True}},
+            },
+        }
+    )
+    arn = sfn.start_execution(stateMachineArn=make_machine(definition), input="[1, 2, 3]")["executionArn"]
+    assert sfn.describe_execution(executionArn=arn)["status"] == "FAILED"
+    calls.clear()
+    broken["item"] = None
+    sfn.redrive_execution(executionArn=arn)
+    assert json.loads(sfn.describe_execution(executionArn=arn)["output"]) == [10, 20, 30]
+    assert 2 in calls
+    assert 1 not in calls

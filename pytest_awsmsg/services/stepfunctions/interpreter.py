@@ -268,6 +268,7 @@ class Interpreter:
         execution.generation += 1
         execution.redrive_count += 1
         execution.redrive_date = self.now()
+        execution.redrive_map_results, execution.map_results = execution.map_results, {}
         event = execution.add_event(
             "ExecutionRedriven",
             len(execution.events),

@@ -74,6 +74,10 @@ def run_map(interp: Interpreter, v: Visit) -> None:
     results: list[Any] = [None] * total
     progress = {"next": 0, "running": 0, "done": 0}
     children: list[Thread] = []
+    key = thread.label + v.name
+    kept = thread.execution.redrive_map_results.pop(key, {})
+    done_before = thread.execution.map_results.setdefault(key, {})
+    done_before.update(kept)
 
     def detail(index: int) -> dict[str, Any]:
         return {"name": v.name, "index": index}
@@ -83,16 +87,13 @@ def run_map(interp: Interpreter, v: Visit) -> None:
             if not thread.alive():
                 return
             results[index] = output
+            done_before[index] = output
             interp.event(
                 thread, "MapIterationSucceeded", previous=ref[0].last, mapIterationSucceededEventDetails=detail(index)
             )
             progress["running"] -= 1
             progress["done"] += 1
-            if progress["done"] == total:
-                interp.event(thread, "MapStateSucceeded")
-                interp.finish(v, results)
-            else:
-                launch()
+            launch()
 
         return done
 
@@ -114,6 +115,10 @@ def run_map(interp: Interpreter, v: Visit) -> None:
         while progress["running"] < limit and progress["next"] < total and thread.alive():
             index = progress["next"]
             progress["next"] += 1
+            if index in kept:  # succeeded before a redrive: not run again
+                results[index] = kept[index]
+                progress["done"] += 1
+                continue
             progress["running"] += 1
             started = interp.event(thread, "MapIterationStarted", mapIterationStartedEventDetails=detail(index))
             ref: list[Thread] = []
@@ -130,6 +135,10 @@ def run_map(interp: Interpreter, v: Visit) -> None:
             ref.append(child)
             children.append(child)
             interp.post(functools.partial(interp.enter, child, child.start_at, inputs[index]))
+        if progress["done"] == total and thread.alive():
+            thread.execution.map_results.pop(key, None)
+            interp.event(thread, "MapStateSucceeded")
+            interp.finish(v, results)
 
     launch()
 

@@ -134,6 +134,10 @@ class Execution:
     failed_at: tuple[str, Any] | None = None
     generation: int = 0  # bumps on stop/redrive so stale callbacks do nothing
     root: Any = None  # the interpreter's top-level thread
+    # Results of the Map iterations that succeeded, by Map (thread label + state
+    # name), kept while the Map has not finished: a redrive reruns only the others.
+    map_results: dict[str, dict[int, Any]] = field(default_factory=dict)
+    redrive_map_results: dict[str, dict[int, Any]] = field(default_factory=dict)
     definition_text: str = ""  # the definition as given (the version's, for versioned starts)
     _parsed_input: Any = field(default=None, repr=False)
 
