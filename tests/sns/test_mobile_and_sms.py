@@ -190,3 +190,21 @@ def test_origination_numbers(aws: Cloud, sns: Any) -> None:
     assert number["PhoneNumber"] == "+15555550199"
     with pytest.raises(sns.exceptions.ValidationException):
         sns.list_origination_numbers(MaxResults=31)
+
+
+def test_firehose_records_land_in_the_outbox(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    topic = make_topic()
+    stream = "arn:aws:firehose:us-east-1:123456789012:deliverystream/orders"
+    role = {"SubscriptionRoleArn": "arn:aws:iam::123456789012:role/sns-firehose"}
+    sns.subscribe(TopicArn=topic, Protocol="firehose", Endpoint=stream, Attributes=role)
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="firehose",
+        Endpoint=stream + "-raw",
+        Attributes={**role, "RawMessageDelivery": "true"},
+    )
+    sns.publish(TopicArn=topic, Message="order 7")
+    enveloped, raw = [m for m in aws.sns.outbox if m.protocol == "firehose"]
+    assert enveloped.json()["Message"] == "order 7"
+    assert raw.body == "order 7"
+    aws.deliveries.assert_delivered(to="orders-raw")
