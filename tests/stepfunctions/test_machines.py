@@ -137,6 +137,7 @@ def test_no_terminal_state(sfn: Any) -> None:
             "in the last element",
         ),
         (single({"Type": "Task", "Resource": LAMBDA_ARN, "Catch": [{"ErrorEquals": [], "Next": "S"}]}), "non-empty"),
+        (single({"Type": "Fail", "CausePath": "States.Array($.a)"}), "may only use the intrinsic functions"),
         ({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, "QueryLanguage"),
         (
             single(

@@ -80,6 +80,18 @@ _NOT_YET = {
     "ResultWriter": "Map ResultWriter (S3 is not faked)",
     "Credentials": "cross-account Task Credentials",
 }
+# A Fail state's ErrorPath/CausePath may use only these (they return strings).
+_FAIL_INTRINSICS = frozenset(
+    {
+        "States.Format",
+        "States.JsonToString",
+        "States.ArrayGetItem",
+        "States.Base64Encode",
+        "States.Base64Decode",
+        "States.Hash",
+        "States.UUID",
+    }
+)
 _PATH_FIELDS = ("InputPath", "OutputPath", "ItemsPath")
 _REFERENCE_FIELDS = ("ResultPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath")
 
@@ -360,6 +372,19 @@ class _Checker:
                 value = state[b]
                 if not (isinstance(value, str) and intrinsics.looks_intrinsic(value)):
                     self.path(value, b, f"{where}/{b}", reference=True)
+                    continue
+                try:
+                    call = intrinsics.parse(value)
+                except intrinsics.IntrinsicSyntaxError as error:
+                    self.add(SCHEMA, str(error), f"{where}/{b}")
+                    continue
+                if call.name not in _FAIL_INTRINSICS:
+                    self.add(
+                        SCHEMA,
+                        f'The value for the field "{b}" may only use the intrinsic functions '
+                        f"{', '.join(sorted(_FAIL_INTRINSICS))}",
+                        f"{where}/{b}",
+                    )
 
     def state_parallel(self, name: str, state: dict[str, Any], where: str) -> None:
         if not self.require(state, "Branches", where):
