@@ -314,3 +314,28 @@ def test_redrive_of_a_map_reruns_only_the_iterations_that_failed(
     assert json.loads(sfn.describe_execution(executionArn=arn)["output"]) == [10, 20, 30]
     assert 2 in calls
     assert 1 not in calls
+
+
+def test_redrive_of_a_distributed_map_reruns_only_failed_children(
+    aws: Cloud, sfn: Any, make_machine: MachineFactory
+) -> None:
+    calls: list[int] = []
+    broken = {"item": 2}
+
+    def work(event: Any, context: Any) -> Any:
+        calls.append(event)
+        if event == broken["item"]:
+            raise ConnectionError("flaky")
+        return event * 10
+
+    aws.lambdas.register("work", work)
+    definition = json.loads(json.dumps(DISTRIBUTED))
+    definition["States"]["Fan"]["ToleratedFailureCount"] = 0
+    arn = sfn.start_execution(stateMachineArn=make_machine(definition), input="[1, 2, 3]")["executionArn"]
+    assert sfn.describe_execution(executionArn=arn)["error"] == "States.ExceedToleratedFailureThreshold"
+    calls.clear()
+    broken["item"] = None
+    sfn.redrive_execution(executionArn=arn)
+    assert json.loads(sfn.describe_execution(executionArn=arn)["output"]) == [10, 20, 30]
+    assert 1 not in calls
+    assert 2 in calls

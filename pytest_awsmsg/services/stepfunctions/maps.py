@@ -172,12 +172,17 @@ def _distributed(interp: Interpreter, v: Visit, items: list[Any], inputs: list[A
     count, count_set = _number(interp, v, "ToleratedFailureCount", 0)
     pct, pct_set = _number(interp, v, "ToleratedFailurePercentage", 0)
     label = v.state.get("Label", v.name)
-    run = service.new_map_run(execution, label, int(max_concurrency), float(pct), int(count), len(work))
+    key = "distributed:" + thread.label + v.name
+    kept = execution.redrive_map_results.pop(key, {})  # children that succeeded before a redrive
+    done_before = execution.map_results.setdefault(key, {})
+    done_before.update(kept)
+    total = len(work) - len(kept)
+    run = service.new_map_run(execution, label, int(max_concurrency), float(pct), int(count), total)
     run.tolerance_set = {name for name, is_set in (("count", count_set), ("pct", pct_set)) if is_set}
     interp.event(thread, "MapStateStarted", mapStateStartedEventDetails={"length": len(items)})
     interp.event(thread, "MapRunStarted", mapRunStartedEventDetails={"mapRunArn": run.arn})
     results: list[Any] = [None] * len(work)
-    progress = {"next": 0}
+    progress = {"next": 0, "answered": len(kept)}  # answered: results in hand, kept ones included
     child_type = processor.get("ProcessorConfig", {}).get("ExecutionType", "STANDARD")
 
     def failures() -> int:
@@ -195,8 +200,9 @@ def _distributed(interp: Interpreter, v: Visit, items: list[Any], inputs: list[A
         def done(child: Execution) -> None:
             if run.status != "RUNNING" or not thread.alive():
                 return
+            progress["answered"] += 1
             if child.status == "SUCCEEDED":
-                results[index] = interp_json(child.output)
+                results[index] = done_before[index] = interp_json(child.output)
             else:
                 results[index] = {"Error": child.error or child.status, "Cause": child.cause or ""}
                 if exceeded():
@@ -214,16 +220,20 @@ def _distributed(interp: Interpreter, v: Visit, items: list[Any], inputs: list[A
                     interp.event(thread, "MapStateFailed")
                     interp.fail_state(v, errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
                     return
-            if all(c.closed for c in run.children) and progress["next"] == len(work):
-                run.status = "SUCCEEDED"
-                run.stop_date = interp.now()
-                interp.event(thread, "MapRunSucceeded")
-                interp.event(thread, "MapStateSucceeded")
-                interp.finish(v, results)
-            else:
-                launch()
+            launch()
 
         return done
+
+    def succeed_if_done() -> None:
+        # Counted by results in hand, not by closed children: a child's close is
+        # handled after it closes, so another may be closed but not yet counted.
+        if run.status == "RUNNING" and progress["answered"] == len(work):
+            run.status = "SUCCEEDED"
+            run.stop_date = interp.now()
+            execution.map_results.pop(key, None)
+            interp.event(thread, "MapRunSucceeded")
+            interp.event(thread, "MapStateSucceeded")
+            interp.finish(v, results)
 
     def launch() -> None:
         limit = run.max_concurrency or len(work)
@@ -234,18 +244,15 @@ def _distributed(interp: Interpreter, v: Visit, items: list[Any], inputs: list[A
         ):
             index = progress["next"]
             progress["next"] += 1
+            if index in kept:
+                results[index] = kept[index]
+                continue
             child = service.new_child_execution(execution, run, processor, work[index], child_type)
             child.on_close.append(closed(index))
             interp.start(child)
+        succeed_if_done()
 
     run.on_update = launch
-    if not work:
-        run.status = "SUCCEEDED"
-        run.stop_date = interp.now()
-        interp.event(thread, "MapRunSucceeded")
-        interp.event(thread, "MapStateSucceeded")
-        interp.finish(v, [])
-        return
     launch()
 
 
