@@ -40,7 +40,6 @@ _ABORTED_EVENTS = {
     "Map": "MapStateAborted",
 }
 EXPRESS_MAX_SECONDS = 300  # an Express execution runs at most five minutes
-ALL_STOPPED = "__stopped__"
 
 
 def iso(when: datetime) -> str:
