@@ -193,3 +193,42 @@ def test_a_pending_subscription_says_why_it_is_pending(aws: Cloud, sns: Any, mak
     assert "the subscription is pending confirmation: the SubscriptionConfirmation POST failed: unreachable" in str(
         caught.value
     )
+
+
+def test_an_endpoint_that_confirms_through_boto3_while_sns_waits(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str]
+) -> None:
+    """The usual web handler: on SubscriptionConfirmation, call ConfirmSubscription with the token."""
+    received: list[str] = []
+
+    def webhook(request: HttpRequest) -> int:
+        document = request.json()
+        if document["Type"] == "SubscriptionConfirmation":
+            sns.confirm_subscription(TopicArn=document["TopicArn"], Token=document["Token"])
+        else:
+            received.append(document["Message"])
+        return 200
+
+    aws.sns.http_endpoint(URL, webhook)
+    topic = make_topic()
+    assert sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)["SubscriptionArn"] == "pending confirmation"
+    sns.publish(TopicArn=topic, Message="hello")
+    assert received == ["hello"]
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"][0]["SubscriptionArn"] != (
+        "PendingConfirmation"
+    )
+
+
+@responses.activate
+def test_a_responses_callback_can_confirm_too(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
+    def confirm(request: Any) -> tuple[int, dict[str, str], str]:
+        document = json.loads(request.body)
+        if document["Type"] == "SubscriptionConfirmation":
+            aws.sns.visit(document["SubscribeURL"])
+        return 200, {}, ""
+
+    responses.add_callback(responses.POST, URL, callback=confirm)
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)
+    sns.publish(TopicArn=topic, Message="hello")
+    assert json.loads(responses.calls[-1].request.body)["Message"] == "hello"

@@ -216,9 +216,10 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         )
         store.subscriptions[sub.arn] = sub
         topic.subscription_arns.append(sub.arn)
+        # Decided before the handshake: an endpoint may confirm while SNS is still answering.
+        shown = sub.arn if (not sub.pending or return_subscription_arn) else "pending confirmation"
         if sub.pending:
             self._request_confirmation(topic, sub)
-        shown = sub.arn if (not sub.pending or return_subscription_arn) else "pending confirmation"
         return {"SubscriptionArn": shown}
 
     def _check_endpoint(self, topic: Topic, protocol: str, endpoint: str) -> str:
