@@ -137,10 +137,11 @@ class PublishingMixin(SnsBase):
         if size > max_size:
             raise invalid("Message too long")
         if protection:
-            message = apply_inbound(message, parse_policy(protection), topic_arn)
+            statements = parse_policy(protection)
+            message = apply_inbound(message, statements, topic_arn)
             if structure is not None:
                 structure = {
-                    k: apply_inbound(v, parse_policy(protection), topic_arn) if isinstance(v, str) else v
+                    k: apply_inbound(v, statements, topic_arn) if isinstance(v, str) else v
                     for k, v in structure.items()
                 }
         return message, structure
