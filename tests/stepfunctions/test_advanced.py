@@ -266,7 +266,7 @@ def test_test_state_invokes_lambda_and_picks_a_state_by_name(aws: Cloud, sfn: An
     }
     result = sfn.test_state(definition=json.dumps(definition), stateName="A", input='{"s": "hi"}')
     assert (result["status"], result["output"], result["nextState"]) == ("SUCCEEDED", '"HI"', "B")
-    with pytest.raises(sfn.exceptions.ValidationException, match="not Map"):
+    with pytest.raises(sfn.exceptions.ValidationException, match="mocked"):
         sfn.test_state(
             definition=json.dumps(
                 {"Type": "Map", "Iterator": {"StartAt": "x", "States": {"x": {"Type": "Succeed"}}}, "End": True}
@@ -339,3 +339,34 @@ def test_redrive_of_a_distributed_map_reruns_only_failed_children(
     assert json.loads(sfn.describe_execution(executionArn=arn)["output"]) == [10, 20, 30]
     assert 1 not in calls
     assert 2 in calls
+
+
+def test_test_state_of_a_map_processes_input_and_a_mocked_result(sfn: Any) -> None:
+    state = {
+        "Type": "Map",
+        "ItemsPath": "$.orders",
+        "ItemSelector": {"id.$": "$$.Map.Item.Value.id", "shop.$": "$.shop"},
+        "MaxConcurrency": 3,
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "ResultPath": "$.done",
+        "End": True,
+    }
+    result = sfn.test_state(
+        definition=json.dumps(state),
+        input='{"shop": "s", "orders": [{"id": 1}, {"id": 2}]}',
+        mock={"result": '["ok", "ok"]'},
+        inspectionLevel="DEBUG",
+    )
+    assert json.loads(result["output"])["done"] == ["ok", "ok"]
+    data = result["inspectionData"]
+    assert json.loads(data["afterItemSelector"]) == [{"id": 1, "shop": "s"}, {"id": 2, "shop": "s"}]
+    assert data["maxConcurrency"] == 3
+    parallel = {
+        "Type": "Parallel",
+        "Branches": [{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}],
+        "End": True,
+    }
+    failed = sfn.test_state(
+        definition=json.dumps(parallel), mock={"errorOutput": {"error": "Branch.Bad", "cause": "x"}}
+    )
+    assert (failed["status"], failed["error"]) == ("FAILED", "Branch.Bad")

@@ -2,8 +2,8 @@
 
 Runs Pass, Task (request-response, or mocked), Choice, Wait (without
 waiting), Succeed and Fail states. A Task that would wait for a callback, an
-activity or a child execution needs a ``mock``; Parallel and Map states are
-refused with a message saying so.
+activity or a child execution needs a ``mock``; so do Parallel and Map states,
+whose input and output processing run around the mocked result.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ def run_test_state(
 ) -> dict[str, Any]:
     _check(name, state)
     kind = state["Type"]
-    if kind in ("Parallel", "Map"):
+    if kind in ("Parallel", "Map") and mock is None:
         raise ValidationException(
-            f"pytest-awsmsg's TestState runs Pass, Task, Choice, Wait, Succeed and Fail states, not {kind}"
+            f"pytest-awsmsg's TestState runs a {kind} state's input and output processing around a mocked "
+            "result: pass mock={'result': ...} (its branches or iterations are not run)"
         )
     interp = service.interpreter
     now = ctx.now_dt
@@ -96,7 +97,10 @@ def run_test_state(
             after = interp.input_path(v, data)
             inspection["afterInputPath"] = dumps(after)
             params = after
-            if "Parameters" in state:
+            if kind == "Map":
+                v.effective = after
+                _map_inspection(interp, v, inspection)
+            elif "Parameters" in state:
                 params = interp.template(state["Parameters"], after, interp.context(v), "Parameters")
                 inspection["afterParameters"] = dumps(params)
             if kind == "Pass":
@@ -120,6 +124,22 @@ def run_test_state(
     if level in ("DEBUG", "TRACE"):
         out["inspectionData"] = inspection
     return out
+
+
+def _map_inspection(interp: Any, v: Visit, inspection: dict[str, Any]) -> None:
+    """What a Map state did with its input before its iterations would run."""
+    from .maps import _inputs
+
+    items, inputs = _inputs(interp, v)
+    inspection["afterItemsPath"] = dumps(items)
+    if "ItemSelector" in v.state or "Parameters" in v.state:
+        inspection["afterItemSelector"] = dumps(inputs)
+    if "MaxConcurrency" in v.state:
+        inspection["maxConcurrency"] = v.state["MaxConcurrency"]
+    if "ToleratedFailureCount" in v.state:
+        inspection["toleratedFailureCount"] = v.state["ToleratedFailureCount"]
+    if "ToleratedFailurePercentage" in v.state:
+        inspection["toleratedFailurePercentage"] = v.state["ToleratedFailurePercentage"]
 
 
 def _call(
