@@ -68,6 +68,14 @@ CASES: list[tuple[str, dict[str, Any], str, Any, bool]] = [
     ("numeric-equals", {"price": [{"numeric": ["=", 3.5]}]}, A, attrs(price=3.5), True),
     ("numeric-vs-string", {"price": [{"numeric": [">", 0]}]}, A, attrs(price="5"), False),
     ("numeric-negative", {"temp": [{"numeric": ["<", 0]}]}, A, attrs(temp=-4), True),
+    (
+        "numeric-huge-value",
+        {"n": [{"numeric": [">", 0]}]},
+        A,
+        {"n": {"DataType": "Number", "StringValue": "1e300"}},
+        True,
+    ),
+    ("numeric-huge-exact", {"n": [5]}, B, {"n": 1e300}, False),
     # exists
     ("exists-true", {"store": [{"exists": True}]}, A, attrs(store="x"), True),
     ("exists-true-absent", {"store": [{"exists": True}]}, A, attrs(other="x"), False),

@@ -47,7 +47,10 @@ def _number(value: Any) -> Decimal | None:
     """A JSON number as a Decimal rounded to AWS's precision; None for anything else."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return None
-    return Decimal(str(value)).quantize(_PRECISION)
+    number = Decimal(str(value))
+    if not number.is_finite() or abs(number) >= NUMERIC_LIMIT * 1000:
+        return number  # far outside any policy bound: rounding changes nothing (and would overflow)
+    return number.quantize(_PRECISION)
 
 
 def _describe(value: Any) -> str:
