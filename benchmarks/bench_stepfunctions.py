@@ -10,7 +10,8 @@ Two numbers, measured in the same process one after the other:
   extrapolated (its time beyond the Wait itself plus 3600 s), which the
   ``--moto-hour`` flag replaces by a real one-hour run.
 
-Run: python benchmarks/bench_stepfunctions.py  (needs moto, from the `bench` extra)
+Run: python benchmarks/bench_stepfunctions.py  (needs `moto[stepfunctions]`: moto runs definitions
+with antlr4-python3-runtime and jsonpath-ng)
 """
 
 from __future__ import annotations
