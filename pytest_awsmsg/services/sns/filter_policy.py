@@ -257,7 +257,7 @@ class FilterPolicy:
             return Verdict(True)
         if self.scope == "MessageBody":
             try:
-                body = json.loads(message)
+                body = json.loads(message, parse_constant=_strict_json)
             except ValueError:
                 return Verdict(False, "the message body is not JSON, so a MessageBody policy cannot match it")
             if not isinstance(body, dict):
@@ -268,6 +268,11 @@ class FilterPolicy:
             # "exists": false only matches if at least one attribute is present.
             return Verdict(False, "the message has no message attributes")
         return _match_node(self.root, [values], "")
+
+
+def _strict_json(constant: str) -> Any:
+    """NaN and Infinity are not JSON (Python's parser accepts them; AWS's does not)."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _attribute_values(attribute: dict[str, Any]) -> list[Any]:
