@@ -374,3 +374,11 @@ def test_a_failed_iteration_aborts_the_running_ones(sfn: Any, run: Runner) -> No
     aborted = [e["mapIterationAbortedEventDetails"]["index"] for e in history if e["type"] == "MapIterationAborted"]
     assert sorted(aborted) == [0, 2]
     assert types[-3:] == ["MapIterationFailed", "MapStateFailed", "ExecutionFailed"]
+
+
+def test_result_path_through_a_non_object_is_a_result_path_match_failure(run: Runner) -> None:
+    state = {"Type": "Pass", "Result": 1, "ResultPath": "$.a.b"}
+    assert run(single(state), {"made": True})["out"] == {"made": True, "a": {"b": 1}}
+    failed = run(single(state), {"a": 5})
+    assert failed["error"] == "States.ResultPathMatchFailure"
+    assert failed["cause"] == 'Unable to apply ReferencePath $.a.b to input {"a":5}'

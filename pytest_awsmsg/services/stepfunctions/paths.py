@@ -305,10 +305,9 @@ def assign(path: str, target: Any, value: Any) -> Any:
             if last:
                 node[segment.value] = value
             else:
-                nxt = node.get(segment.value)
-                if not isinstance(nxt, (dict, list)):
-                    nxt = node[segment.value] = {}
-                node = nxt
+                if segment.value not in node:
+                    node[segment.value] = {}
+                node = node[segment.value]
         elif segment.kind == "index":
             if not isinstance(node, list) or not -len(node) <= segment.value < len(node):
                 raise PathNotFound(path)
