@@ -170,6 +170,10 @@ def test_distributed_map_tolerated_failures_and_batching(aws: Cloud, sfn: Any, m
     failed = sfn.start_execution(stateMachineArn=make_machine(definition), input="[1, 2, 3, 4, 5]")["executionArn"]
     described = sfn.describe_execution(executionArn=failed)
     assert described["error"] == "States.ExceedToleratedFailureThreshold"
+    (run,) = sfn.list_map_runs(executionArn=failed)["mapRuns"]
+    children = sfn.list_executions(mapRunArn=run["mapRunArn"], statusFilter="FAILED")["executions"]
+    child = sfn.describe_execution(executionArn=children[0]["executionArn"])
+    assert (child["mapRunArn"], child["redriveStatus"]) == (run["mapRunArn"], "REDRIVABLE_BY_MAP_RUN")
 
 
 def test_update_map_run_changes_concurrency(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:

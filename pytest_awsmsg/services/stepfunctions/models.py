@@ -186,7 +186,11 @@ class Execution:
         if self.output is not None:
             out["output"] = self.output
             out["outputDetails"] = {"included": True}
-        if self.type == "STANDARD" and self.map_run_arn is None:
+        if self.map_run_arn is not None and self.type == "STANDARD":
+            # A Map Run's child is redriven with its parent, through the Map Run.
+            failed = self.status in ("FAILED", "TIMED_OUT", "ABORTED")
+            out["redriveStatus"] = "REDRIVABLE_BY_MAP_RUN" if failed else "NOT_REDRIVABLE"
+        elif self.type == "STANDARD":
             redrivable = self.status in ("FAILED", "TIMED_OUT", "ABORTED") and self.failed_at is not None
             out["redriveStatus"] = "REDRIVABLE" if redrivable else "NOT_REDRIVABLE"
             if not redrivable:
