@@ -192,6 +192,28 @@ def b64decode(value: str | bytes) -> bytes:
         raise ProtocolError("Invalid base64 value.", code="SerializationException") from None
 
 
+def scalar_from_text(shape: Shape, text: str, invalid: AwsError) -> Any:
+    """A scalar that travelled as text (query, URI, query string, header).
+
+    ``invalid`` is what the protocol answers when the text is not a number.
+    """
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(text)
+        if kind in ("float", "double"):
+            return float(text)
+    except ValueError:
+        raise invalid from None
+    if kind == "boolean":
+        return text.lower() == "true"
+    if kind == "timestamp":
+        return parse_timestamp(text)
+    if kind == "blob":
+        return b64decode(text)
+    return text
+
+
 def member_wire_name(name: str, shape: Shape) -> str:
     """The name a member travels under (``locationName`` in the model)."""
     return str(shape.serialization.get("name", name))

@@ -28,10 +28,9 @@ from .base import (
     ResponseSerializer,
     WireRequest,
     WireResponse,
-    b64decode,
     b64encode,
     format_timestamp,
-    parse_timestamp,
+    scalar_from_text,
 )
 
 _MISSING: Any = object()
@@ -113,21 +112,8 @@ class _Reader:
 
 
 def _scalar(shape: Shape, text: str, name: str) -> Any:
-    kind = shape.type_name
-    try:
-        if kind in ("integer", "long"):
-            return int(text)
-        if kind in ("float", "double"):
-            return float(text)
-    except ValueError:
-        raise ProtocolError(f"Value ({text}) for parameter {name} is invalid.", code="InvalidParameterValue") from None
-    if kind == "boolean":
-        return text.lower() == "true"
-    if kind == "timestamp":
-        return parse_timestamp(text)
-    if kind == "blob":
-        return b64decode(text)
-    return text
+    invalid = ProtocolError(f"Value ({text}) for parameter {name} is invalid.", code="InvalidParameterValue")
+    return scalar_from_text(shape, text, invalid)
 
 
 class QuerySerializer(ResponseSerializer):

@@ -31,7 +31,7 @@ from .base import (
     WireResponse,
     b64decode,
     format_timestamp,
-    parse_timestamp,
+    scalar_from_text,
 )
 
 
@@ -139,25 +139,12 @@ def _from_query(shape: Shape, wire: str, query: dict[str, list[str]]) -> Any:
 
 
 def _from_text(shape: Shape, text: str, header: bool = False) -> Any:
-    kind = shape.type_name
-    try:
-        if kind in ("integer", "long"):
-            return int(text)
-        if kind in ("float", "double"):
-            return float(text)
-    except ValueError:
-        raise ProtocolError(f"Invalid value {text!r} for {shape.name}.", code="BadRequestException") from None
-    if kind == "boolean":
-        return text.lower() == "true"
-    if kind == "timestamp":
-        return parse_timestamp(text)
-    if kind == "blob":
-        return b64decode(text)
     if header and shape.serialization.get("jsonvalue"):
         return json_protocol.loads(b64decode(text))
     if isinstance(shape, ListShape):
         return [_from_text(shape.member, part.strip()) for part in text.split(",")]
-    return text
+    invalid = ProtocolError(f"Invalid value {text!r} for {shape.name}.", code="BadRequestException")
+    return scalar_from_text(shape, text, invalid)
 
 
 class RestJsonSerializer(ResponseSerializer):
