@@ -395,12 +395,11 @@ def test_activity_failure_timeout_and_heartbeat(aws: Cloud, sfn: Any, make_machi
     timed_out = next(e for e in events(sfn, silent) if e["type"] == "ActivityTimedOut")
     assert timed_out["activityTimedOutEventDetails"] == {"error": "States.HeartbeatTimeout"}
 
+    # No worker takes this one: no heartbeat is due, the task times out after TimeoutSeconds.
     unpicked = sfn.start_execution(stateMachineArn=machine)["executionArn"]
-    for _ in range(3):
-        aws.clock.advance(29)
-        (waiting,) = aws.stepfunctions.pending_tasks
-        waiting.heartbeat()
-    aws.clock.advance(100 - 87)
+    aws.clock.advance(99)
+    assert sfn.describe_execution(executionArn=unpicked)["status"] == "RUNNING"
+    aws.clock.advance(1)
     assert sfn.describe_execution(executionArn=unpicked)["error"] == "States.Timeout"
     # A task that timed out is gone from the queue: a worker polling now gets nothing.
     assert "taskToken" not in sfn.get_activity_task(activityArn=activity)

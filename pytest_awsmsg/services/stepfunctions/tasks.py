@@ -200,11 +200,21 @@ def _waiting(
             if old is not None:
                 old.cancel()
             timers["heartbeat"] = clock.call_later(heartbeat, expire(errors.HEARTBEAT_TIMEOUT), "sfn heartbeat")
+            thread.timers.append(timers["heartbeat"])
 
-    task = PendingTask(token, thread.execution, v.name, input_text, succeed, fail, beat, activity_arn, started)
+    def start(worker: str) -> None:
+        # An activity's heartbeat window opens when a worker takes the task.
+        if started is not None:
+            started(worker)
+        beat()
+
+    task = PendingTask(
+        token, thread.execution, v.name, input_text, succeed, fail, beat, activity_arn, start if started else None
+    )
     timers["timeout"] = clock.call_later(timeout or DEFAULT_TIMEOUT, expire(errors.TIMEOUT), f"sfn timeout {v.name}")
-    beat()
-    thread.timers.extend(timers.values())
+    thread.timers.append(timers["timeout"])
+    if started is None:
+        beat()
     interp.service.tokens[token] = task
     return task
 
