@@ -232,3 +232,39 @@ def test_a_responses_callback_can_confirm_too(aws: Cloud, sns: Any, make_topic: 
     sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)
     sns.publish(TopicArn=topic, Message="hello")
     assert json.loads(responses.calls[-1].request.body)["Message"] == "hello"
+
+
+@pytest.mark.parametrize(
+    ("function", "gaps"),
+    [
+        ("linear", [0.0, 3.5, 5.0, 6.5, 8.0]),
+        ("arithmetic", [0.0, 2.6, 3.8, 5.6, 8.0]),
+        ("geometric", [0.0, 2.828, 4.0, 5.657, 8.0]),
+        ("exponential", [0.0, 2.4, 3.2, 4.8, 8.0]),
+    ],
+)
+def test_backoff_functions_rise_from_min_to_max_delay(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], function: str, gaps: list[float]
+) -> None:
+    times: list[float] = []
+
+    def down(request: HttpRequest) -> int:
+        times.append(aws.clock.now())
+        return 503
+
+    aws.sns.http_endpoint(URL, down, auto_confirm=True)
+    topic = make_topic()
+    policy = {
+        "healthyRetryPolicy": {
+            "numRetries": 5,
+            "numNoDelayRetries": 1,
+            "minDelayTarget": 2,
+            "maxDelayTarget": 8,
+            "backoffFunction": function,
+        }
+    }
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL, Attributes={"DeliveryPolicy": json.dumps(policy)})
+    sns.publish(TopicArn=topic, Message="hello")
+    aws.clock.run_until_idle()
+    assert [round(b - a, 3) for a, b in itertools.pairwise(times)] == gaps
+    assert aws.deliveries.publications[0].deliveries[0].status == "failed"
