@@ -199,3 +199,19 @@ def test_nested_scopes_are_validated(sfn: Any) -> None:
         },
     )
     assert "Missing 'Next' target: Outside at /States/P/Branches[0]/States/X/Next" in message
+
+
+def test_logging_and_encryption_configuration_are_checked(sfn: Any, make_machine: MachineFactory) -> None:
+    with pytest.raises(sfn.exceptions.InvalidLoggingConfiguration, match="exactly one Log Destination"):
+        make_machine(PASS, loggingConfiguration={"level": "ALL"})
+    with pytest.raises(sfn.exceptions.InvalidEncryptionConfiguration):
+        make_machine(PASS, encryptionConfiguration={"type": "CUSTOMER_MANAGED_KMS_KEY"})
+    logging = {
+        "level": "ERROR",
+        "includeExecutionData": True,
+        "destinations": [
+            {"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"}}
+        ],
+    }
+    arn = make_machine(PASS, loggingConfiguration=logging)
+    assert sfn.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"]["level"] == "ERROR"

@@ -47,6 +47,7 @@ class StateMachineOps(StepFunctionsBase):
     ) -> dict[str, Any]:
         _check_name(name)
         self._validate(definition, type)
+        self._check_configuration(logging_configuration, encryption_configuration)
         if version_description and not publish:
             raise ValidationException("Version description can only be set when publish is true")
         store = self.ctx_store(ctx)
@@ -156,6 +157,7 @@ class StateMachineOps(StepFunctionsBase):
                 "Either the definition, the role ARN, the LoggingConfiguration, the EncryptionConfiguration "
                 "or the TracingConfiguration must be specified"
             )
+        self._check_configuration(logging_configuration, encryption_configuration)
         if definition is not None:
             self._validate(definition, machine.type)
             if definition != machine.definition:

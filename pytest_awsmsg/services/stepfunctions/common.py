@@ -13,6 +13,8 @@ from .errors import (
     ExecutionDoesNotExist,
     InvalidArn,
     InvalidDefinition,
+    InvalidEncryptionConfiguration,
+    InvalidLoggingConfiguration,
     InvalidName,
     InvalidToken,
     ResourceNotFound,
@@ -145,6 +147,26 @@ class StepFunctionsBase(Service[Store]):
             raise InvalidDefinition(validation.format_invalid(problems))
         parsed: dict[str, Any] = json.loads(definition)
         return parsed
+
+    @staticmethod
+    def _check_configuration(logging: dict[str, Any] | None, encryption: dict[str, Any] | None) -> None:
+        """The logging and encryption settings AWS refuses at CreateStateMachine/UpdateStateMachine."""
+        if logging is not None:
+            destinations = logging.get("destinations") or []
+            if logging.get("level", "OFF") != "OFF" and len(destinations) != 1:
+                raise InvalidLoggingConfiguration(
+                    "Invalid Logging Configuration: Must specify exactly one Log Destination."
+                )
+        if encryption is not None:
+            kind = encryption.get("type")
+            if kind == "CUSTOMER_MANAGED_KMS_KEY" and not encryption.get("kmsKeyId"):
+                raise InvalidEncryptionConfiguration(
+                    "Invalid Encryption Configuration: kmsKeyId is required for CUSTOMER_MANAGED_KMS_KEY"
+                )
+            if kind == "AWS_OWNED_KEY" and encryption.get("kmsKeyId"):
+                raise InvalidEncryptionConfiguration(
+                    "Invalid Encryption Configuration: kmsKeyId is not allowed for AWS_OWNED_KEY"
+                )
 
     def _map_run(self, arn: str) -> MapRun:
         self._parse_arn(arn, "mapRun")
