@@ -29,6 +29,7 @@ def test_put_secret_value_needs_a_value(sm: Any, make_secret: MakeSecret) -> Non
     assert error_of(excinfo)[1] == "You must provide either SecretString or SecretBinary."
 
 
+@pytest.mark.requires_api("secretsmanager", "ListResourcePolicies")
 def test_operations_on_a_missing_secret_are_not_found(sm: Any) -> None:
     calls = [
         lambda: sm.cancel_rotate_secret(SecretId="nope"),
@@ -63,6 +64,7 @@ def test_a_secret_holds_at_most_50_tags(sm: Any, make_secret: MakeSecret) -> Non
     assert len(sm.describe_secret(SecretId="db")["Tags"]) == 50
 
 
+@pytest.mark.requires_api("secretsmanager", "ListResourcePolicies")
 def test_list_resource_policies_rejects_a_bad_token(sm: Any, make_secret: MakeSecret) -> None:
     make_secret("db")
 
@@ -78,6 +80,7 @@ def test_removing_a_region_that_is_not_replicated_is_refused(sm: Any, make_secre
         sm.remove_regions_from_replication(SecretId="db", RemoveReplicaRegions=["eu-west-1"])
 
 
+@pytest.mark.requires_api("secretsmanager", "AssociateCrossAccountReplica")
 def test_associate_cross_account_replica_errors(sm: Any, theirs: Any, make_secret: MakeSecret) -> None:
     primary = make_secret("db")["ARN"]
     missing = f"arn:aws:secretsmanager:us-east-1:{OTHER}:secret:ghost-AbCdEf"
@@ -98,6 +101,7 @@ def test_associate_cross_account_replica_errors(sm: Any, theirs: Any, make_secre
     assert error_of(excinfo)[1] == "A primary secret can have at most one cross-account replica."
 
 
+@pytest.mark.requires_api("secretsmanager", "DisassociateCrossAccountReplica")
 def test_disassociating_a_replica_that_is_not_associated_is_not_found(
     sm: Any, theirs: Any, make_secret: MakeSecret
 ) -> None:

@@ -49,6 +49,7 @@ def test_list_secrets_filters(sm: Any, filters: list[dict[str, Any]], expected: 
 
 
 @pytest.mark.usefixtures("catalogue")
+@pytest.mark.requires_api("secretsmanager", "ListSecrets", "SortBy")
 def test_list_secrets_sorts(sm: Any) -> None:
     assert names(sm) == ["prod/db", "prod/api-key", "test/db"]
     assert names(sm, SortOrder="desc") == ["test/db", "prod/api-key", "prod/db"]

@@ -29,6 +29,7 @@ ROLE = policy({"AWS": "arn:aws:iam::123456789012:role/app"})
 PUBLIC = policy({"AWS": "*"})
 
 
+@pytest.mark.requires_api("secretsmanager", "ListResourcePolicies")
 def test_put_get_and_delete_the_default_policy(sm: Any, make_secret: MakeSecret) -> None:
     make_secret("db")
 
@@ -43,6 +44,7 @@ def test_put_get_and_delete_the_default_policy(sm: Any, make_secret: MakeSecret)
     assert sm.list_resource_policies(SecretId="db")["ResourcePolicies"] == []
 
 
+@pytest.mark.requires_api("secretsmanager", "PutResourcePolicy", "PolicyName")
 def test_only_the_default_policy_can_be_written(sm: Any, make_secret: MakeSecret) -> None:
     make_secret("db")
 
@@ -54,6 +56,7 @@ def test_only_the_default_policy_can_be_written(sm: Any, make_secret: MakeSecret
         sm.get_resource_policy(SecretId="db", PolicyName="extra")
 
 
+@pytest.mark.requires_api("secretsmanager", "PutResourcePolicy", "PolicyName")
 def test_block_public_policy_refuses_a_wildcard_principal(sm: Any, make_secret: MakeSecret) -> None:
     make_secret("db")
 

@@ -127,6 +127,7 @@ def test_the_replica_region_cannot_be_the_primary_region(sm: Any, make_secret: M
         sm.replicate_secret_to_regions(SecretId="db", AddReplicaRegions=[{"Region": "us-east-1"}])
 
 
+@pytest.mark.requires_api("secretsmanager", "CreateSecret", "CrossAccountPrimaryARN")
 def test_cross_account_replication(aws: Cloud, sm: Any, make_secret: MakeSecret) -> None:
     primary_arn = make_secret("db", "v1")["ARN"]
     theirs = boto3.client("secretsmanager", region_name="us-east-1", **aws.credentials_for(OTHER))
@@ -156,6 +157,7 @@ def test_cross_account_replication(aws: Cloud, sm: Any, make_secret: MakeSecret)
     assert "CrossAccountPrimary" not in theirs.describe_secret(SecretId="db-copy")
 
 
+@pytest.mark.requires_api("secretsmanager", "CreateSecret", "CrossAccountPrimaryARN")
 def test_cross_account_replica_creation_is_validated(aws: Cloud, sm: Any, make_secret: MakeSecret) -> None:
     primary_arn = make_secret("db")["ARN"]
     theirs = boto3.client("secretsmanager", region_name="us-east-1", **aws.credentials_for(OTHER))

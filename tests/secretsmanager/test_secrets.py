@@ -229,6 +229,7 @@ def test_restoring_a_secret_that_is_not_deleted_is_harmless(sm: Any, make_secret
     assert sm.restore_secret(SecretId="db")["ARN"] == arn
 
 
+@pytest.mark.requires_api("secretsmanager", "CreateSecret", "Type")
 def test_a_managed_external_secret_records_its_rotation_configuration(sm: Any) -> None:
     sm.create_secret(Name="partner", SecretString="token", Type="SalesforceClientCredentials")
     metadata = [{"Key": "instance", "Value": "acme"}]

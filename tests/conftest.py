@@ -1,0 +1,35 @@
+"""Suite-wide test setup: skip what the installed botocore cannot express.
+
+The suite also runs against the oldest botocore we support (tox's
+``botocore-min``), whose models lack operations and members AWS added since.
+A test that needs them says so, and is skipped there rather than failing:
+
+    @pytest.mark.requires_api("secretsmanager", "ListSecrets", "SortBy")
+"""
+
+from __future__ import annotations
+
+import botocore
+import pytest
+
+from pytest_awsmsg.core.registry import service_model
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "requires_api(service, operation, *members): skip unless the installed botocore models the "
+        "operation and these input members",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in item.iter_markers("requires_api"):
+        service, operation, *members = marker.args
+        model = service_model(service)
+        if operation not in model.operation_names:
+            pytest.skip(f"botocore {botocore.__version__} has no {service} {operation}")
+        shape = model.operation_model(operation).input_shape
+        missing = [m for m in members if shape is None or m not in shape.members]
+        if missing:
+            pytest.skip(f"botocore {botocore.__version__}'s {service} {operation} has no {', '.join(missing)}")
