@@ -166,6 +166,10 @@ def test_distributed_map_tolerated_failures_and_batching(aws: Cloud, sfn: Any, m
     assert out[0] == 103
     assert out[1]["Error"] == "ValueError"
     assert out[2] == 105
+    (run,) = sfn.list_map_runs(executionArn=arn)["mapRuns"]
+    counts = sfn.describe_map_run(mapRunArn=run["mapRunArn"])
+    assert (counts["itemCounts"]["total"], counts["itemCounts"]["failed"]) == (5, 2)
+    assert (counts["executionCounts"]["total"], counts["executionCounts"]["failed"]) == (3, 1)
     fan["ToleratedFailureCount"] = 0
     failed = sfn.start_execution(stateMachineArn=make_machine(definition), input="[1, 2, 3, 4, 5]")["executionArn"]
     described = sfn.describe_execution(executionArn=failed)

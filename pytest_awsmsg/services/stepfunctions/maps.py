@@ -179,6 +179,9 @@ def _distributed(interp: Interpreter, v: Visit, items: list[Any], inputs: list[A
     total = len(work) - len(kept)
     run = service.new_map_run(execution, label, int(max_concurrency), float(pct), int(count), total)
     run.tolerance_set = {name for name, is_set in (("count", count_set), ("pct", pct_set)) if is_set}
+    run.item_total = sum(
+        len(batch["Items"]) if "ItemBatcher" in v.state else 1 for i, batch in enumerate(work) if i not in kept
+    )
     interp.event(thread, "MapStateStarted", mapStateStartedEventDetails={"length": len(items)})
     interp.event(thread, "MapRunStarted", mapRunStartedEventDetails={"mapRunArn": run.arn})
     results: list[Any] = [None] * len(work)

@@ -260,28 +260,40 @@ class MapRun:
     status: str = "RUNNING"
     stop_date: datetime | None = None
     children: list[Execution] = field(default_factory=list)
-    total: int = 0
+    total: int = 0  # child executions
+    item_total: int = 0  # items (several per child when batched)
     tolerance_set: set[str] = field(default_factory=set)
     on_update: Callable[[], None] | None = None
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """(itemCounts, executionCounts): a batched child execution carries several items."""
+        return self._count(lambda child: self._items_of(child), self.item_total or self.total), self._count(
+            lambda child: 1, self.total
+        )
+
+    @staticmethod
+    def _items_of(child: Execution) -> int:
+        data = child.parsed_input()
+        if isinstance(data, dict) and isinstance(data.get("Items"), list) and set(data) <= {"Items", "BatchInput"}:
+            return len(data["Items"])
+        return 1
+
+    def _count(self, weight: Callable[[Execution], int], total: int) -> dict[str, int]:
         by: dict[str, int] = {"RUNNING": 0, "SUCCEEDED": 0, "FAILED": 0, "TIMED_OUT": 0, "ABORTED": 0}
         for child in self.children:
-            by[child.status] = by.get(child.status, 0) + 1
-        pending = self.total - len(self.children)
-        counts = {
-            "pending": pending,
+            by[child.status] = by.get(child.status, 0) + weight(child)
+        return {
+            "pending": total - sum(by.values()),
             "running": by["RUNNING"],
             "succeeded": by["SUCCEEDED"],
             "failed": by["FAILED"],
             "timedOut": by["TIMED_OUT"],
             "aborted": by["ABORTED"],
-            "total": self.total,
+            "total": total,
             "resultsWritten": 0,
             "failuresNotRedrivable": 0,
             "pendingRedrive": 0,
         }
-        return counts, dict(counts)
 
 
 @dataclass
