@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg.services.stepfunctions import TaskFailure
 
 from .conftest import LAMBDA, MachineFactory, events, single
 
@@ -219,6 +220,7 @@ def test_redrive_reruns_from_the_failed_state(aws: Cloud, sfn: Any, make_machine
     described = sfn.describe_execution(executionArn=arn)
     assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
     assert calls == [{"amount": 5}, {"amount": 5}]
+    assert aws.stepfunctions.execution(arn).output == {"charged": True}
     types = [e["type"] for e in events(sfn, arn)]
     assert "ExecutionRedriven" in types
     assert types.count("PassStateEntered") == 1
@@ -378,3 +380,23 @@ def test_test_state_of_a_map_processes_input_and_a_mocked_result(sfn: Any) -> No
         definition=json.dumps(parallel), mock={"errorOutput": {"error": "Branch.Bad", "cause": "x"}}
     )
     assert (failed["status"], failed["error"]) == ("FAILED", "Branch.Bad")
+
+
+def test_the_context_object_after_a_redrive(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    aws.stepfunctions.mock_task("Flaky", TaskFailure("Down"), {"ok": True})
+    definition = {
+        "StartAt": "Flaky",
+        "States": {
+            "Flaky": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem", "Next": "Show"},
+            "Show": {
+                "Type": "Pass",
+                "Parameters": {"count.$": "$$.Execution.RedriveCount", "at.$": "$$.Execution.RedriveTime"},
+                "End": True,
+            },
+        },
+    }
+    arn = sfn.start_execution(stateMachineArn=make_machine(definition))["executionArn"]
+    redriven = sfn.redrive_execution(executionArn=arn)["redriveDate"]
+    out = aws.stepfunctions.execution(arn).output
+    assert out["count"] == 1
+    assert out["at"].startswith(redriven.strftime("%Y-%m-%dT%H:%M:%S"))

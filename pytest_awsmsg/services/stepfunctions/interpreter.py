@@ -292,6 +292,8 @@ class Interpreter:
             "State": {"EnteredTime": v.entered, "Name": v.name, "RetryCount": v.retry_count},
             "StateMachine": {"Id": execution.machine.arn, "Name": execution.machine.name},
         }
+        if execution.redrive_date is not None:
+            ctx["Execution"]["RedriveTime"] = iso(execution.redrive_date)
         if v.token is not None:
             ctx["Task"] = {"Token": v.token}
         if item is not None:
