@@ -33,7 +33,13 @@ class WireRequest:
 
     @classmethod
     def create(cls, method: str, url: str, headers: Mapping[str, Any], body: Any) -> WireRequest:
-        lowered = {k.lower(): (v.decode() if isinstance(v, bytes) else str(v)) for k, v in headers.items()}
+        lowered: Mapping[str, str]
+        if isinstance(headers, dict):
+            lowered = {k.lower(): _header_text(v) for k, v in headers.items()}
+        else:
+            # botocore's headers are already case-insensitive; copying them
+            # costs more than the rest of parsing a request.
+            lowered = _HeaderView(headers)
         if body is None:
             data = b""
         elif isinstance(body, str):
@@ -63,6 +69,44 @@ class WireRequest:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _header_text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class _HeaderView(Mapping[str, str]):
+    """Read-only, case-insensitive view of a headers object that has ``get``."""
+
+    __slots__ = ("_all", "_raw")
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._all: dict[str, str] | None = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._raw.get(key)
+        return default if value is None else _header_text(value)
+
+    def __getitem__(self, key: str) -> str:
+        value = self._raw.get(key)
+        if value is None:
+            raise KeyError(key)
+        return _header_text(value)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._raw.get(key) is not None
+
+    def _lowered(self) -> dict[str, str]:
+        if self._all is None:
+            self._all = {k.lower(): _header_text(v) for k, v in self._raw.items()}
+        return self._all
+
+    def __iter__(self) -> Any:
+        return iter(self._lowered())
+
+    def __len__(self) -> int:
+        return len(self._lowered())
 
 
 @dataclass
