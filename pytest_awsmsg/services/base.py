@@ -10,6 +10,7 @@ lives in one store per (account, region), built by :meth:`Service.new_store`.
 from __future__ import annotations
 
 import keyword
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -69,7 +70,7 @@ class Service(Generic[StoreT]):
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
         self._stores: dict[tuple[str, str], StoreT] = {}
-        self._kwarg_names: dict[str, dict[str, str]] = {}
+        self._handlers: dict[str, tuple[Callable[..., Any], dict[str, str]]] = {}
 
     def new_store(self, account_id: str, region: str) -> StoreT:
         """Fresh state for one account and region."""
@@ -90,12 +91,15 @@ class Service(Generic[StoreT]):
         return self.store(ctx.account_id, ctx.region)
 
     def dispatch(self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any]) -> dict[str, Any]:
-        method = getattr(self, python_name(operation.name), None)
-        if method is None:
-            raise NotImplementedOperation(f"{self.name} {operation.name} is not implemented by pytest-awsmsg.")
-        names = self._kwarg_names.get(operation.name)
-        if names is None:
-            names = self._kwarg_names[operation.name] = {}
+        # The handler and its keyword names are worked out once per operation:
+        # this runs on every call.
+        entry = self._handlers.get(operation.name)
+        if entry is None:
+            method = getattr(self, python_name(operation.name), None)
+            if method is None:
+                raise NotImplementedOperation(f"{self.name} {operation.name} is not implemented by pytest-awsmsg.")
+            entry = self._handlers[operation.name] = (method, {})
+        method, names = entry
         kwargs = {}
         for key, value in params.items():
             arg = names.get(key)
