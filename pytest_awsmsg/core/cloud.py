@@ -247,6 +247,8 @@ class Cloud:
     def report_sections(self) -> list[tuple[str, str]]:
         """Extra sections (deliveries, executions...) for a failed test's report."""
         sections: list[tuple[str, str]] = []
+        if len(self.deliveries):
+            sections.append(("aws deliveries", self.deliveries.format()))
         for service in list(self._services.values()):
             sections.extend(service.report_sections())
         return sections

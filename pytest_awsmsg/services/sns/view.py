@@ -184,9 +184,3 @@ class ViewMixin(SnsBase):
         """Whether an SNS JSON message's Signature is valid (what user code checks)."""
         doc = json.loads(message) if isinstance(message, str) else message
         return signing.verify_message(doc)
-
-    # -- reports -------------------------------------------------------------------------------
-
-    def report_sections(self) -> list[tuple[str, str]]:
-        deliveries = self.cloud.deliveries
-        return [("aws deliveries", deliveries.format())] if len(deliveries) else []
