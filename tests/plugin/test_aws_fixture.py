@@ -71,7 +71,6 @@ def test_default_seed_depends_on_the_node_id_not_on_order(pytester: pytest.Pytes
         assert result.ret == 0
         return dict(re.findall(r"(ID-[ab]) (\S+)", "\n".join(result.outlines)))
 
-
     forward = ids()
     only_b = ids("-k", "test_b")
     assert forward["ID-a"] != forward["ID-b"]
