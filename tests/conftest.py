@@ -5,6 +5,7 @@ The suite also runs against the oldest botocore we support (tox's
 A test that needs them says so, and is skipped there rather than failing:
 
     @pytest.mark.requires_api("secretsmanager", "ListSecrets", "SortBy")
+    @pytest.mark.requires_api("stepfunctions", "CreateActivity", error="ActivityAlreadyExists")
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from pytest_awsmsg.core.registry import service_model
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "requires_api(service, operation, *members): skip unless the installed botocore models the "
-        "operation and these input members",
+        "requires_api(service, operation, *members, error=None): skip unless the installed botocore "
+        "models the operation, these input members and this error shape",
     )
 
 
@@ -33,3 +34,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         missing = [m for m in members if shape is None or m not in shape.members]
         if missing:
             pytest.skip(f"botocore {botocore.__version__}'s {service} {operation} has no {', '.join(missing)}")
+        error = marker.kwargs.get("error")
+        if error and error not in {shape.name for shape in model.error_shapes}:
+            pytest.skip(f"botocore {botocore.__version__} has no {service} error {error}")

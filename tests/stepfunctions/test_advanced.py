@@ -238,7 +238,12 @@ def test_test_state_runs_one_state_with_inspection_data(sfn: Any) -> None:
         "ResultPath": "$.copy",
         "Next": "Elsewhere",
     }
-    result = sfn.test_state(definition=json.dumps(state), input='{"order": {"id": 3}}', inspectionLevel="DEBUG")
+    result = sfn.test_state(
+        definition=json.dumps(state),
+        roleArn="arn:aws:iam::123456789012:role/tester",  # older botocore models require it
+        input='{"order": {"id": 3}}',
+        inspectionLevel="DEBUG",
+    )
     assert result["status"] == "SUCCEEDED"
     assert result["nextState"] == "Elsewhere"
     assert json.loads(result["output"]) == {"order": {"id": 3}, "copy": {"id": 3}}
@@ -248,6 +253,7 @@ def test_test_state_runs_one_state_with_inspection_data(sfn: Any) -> None:
     assert json.loads(data["afterResultPath"]) == {"order": {"id": 3}, "copy": {"id": 3}}
 
 
+@pytest.mark.requires_api("stepfunctions", "TestState", "mock")
 def test_test_state_with_a_mock_and_catch(sfn: Any) -> None:
     state = {
         "Type": "Task",
@@ -268,6 +274,7 @@ def test_test_state_with_a_mock_and_catch(sfn: Any) -> None:
     assert json.loads(ok["inspectionData"]["result"]) == {"Item": 1}
 
 
+@pytest.mark.requires_api("stepfunctions", "TestState", "stateName")
 def test_test_state_invokes_lambda_and_picks_a_state_by_name(aws: Cloud, sfn: Any) -> None:
     aws.lambdas.register("up", lambda event, context: event["s"].upper())
     definition = {
@@ -351,6 +358,7 @@ def test_redrive_of_a_distributed_map_reruns_only_failed_children(
     assert 2 in calls
 
 
+@pytest.mark.requires_api("stepfunctions", "TestState", "mock")
 def test_test_state_of_a_map_processes_input_and_a_mocked_result(sfn: Any) -> None:
     state = {
         "Type": "Map",

@@ -177,6 +177,7 @@ def test_describe_state_machine_for_execution(sfn: Any, make_machine: MachineFac
     assert described["stateMachineArn"] == machine
 
 
+@pytest.mark.requires_api("stepfunctions", "DescribeExecution", "includedData")
 def test_describe_execution_metadata_only(sfn: Any, make_machine: MachineFactory) -> None:
     arn = sfn.start_execution(stateMachineArn=make_machine(TWO_PASSES), input='{"secret": 1}')["executionArn"]
     described = sfn.describe_execution(executionArn=arn, includedData="METADATA_ONLY")

@@ -168,6 +168,7 @@ def test_a_mocked_task_may_name_a_resource_the_kit_does_not_fake(aws: Cloud, sfn
     sfn.create_state_machine(name="mocked", definition=json.dumps(definition), roleArn=ROLE)
 
 
+@pytest.mark.requires_api("stepfunctions", "ValidateStateMachineDefinition")
 def test_validate_state_machine_definition(sfn: Any) -> None:
     ok = sfn.validate_state_machine_definition(definition=json.dumps(PASS))
     assert ok["result"] == "OK"
@@ -201,6 +202,7 @@ def test_nested_scopes_are_validated(sfn: Any) -> None:
     assert "Missing 'Next' target: Outside at /States/P/Branches[0]/States/X/Next" in message
 
 
+@pytest.mark.requires_api("stepfunctions", "CreateStateMachine", "encryptionConfiguration")
 def test_logging_and_encryption_configuration_are_checked(sfn: Any, make_machine: MachineFactory) -> None:
     with pytest.raises(sfn.exceptions.InvalidLoggingConfiguration, match="exactly one Log Destination"):
         make_machine(PASS, loggingConfiguration={"level": "ALL"})

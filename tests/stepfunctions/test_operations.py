@@ -133,6 +133,7 @@ def test_report_section_lists_executions(aws: Cloud, sfn: Any, make_machine: Mac
     assert "FAILED Boom: why" in text
 
 
+@pytest.mark.requires_api("stepfunctions", "CreateActivity", error="ActivityAlreadyExists")
 def test_tags_on_activities(sfn: Any) -> None:
     arn = sfn.create_activity(name="tagged", tags=[{"key": "a", "value": "1"}])["activityArn"]
     sfn.tag_resource(resourceArn=arn, tags=[{"key": "b", "value": "2"}])
