@@ -9,6 +9,7 @@ in for real ones, and botocore's retry backoff sleeps in virtual time. With
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import os
 import threading
@@ -135,6 +136,17 @@ def _set_retry_handler_sleep(sleep: Callable[[float], None]) -> None:
         standard.RetryHandler.__init__.__defaults__ = (defaults[0], sleep)
 
 
+# (module, attribute, stand-in): module-level names botocore reads at call
+# time, swapped while a cloud is active so that its waiting and its client-side
+# randomness run on the cloud. Each stand-in wraps the real object as ``_real``.
+_SWAPS: tuple[tuple[str, str, type[Any]], ...] = (
+    ("botocore.endpoint", "time", _VirtualTime),  # sleeps between retries
+    ("botocore.retries.bucket", "time", _CloudTime),  # adaptive mode's rate limiter
+    ("botocore.retries.bucket", "threading", _VirtualThreading),
+    ("botocore.handlers", "uuid", _SeededUuid),  # idempotency tokens
+)
+
+
 class _Patches:
     """Process-wide patches shared by nested and concurrent activations (refcounted)."""
 
@@ -151,21 +163,12 @@ class _Patches:
             env = dict(_FAKE_ENV)
             self._saved_env = {k: os.environ.get(k) for k in env}
             os.environ.update(env)
-            import botocore.endpoint
-
-            if not isinstance(botocore.endpoint.time, _VirtualTime):
-                botocore.endpoint.time = _VirtualTime(botocore.endpoint.time)
+            for module_name, name, stand_in in _SWAPS:
+                module = importlib.import_module(module_name)
+                current = getattr(module, name)
+                if not isinstance(current, stand_in):
+                    setattr(module, name, stand_in(current))
             _set_retry_handler_sleep(_virtual_sleep)
-            from botocore.retries import bucket
-
-            if not isinstance(bucket.time, _CloudTime):
-                bucket.time = _CloudTime(bucket.time)
-            if not isinstance(bucket.threading, _VirtualThreading):
-                bucket.threading = _VirtualThreading(bucket.threading)
-            import botocore.handlers
-
-            if not isinstance(botocore.handlers.uuid, _SeededUuid):
-                botocore.handlers.uuid = _SeededUuid(botocore.handlers.uuid)
 
     def exit(self) -> None:
         with self._lock:
@@ -177,21 +180,12 @@ class _Patches:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-            import botocore.endpoint
-
-            if isinstance(botocore.endpoint.time, _VirtualTime):
-                botocore.endpoint.time = botocore.endpoint.time._real
+            for module_name, name, stand_in in _SWAPS:
+                module = importlib.import_module(module_name)
+                current = getattr(module, name)
+                if isinstance(current, stand_in):
+                    setattr(module, name, current._real)
             _set_retry_handler_sleep(time.sleep)
-            from botocore.retries import bucket
-
-            if isinstance(bucket.time, _CloudTime):
-                bucket.time = bucket.time._real
-            if isinstance(bucket.threading, _VirtualThreading):
-                bucket.threading = bucket.threading._real
-            import botocore.handlers
-
-            if isinstance(botocore.handlers.uuid, _SeededUuid):
-                botocore.handlers.uuid = botocore.handlers.uuid._real
 
 
 _patches = _Patches()
