@@ -12,13 +12,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import aws_secretsmanager_caching as caching
 import boto3
 import pytest
+from aws_lambda_powertools.utilities import parameters
 
 from pytest_awsmsg.core.cloud import Cloud
-
-caching = pytest.importorskip("aws_secretsmanager_caching")
-parameters = pytest.importorskip("aws_lambda_powertools.utilities.parameters")
 
 MakeSecret = Callable[..., dict[str, Any]]
 

@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 import requests
 import responses
+from cryptography import exceptions, x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from pytest_awsmsg.core.cloud import Cloud
 
@@ -27,9 +30,6 @@ def string_to_sign(message: dict[str, Any]) -> bytes:
 
 
 def verify_with_cryptography(message: dict[str, Any], pem: str) -> None:
-    x509 = pytest.importorskip("cryptography.x509")
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
 
     certificate = x509.load_pem_x509_certificate(pem.encode())
     algorithm = hashes.SHA256() if message["SignatureVersion"] == "2" else hashes.SHA1()
@@ -66,7 +66,6 @@ def test_a_tampered_message_does_not_verify(
     (message,) = queue.envelopes()
     message["Message"] = "pay 1000"
     assert not aws.sns.verify(message)
-    exceptions = pytest.importorskip("cryptography.exceptions")
     with pytest.raises(exceptions.InvalidSignature):
         verify_with_cryptography(message, aws.sns.signing_certificate_pem)
 
@@ -86,6 +85,5 @@ def test_the_certificate_is_the_same_in_every_run(aws: Cloud) -> None:
     assert aws.sns.signing_certificate_url().startswith(
         "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-"
     )
-    x509 = pytest.importorskip("cryptography.x509")
     certificate = x509.load_pem_x509_certificate(pem.encode())
     assert "sns.amazonaws.com" in certificate.subject.rfc4514_string()

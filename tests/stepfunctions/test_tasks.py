@@ -9,7 +9,6 @@ import boto3
 import pytest
 
 from pytest_awsmsg.core.cloud import Cloud
-from pytest_awsmsg.core.registry import faked_services
 from pytest_awsmsg.services.stepfunctions import TaskFailure
 
 from .conftest import LAMBDA, MachineFactory, Runner, events, single
@@ -257,7 +256,6 @@ def test_aws_sdk_sqs_with_catch(run: Runner) -> None:
     assert run(definition, {"name": "made-by-sfn"})["out"].endswith("/made-by-sfn")
 
 
-@pytest.mark.skipif("sns" not in faked_services(), reason="the SNS fake is not in this tree")
 def test_sns_publish_integration(run: Runner) -> None:
     sns = boto3.client("sns", region_name="us-east-1")
     topic = sns.create_topic(Name="alerts")["TopicArn"]
