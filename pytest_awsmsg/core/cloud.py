@@ -36,7 +36,6 @@ _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/")
 # Cloud.credentials_for() hands out for cross-account tests.
 _ACCOUNT_KEY_PREFIX = "AKIDAWSMSG"
 _REGION_IN_HOST = re.compile(r"\.([a-z]{2}(?:-[a-z]+)+-\d)\.")
-_ATTEMPT = re.compile(r"attempt=(\d+)")
 
 
 class Cloud:
@@ -265,9 +264,10 @@ class Cloud:
 
 def _note_attempt(cloud: Cloud, record: CallRecord, request: WireRequest) -> None:
     """Which botocore attempt, of which client call, and from which AZ, a request is."""
-    found = _ATTEMPT.search(request.headers.get("amz-sdk-request", ""))
-    if found:
-        record.attempt = int(found.group(1))
+    # "attempt=2; max=5" (botocore's amz-sdk-request header)
+    attempt = request.headers.get("amz-sdk-request", "").partition("attempt=")[2].partition(";")[0]
+    if attempt.isdigit():
+        record.attempt = int(attempt)
     invocation = request.headers.get("amz-sdk-invocation-id")
     if invocation:
         record.invocation = cloud.calls.invocation_number(invocation)
