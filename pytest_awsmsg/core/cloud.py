@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import _hook
+from ..services.base import RequestContext
 from .calllog import CallLog, CallRecord
 from .clock import Clock
 from .deliveries import DeliveryLog
@@ -123,7 +124,6 @@ class Cloud:
         """
         from botocore.validate import ParamValidator
 
-        from ..services.base import RequestContext
         from .errors import ValidationError
 
         params = params or {}
@@ -187,8 +187,6 @@ class Cloud:
                 operation, params = parser.parse(request)
             except AwsError as error:
                 return serializer.serialize_error(None, error, request_id)
-            from ..services.base import RequestContext
-
             service = self.service(service_name)
             ctx = RequestContext(self, service_name, operation.name, region, account_id, request_id, protocol)
             record = CallRecord(
