@@ -13,5 +13,5 @@ README = Path(__file__).parents[2] / "README.md"
 def test_readme_example_passes(pytester: pytest.Pytester) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
     assert blocks, "the README lost its example"
-    pytester.makepyfile(test_readme=blocks[0])
+    pytester.makepyfile(test_readme_example=blocks[0])
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
