@@ -224,3 +224,25 @@ def test_retry_count_in_the_context_object(aws: Cloud, run: Runner) -> None:
     arn = run(task(Retry=retry, Parameters={"retry.$": "$$.State.RetryCount"}))["executionArn"]
     aws.stepfunctions.wait_for(arn)
     assert seen == [0, 1, 2]
+
+
+def test_states_runtime_is_not_caught_or_retried_even_when_named(aws: Cloud, sfn: Any, run: Runner) -> None:
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "InputPath": "$.nope", "End": True}}}],
+                "Retry": [{"ErrorEquals": ["States.Runtime"], "IntervalSeconds": 1}],
+                "Catch": [{"ErrorEquals": ["States.Runtime"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        },
+    }
+    described = run(definition)
+    assert (described["status"], described["error"]) == ("FAILED", "States.Runtime")
+    types = [e["type"] for e in events(sfn, described["executionArn"])]
+    assert types.count("ParallelStateStarted") == 1  # no retry
+    assert "SucceedStateEntered" not in types  # not caught
+    assert aws.clock.pending == []

@@ -164,3 +164,8 @@ QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 # States.ALL matches everything except these (ASL: "States.ALL ... does not
 # match States.DataLimitExceeded" and, since 2023, States.Runtime).
 NOT_MATCHED_BY_ALL = frozenset({DATA_LIMIT_EXCEEDED, RUNTIME})
+# The developer guide: "A States.Runtime error isn't retriable, and will always
+# cause the execution to fail", so not even a retrier or catcher that names it
+# matches. States.DataLimitExceeded is only said to escape States.ALL; we
+# assume a catcher naming it explicitly still catches it.
+NEVER_MATCHED = frozenset({RUNTIME})

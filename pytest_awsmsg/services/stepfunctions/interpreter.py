@@ -471,6 +471,9 @@ class Interpreter:
         self.fail_thread(v, error, cause)
 
     def matches(self, names: list[str], error: str, v: Visit) -> bool:
+        """Whether a retrier's or catcher's ErrorEquals covers ``error`` raised in ``v``."""
+        if error in errors.NEVER_MATCHED:
+            return False
         if error in names:
             return True
         if errors.ALL in names and error not in errors.NOT_MATCHED_BY_ALL:
