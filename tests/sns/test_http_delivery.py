@@ -166,7 +166,17 @@ def test_unsubscribe_sends_an_unsubscribe_confirmation(aws: Cloud, sns: Any, mak
     topic = make_topic()
     arn = sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)["SubscriptionArn"]
     sns.unsubscribe(SubscriptionArn=arn)
-    assert responses.calls[-1].request.headers["x-amz-sns-message-type"] == "UnsubscribeConfirmation"
+    request = responses.calls[-1].request
+    assert request.headers["x-amz-sns-message-type"] == "UnsubscribeConfirmation"
+    document = json.loads(request.body)
+    assert document["Type"] == "UnsubscribeConfirmation"
+    assert document["TopicArn"] == topic
+    # It names the deleted subscription, not the topic (developer guide's example).
+    assert document["Message"] == (
+        f"You have chosen to deactivate subscription {arn}.\n"
+        "To cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
+    )
+    assert aws.sns.verify(document)
 
 
 @pytest.mark.parametrize(

@@ -293,6 +293,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
             kind,
             message_id=self.cloud.ids.uuid4(),
             topic_arn=topic.arn,
+            subscription_arn=sub.arn,
             region=topic.region,
             token=sub.token or self.cloud.ids.hex(128),
             timestamp=self.cloud.clock.now(),

@@ -157,9 +157,22 @@ class Notification:
 
 
 def confirmation(
-    kind: str, *, message_id: str, topic_arn: str, region: str, token: str, timestamp: float, version: str
+    kind: str,
+    *,
+    message_id: str,
+    topic_arn: str,
+    subscription_arn: str,
+    region: str,
+    token: str,
+    timestamp: float,
+    version: str,
 ) -> dict[str, Any]:
-    """A signed SubscriptionConfirmation or UnsubscribeConfirmation document."""
+    """A signed SubscriptionConfirmation or UnsubscribeConfirmation document.
+
+    The two texts differ in what they name: a SubscriptionConfirmation names
+    the topic, an UnsubscribeConfirmation the subscription that was deleted
+    (as in the developer guide's "HTTP/HTTPS unsubscribe confirmation JSON format").
+    """
     if kind == "SubscriptionConfirmation":
         text = (
             f"You have chosen to subscribe to the topic {topic_arn}.\n"
@@ -167,7 +180,7 @@ def confirmation(
         )
     else:
         text = (
-            f"You have chosen to deactivate subscription to the topic {topic_arn}.\n"
+            f"You have chosen to deactivate subscription {subscription_arn}.\n"
             "To cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
         )
     doc: dict[str, Any] = {
