@@ -23,6 +23,11 @@ from orders.queue_worker import (
 from pytest_awsmsg.core.cloud import Cloud
 
 
+def test_creating_the_queues_again_finds_them(aws: Cloud) -> None:
+    """A second deployment (or a second worker starting) gets the same queues back."""
+    assert create_queues() == create_queues()
+
+
 def test_a_crashed_worker_is_retried_after_the_visibility_timeout(aws: Cloud) -> None:
     queues = create_queues()
     submit_order(queues.orders, {"id": "o-1", "customer": "ada"})

@@ -49,6 +49,25 @@ def test_create_queue_with_different_attributes_fails(sqs: Any) -> None:
     )
 
 
+def test_create_queue_is_idempotent_however_the_policies_are_spelled(sqs: Any, make_queue: QueueFactory) -> None:
+    dlq_arn = "arn:aws:sqs:us-east-1:123456789012:orders-dlq"
+    make_queue("orders-dlq")
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:*"}]}
+    attributes = {
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3}),
+        "Policy": json.dumps(policy),
+    }
+    url = sqs.create_queue(QueueName="orders", Attributes=attributes)["QueueUrl"]
+    respelled = {
+        "RedrivePolicy": json.dumps({"maxReceiveCount": "3", "deadLetterTargetArn": dlq_arn}, indent=2),
+        "Policy": json.dumps(policy, separators=(",", ":")),
+    }
+    assert sqs.create_queue(QueueName="orders", Attributes=respelled)["QueueUrl"] == url
+    different = {"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 4})}
+    with pytest.raises(sqs.exceptions.QueueNameExists):
+        sqs.create_queue(QueueName="orders", Attributes=different)
+
+
 @pytest.mark.parametrize("name", ["", "a" * 81, "has space", "dot.name", "x.fifo"])
 def test_invalid_standard_queue_names(sqs: Any, name: str) -> None:
     with pytest.raises(ClientError) as excinfo:

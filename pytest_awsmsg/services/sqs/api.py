@@ -90,7 +90,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         existing = store.queues.get(queue_name)
         if existing is not None:
             for name, value in normalised.items():
-                if existing.attributes.get(name, "") != value:
+                if not attrs.same_value(name, existing.attributes.get(name, ""), value):
                     raise QueueNameExists(
                         f"A queue already exists with the same name and a different value for attribute {name}"
                     )
@@ -129,7 +129,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         if not policy:
             values.pop("RedrivePolicy", None)
             return
-        target_arn, count = attrs.parse_redrive_policy(policy)
+        target_arn, _ = attrs.parse_redrive_policy(policy)
         target = self.queue_by_arn(target_arn)
         if target is None:
             raise invalid_value(policy, "RedrivePolicy", "Dead letter target does not exist.")
@@ -142,8 +142,6 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
                 "RedrivePolicy",
                 f"Queue {target_arn} does not allow {source_arn} to use it as a dead-letter queue.",
             )
-        # AWS stores the policy in its canonical form.
-        values["RedrivePolicy"] = f'{{"deadLetterTargetArn":"{target_arn}","maxReceiveCount":{count}}}'
 
     def get_queue_url(
         self, ctx: RequestContext, *, queue_name: str, queue_owner_aws_account_id: str | None = None
