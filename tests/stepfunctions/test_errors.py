@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
 import pytest
 
+from pytest_awsmsg import fake_aws
 from pytest_awsmsg.core.cloud import Cloud
 
-from .conftest import LAMBDA, MachineFactory, Runner, events, single
+from .conftest import LAMBDA, ROLE, MachineFactory, Runner, events, single
 
 
 class PaymentDeclined(Exception):
@@ -88,14 +90,35 @@ def test_max_delay_seconds_caps_the_backoff(aws: Cloud, sfn: Any, run: Runner) -
     assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
 
 
-def test_full_jitter_is_seeded(aws: Cloud, sfn: Any, run: Runner) -> None:
-    aws.lambdas.register("pay", flaky(1))
-    retry = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 100, "JitterStrategy": "FULL"}]
-    arn = run(task(Retry=retry))["executionArn"]
-    due = aws.clock.pending[0].due - aws.clock.now()
-    assert 0 <= due <= 100
-    aws.clock.advance(100)
-    assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+def _retry_gaps(cloud: Cloud, retry: dict[str, Any], failures: int) -> list[float]:
+    """Seconds between each failed attempt and the next attempt, read from the execution's history."""
+    cloud.clock.freeze("2024-01-01T00:00:00Z")
+    cloud.lambdas.register("pay", flaky(failures))
+    client = boto3.client("stepfunctions", region_name="us-east-1")
+    machine = client.create_state_machine(name="pay", definition=json.dumps(task(Retry=[retry])), roleArn=ROLE)
+    arn = client.start_execution(stateMachineArn=machine["stateMachineArn"])["executionArn"]
+    cloud.stepfunctions.wait_for(arn)
+    history = events(client, arn)
+    failed = [e["timestamp"] for e in history if e["type"] == "LambdaFunctionFailed"]
+    retried = [e["timestamp"] for e in history if e["type"] == "LambdaFunctionScheduled"][1:]
+    assert client.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+    return [(after - before).total_seconds() for before, after in zip(failed, retried, strict=True)]
+
+
+def test_full_jitter_waits_a_seeded_random_part_of_each_backoff_interval(aws: Cloud) -> None:
+    retry = {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 100, "BackoffRate": 2, "JitterStrategy": "FULL"}
+    gaps = _retry_gaps(aws, retry, failures=3)
+    ceilings = [100, 200, 400]
+    assert len(gaps) == 3
+    assert all(0 <= gap <= ceiling for gap, ceiling in zip(gaps, ceilings, strict=True))
+    assert gaps != ceilings  # jittered, not the plain backoff
+    with fake_aws(seed=aws.seed) as again:
+        assert _retry_gaps(again, retry, failures=3) == gaps  # the same seed waits the same
+
+
+def test_without_jitter_the_gaps_are_the_backoff_intervals(aws: Cloud) -> None:
+    retry = {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 3, "BackoffRate": 1.5, "MaxDelaySeconds": 6}
+    assert _retry_gaps(aws, retry, failures=3) == [3, 4.5, 6]
 
 
 def test_max_attempts_zero_never_retries(aws: Cloud, run: Runner) -> None:
