@@ -148,6 +148,22 @@ def test_publish_batch_errors(sns: Any, make_topic: Callable[..., str], entries:
         sns.publish_batch(TopicArn=make_topic(), PublishBatchRequestEntries=entries)
 
 
+def test_a_batch_must_fit_the_topics_maximum_message_size(sns: Any, make_topic: Callable[..., str]) -> None:
+    # Bodies and attributes of every entry together, against the topic's MaximumMessageSize.
+    big = [{"Id": str(i), "Message": "x" * 26_000, "MessageAttributes": attrs(note="y" * 300)} for i in range(10)]
+    with pytest.raises(sns.exceptions.BatchRequestTooLongException):
+        sns.publish_batch(TopicArn=make_topic(), PublishBatchRequestEntries=big)
+    small = make_topic("small", MaximumMessageSize=2048)
+    with pytest.raises(sns.exceptions.BatchRequestTooLongException) as caught:
+        sns.publish_batch(
+            TopicArn=small,
+            PublishBatchRequestEntries=[{"Id": "a", "Message": "x" * 1500}, {"Id": "b", "Message": "x" * 1500}],
+        )
+    assert caught.value.response["Error"]["Code"] == "BatchRequestTooLong"
+    result = sns.publish_batch(TopicArn=small, PublishBatchRequestEntries=[{"Id": "a", "Message": "x" * 2000}])
+    assert [s["Id"] for s in result["Successful"]] == ["a"]
+
+
 # -- FIFO ---------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from ...core.deliveries import Publication
 from ...core.errors import AwsError
 from ..base import RequestContext
-from .attributes import validate_message_attributes
+from .attributes import message_attributes_size, validate_message_attributes
 from .common import SnsBase, split_arn
 from .dataprotection import apply_inbound, parse_policy
 from .errors import (
@@ -89,8 +89,13 @@ class PublishingMixin(SnsBase):
                     "It can be at most 80 letters long."
                 )
         topic = self.topic_for(ctx, topic_arn, "Publish")
-        total = sum(len(str(e.get("Message", "")).encode()) for e in entries)
-        if total > max(topic.max_message_size, DEFAULT_MAX_SIZE):
+        # The whole batch, bodies and attributes, must fit in the topic's MaximumMessageSize
+        # (PublishBatch's documentation), the same limit as one message.
+        total = sum(
+            len(str(e.get("Message", "")).encode("utf-8")) + message_attributes_size(e.get("MessageAttributes"))
+            for e in entries
+        )
+        if total > topic.max_message_size:
             raise BatchRequestTooLongException("The length of all the messages put together is more than the limit.")
         successful: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
