@@ -20,6 +20,7 @@ def test_the_lambda_event_shape(aws: Cloud, sns: Any, make_topic: Callable[..., 
         events.append(event)
         contexts.append(context)
 
+    aws.clock.freeze("2024-01-02T03:04:05Z")
     topic = make_topic()
     sub = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=aws.lambdas.arn("notify"))["SubscriptionArn"]
     sent = sns.publish(TopicArn=topic, Message="hi", MessageAttributes=attrs(kind="order"))
@@ -33,8 +34,13 @@ def test_the_lambda_event_shape(aws: Cloud, sns: Any, make_topic: Callable[..., 
     assert body["Subject"] is None
     assert body["Message"] == "hi"
     assert body["MessageAttributes"] == {"kind": {"Type": "String", "Value": "order"}}
-    assert body["SigningCertUrl"].startswith("https://sns.us-east-1.amazonaws.com/")
-    assert body["UnsubscribeUrl"].endswith(sub)
+    assert body["Timestamp"] == "2024-01-02T03:04:05.000Z"
+    assert body["SignatureVersion"] == "1"
+    # Lambda's casing differs from the JSON envelope's: SigningCertUrl, UnsubscribeUrl.
+    assert body["SigningCertUrl"] == aws.sns.signing_certificate_url()
+    assert body["UnsubscribeUrl"] == f"https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={sub}"
+    assert "SigningCertURL" not in body
+    assert "UnsubscribeURL" not in body
     assert contexts[0].function_name == "notify"
     assert aws.lambdas.invocations[0].source == "sns"
 

@@ -11,7 +11,12 @@ from pytest_awsmsg.core.cloud import Cloud
 from .conftest import Queue, attrs
 
 
-def test_the_json_envelope(sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]) -> None:
+def test_the_json_envelope(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    # A frozen instant with whole milliseconds and one with none: user code parses Timestamp
+    # with a fixed format, and AWS always writes three digits of milliseconds.
+    aws.clock.freeze("2024-01-02T03:04:05.678Z")
     topic = make_topic()
     queue = make_queue()
     sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)["SubscriptionArn"]
@@ -34,12 +39,25 @@ def test_the_json_envelope(sns: Any, make_topic: Callable[..., str], make_queue:
     assert envelope["MessageId"] == sent["MessageId"]
     assert envelope["TopicArn"] == topic
     assert envelope["Message"] == "hello"
-    assert envelope["Timestamp"].endswith("Z")
-    assert envelope["UnsubscribeURL"].endswith(f"SubscriptionArn={sub}")
+    assert envelope["Subject"] == "greeting"
+    assert envelope["Timestamp"] == "2024-01-02T03:04:05.678Z"
+    assert envelope["SignatureVersion"] == "1"
+    assert envelope["SigningCertURL"] == aws.sns.signing_certificate_url()
+    assert envelope["SigningCertURL"].startswith("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-")
+    assert aws.sns.verify(envelope)
+    assert envelope["UnsubscribeURL"] == (
+        f"https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={sub}"
+    )
     assert envelope["MessageAttributes"] == {
         "kind": {"Type": "String", "Value": "order"},
         "n": {"Type": "Number", "Value": "3"},
     }
+    aws.clock.travel_to("2024-01-02T03:04:06Z")
+    sns.publish(TopicArn=topic, Message="on the second")
+    (later,) = queue.envelopes()
+    assert later["Timestamp"] == "2024-01-02T03:04:06.000Z"
+    assert "Subject" not in later
+    assert "MessageAttributes" not in later
 
 
 def test_raw_delivery_passes_the_body_and_attributes(
