@@ -16,7 +16,8 @@ MakeSecret = Callable[..., dict[str, Any]]
 
 @pytest.fixture
 def catalogue(aws: Cloud, make_secret: MakeSecret) -> None:
-    """Three secrets created a day apart."""
+    """Three secrets created a day apart, on a frozen clock: no two events share a timestamp by luck."""
+    aws.clock.freeze("2026-02-01T12:00:00Z")
     make_secret("prod/db", "1", Description="Orders Database", Tags=[{"Key": "env", "Value": "prod"}])
     aws.clock.advance(days=1)
     make_secret("prod/api-key", "2", Description="payments key", Tags=[{"Key": "team", "Value": "payments"}])
@@ -50,14 +51,21 @@ def test_list_secrets_filters(sm: Any, filters: list[dict[str, Any]], expected: 
 
 @pytest.mark.usefixtures("catalogue")
 @pytest.mark.requires_api("secretsmanager", "ListSecrets", "SortBy")
-def test_list_secrets_sorts(sm: Any) -> None:
+def test_list_secrets_sorts(aws: Cloud, sm: Any) -> None:
     assert names(sm) == ["prod/db", "prod/api-key", "test/db"]
     assert names(sm, SortOrder="desc") == ["test/db", "prod/api-key", "prod/db"]
     assert names(sm, SortBy="name") == ["prod/api-key", "prod/db", "test/db"]
+
+    aws.clock.advance(hours=1)  # later than test/db's creation, the most recent change so far
     sm.put_secret_value(SecretId="prod/db", SecretString="changed")
-    assert names(sm, SortBy="last-changed-date", SortOrder="desc")[0] == "prod/db"
+    assert names(sm, SortBy="last-changed-date", SortOrder="desc") == ["prod/db", "test/db", "prod/api-key"]
+    assert names(sm, SortBy="last-changed-date") == ["prod/api-key", "test/db", "prod/db"]
+
+    # LastAccessedDate has day resolution: accesses on two different days order the secrets.
+    sm.get_secret_value(SecretId="test/db")
+    aws.clock.advance(days=1)
     sm.get_secret_value(SecretId="prod/api-key")
-    assert names(sm, SortBy="last-accessed-date", SortOrder="desc")[0] == "prod/api-key"
+    assert names(sm, SortBy="last-accessed-date", SortOrder="desc")[:2] == ["prod/api-key", "test/db"]
 
 
 @pytest.mark.usefixtures("catalogue")
