@@ -41,12 +41,27 @@ def test_exclusions(sm: Any, option: str, forbidden: str) -> None:
         assert not set(generate(sm, PasswordLength=64, **{option: True})) & set(forbidden)
 
 
-def test_exclude_characters_and_include_space(sm: Any) -> None:
-    password = generate(sm, PasswordLength=200, ExcludeCharacters="abc/@\"'\\", IncludeSpace=True)
+def test_exclude_characters(sm: Any) -> None:
+    password = generate(sm, PasswordLength=200, ExcludeCharacters="abc/@\"'\\")
 
     assert len(password) == 200
     assert not set(password) & set("abc/@\"'\\")
-    assert " " in password
+
+
+def test_include_space_lets_spaces_in(sm: Any) -> None:
+    # Only "0" and the space are left to draw from, so a space is all but certain
+    # (one chance in 2**63 to miss), whatever the seed.
+    password = generate(
+        sm,
+        PasswordLength=64,
+        IncludeSpace=True,
+        ExcludeLowercase=True,
+        ExcludeUppercase=True,
+        ExcludePunctuation=True,
+        ExcludeCharacters="123456789",
+    )
+
+    assert set(password) == {"0", " "}
 
 
 def test_require_each_type_can_be_lifted(sm: Any) -> None:
