@@ -274,3 +274,19 @@ def test_in_flight_limit(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None
     # FIFO queues answer with no messages instead of an error.
     assert len(receive(sqs, fifo, MaxNumberOfMessages=10)) == 3
     assert receive(sqs, fifo) == []
+
+
+def test_a_long_poll_at_the_in_flight_limit_waits_instead_of_failing(
+    aws: Cloud, sqs: Any, make_queue: QueueFactory
+) -> None:
+    """AWS's quotas page: at the limit, short polling gets OverLimit and long polling no error."""
+    aws.clock.freeze("2024-01-01T00:00:00Z")
+    aws.sqs.in_flight_limit = 1  # AWS's is 120,000; lowered so the test stays small
+    url = make_queue(VisibilityTimeout=5)
+    for body in ("a", "b"):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    assert [m["Body"] for m in receive(sqs, url)] == ["a"]
+    before = aws.clock.now()
+    # The poll waits until "a" leaves flight (its timeout ends), then gets a message.
+    assert len(receive(sqs, url, WaitTimeSeconds=20)) == 1
+    assert aws.clock.now() - before == 5

@@ -222,7 +222,7 @@ class MessagingMixin(SqsBase):
         for _ in range(_MAX_POLL_STEPS):
             if queue.name not in self.store(queue.account_id, queue.region).queues:
                 break  # deleted while we waited
-            taken = self.take(queue, clock.now(), limit, visibility)
+            taken = self.take(queue, clock.now(), limit, visibility, long_poll=wait > 0)
             now = clock.now()
             if taken or now + EPSILON >= deadline:
                 break
@@ -255,8 +255,13 @@ class MessagingMixin(SqsBase):
             message.visible_at = now + visibility  # a retry inside the interval resets the visibility timeout
         return attempt.result
 
-    def take(self, queue: Queue, now: float, limit: int, visibility: int) -> list[Message]:
-        """Receive up to ``limit`` messages now, moving over-received ones to the dead-letter queue."""
+    def take(self, queue: Queue, now: float, limit: int, visibility: int, *, long_poll: bool = False) -> list[Message]:
+        """Receive up to ``limit`` messages now, moving over-received ones to the dead-letter queue.
+
+        At the in-flight limit a short poll of a standard queue raises OverLimit;
+        a long poll, and any receive from a FIFO queue, gets no messages instead
+        (AWS's quotas page documents both).
+        """
         live = list(queue.live(now))
         if queue.fifo:
             blocked = {m.group_id for m in live if m.in_flight(now)}
@@ -278,8 +283,8 @@ class MessagingMixin(SqsBase):
         if candidates:
             room = self.in_flight_limit - sum(1 for m in live if m.in_flight(now))
             if room <= 0:
-                if queue.fifo:
-                    return []  # documented: FIFO queues return no error at the limit
+                if queue.fifo or long_poll:
+                    return []
                 # Assumed wording: AWS documents the error, not its message.
                 raise OverLimit(f"The queue has reached its limit of {self.in_flight_limit} in-flight messages.")
             limit = min(limit, room)
