@@ -28,7 +28,7 @@ from .errors import (
 )
 from .filter_policy import FilterPolicy, parse_filter_policy
 from .http_endpoints import HttpEndpoints
-from .messages import confirmation
+from .messages import confirmation, iso_timestamp
 from .mobile import MobileMixin
 from .models import DEFAULT_HTTP_POLICY, OutboxMessage, Subscription, Topic, default_topic_policy
 from .publishing import PublishingMixin
@@ -142,7 +142,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         for key, value in topic.attributes.items():
             out.setdefault(key, value)
         if "ArchivePolicy" in topic.attributes:
-            out["BeginningArchiveTime"] = _iso(topic.created_at)
+            out["BeginningArchiveTime"] = iso_timestamp(topic.created_at)
         return out
 
     def set_topic_attributes(
@@ -489,9 +489,3 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
     def effective_http_retry_policy(self, sub: Subscription) -> dict[str, Any]:
         policy: dict[str, Any] = self.effective_http_policy(sub)["healthyRetryPolicy"]
         return policy
-
-
-def _iso(epoch: float) -> str:
-    from .messages import iso_timestamp
-
-    return iso_timestamp(epoch)

@@ -515,6 +515,4 @@ def _parse_numeric(arg: Any) -> Condition:
             )
         if low >= high:
             raise FilterPolicyError("Bottom must be less than top")
-    elif bounds[0][0] == "=" and len(arg) != 2:
-        raise FilterPolicyError("Bad numeric range")
     return Numeric(bounds, json.dumps(_plain(arg)))

@@ -209,12 +209,9 @@ class PublishingMixin(SnsBase):
             )
         message_id = self.cloud.ids.uuid4()
         if topic.fifo and dedup_id:
-            key = (
-                (group_id or "", dedup_id)
-                if topic.attributes.get("FifoThroughputScope") == "MessageGroup"
-                else ("", dedup_id)
+            topic.dedup[_dedup_key(topic, group_id, dedup_id)] = DedupEntry(
+                ctx.now + DEDUP_WINDOW, message_id, sequence
             )
-            topic.dedup[key] = DedupEntry(ctx.now + DEDUP_WINDOW, message_id, sequence)
         note = Notification(
             message_id,
             topic.arn,
@@ -253,8 +250,7 @@ class PublishingMixin(SnsBase):
     def _duplicate(self, topic: Topic, group_id: str, dedup_id: str, now: float) -> DedupEntry | None:
         for key in [k for k, v in topic.dedup.items() if v.expires_at <= now]:
             del topic.dedup[key]
-        key = (group_id, dedup_id) if topic.attributes.get("FifoThroughputScope") == "MessageGroup" else ("", dedup_id)
-        return topic.dedup.get(key)
+        return topic.dedup.get(_dedup_key(topic, group_id, dedup_id))
 
     def _publish_direct(
         self, ctx: RequestContext, protocol: str, target: str, name: str, entry: dict[str, Any]
@@ -295,6 +291,17 @@ class PublishingMixin(SnsBase):
         if not _PHONE.match(normalised):
             raise invalid("PhoneNumber", f"{phone} is not valid to publish to")
         return self._publish_direct(ctx, "sms", normalised, normalised, entry)
+
+
+def _dedup_key(topic: Topic, group_id: str | None, dedup_id: str) -> tuple[str, str]:
+    """Where a deduplication id must be unique: the whole topic, or its message group.
+
+    The topic's FifoThroughputScope decides (Topic by default), as Publish's
+    documentation of MessageDeduplicationId says.
+    """
+    if topic.attributes.get("FifoThroughputScope") == "MessageGroup":
+        return (group_id or "", dedup_id)
+    return ("", dedup_id)
 
 
 def _query_code(error: AwsError) -> str:
