@@ -70,6 +70,8 @@ def test_a_cron_schedule_rotates_at_each_window_start(aws: Cloud, sm: Any, confi
         {"ScheduleExpression": "cron(0 8 * * MON *)"},  # both day fields
         {"ScheduleExpression": "cron(0 8 * *)"},
         {"ScheduleExpression": "cron(0 8 L * ? *)"},  # not supported by the fake: refused loudly
+        {"ScheduleExpression": "cron(30 8 * * ? *)"},  # windows start on the hour
+        {"ScheduleExpression": "cron(0,30 8 * * ? *)"},  # two rotations half an hour apart
         {"ScheduleExpression": "rate(6 hours)", "Duration": "7h"},  # into the next window
         {"ScheduleExpression": "cron(0 22 * * ? *)", "Duration": "4h"},  # into the next UTC day
         {"ScheduleExpression": "rate(1 days)", "Duration": "0h"},

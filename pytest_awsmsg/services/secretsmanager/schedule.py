@@ -143,6 +143,15 @@ def _expression(expression: str, hours: int | None) -> Schedule:
             "day-of-month month day-of-week year."
         )
     minute, hour, dom, month, dow, year = fields
+    if minute != "0":
+        # AWS's user guide: "rotation windows always start on the hour", and its table of
+        # cron fields says Minutes "Must be 0". Without this, cron(0,30 8 ...) would rotate
+        # twice in half an hour, under the four-hour minimum.
+        raise InvalidParameterException(
+            f"Invalid cron expression: {expression}. Rotation windows start on the hour: the minutes field must be 0."
+        )
+    # The same older table says Year "Must be *"; the current guide no longer says so, so
+    # the fake accepts a year field (it only narrows the schedule).
     if dom != "?" and dow != "?":
         raise InvalidParameterException(
             f"Invalid cron expression: {expression}. Specify either day-of-month or day-of-week, and '?' for the other."
