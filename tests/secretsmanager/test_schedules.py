@@ -10,6 +10,8 @@ import pytest
 
 from pytest_awsmsg.core.cloud import Cloud
 
+from .helpers import error_of
+
 MakeSecret = Callable[..., dict[str, Any]]
 Register = Callable[..., str]
 UTC = timezone.utc
@@ -23,7 +25,7 @@ def configure(aws: Cloud, sm: Any, make_secret: MakeSecret, rotation_function: R
     make_secret("db")
     function = rotation_function()
 
-    def configure(**rules: str) -> datetime:
+    def configure(**rules: Any) -> datetime:
         sm.rotate_secret(SecretId="db", RotationLambdaARN=function, RotationRules=rules, RotateImmediately=False)
         return sm.describe_secret(SecretId="db")["NextRotationDate"]  # type: ignore[no-any-return]
 
@@ -62,24 +64,31 @@ def test_a_cron_schedule_rotates_at_each_window_start(aws: Cloud, sm: Any, confi
 
 
 @pytest.mark.parametrize(
-    "rules",
+    ("rules", "reason"),
     [
-        {"ScheduleExpression": "rate(2 hours)"},
-        {"ScheduleExpression": "rate(0 days)"},
-        {"ScheduleExpression": "every day"},
-        {"ScheduleExpression": "cron(0 8 * * MON *)"},  # both day fields
-        {"ScheduleExpression": "cron(0 8 * *)"},
-        {"ScheduleExpression": "cron(0 8 L * ? *)"},  # not supported by the fake: refused loudly
-        {"ScheduleExpression": "cron(30 8 * * ? *)"},  # windows start on the hour
-        {"ScheduleExpression": "cron(0,30 8 * * ? *)"},  # two rotations half an hour apart
-        {"ScheduleExpression": "rate(6 hours)", "Duration": "7h"},  # into the next window
-        {"ScheduleExpression": "cron(0 22 * * ? *)", "Duration": "4h"},  # into the next UTC day
-        {"ScheduleExpression": "rate(1 days)", "Duration": "0h"},
+        ({"ScheduleExpression": "rate(2 hours)"}, "at least four hours"),
+        ({"ScheduleExpression": "rate(0 days)"}, "between 1 and 1000 days"),
+        ({"ScheduleExpression": "rate(1001 days)"}, "between 1 and 1000 days"),
+        ({"AutomaticallyAfterDays": 1001}, "between 1 and 1000 days"),  # botocore checks only the minimum
+        ({"ScheduleExpression": "every day"}, "Invalid ScheduleExpression"),
+        ({"ScheduleExpression": "cron(0 8 * * MON *)"}, "either day-of-month or day-of-week"),
+        ({"ScheduleExpression": "cron(0 8 * *)"}, "six fields"),
+        ({"ScheduleExpression": "cron(0 8 L * ? *)"}, "does not support L, W or #"),  # refused loudly
+        ({"ScheduleExpression": "cron(30 8 * * ? *)"}, "minutes field must be 0"),  # windows open on the hour
+        ({"ScheduleExpression": "cron(0,30 8 * * ? *)"}, "minutes field must be 0"),
+        ({"ScheduleExpression": "cron(0 8,10 * * ? *)"}, "at least four hours"),
+        ({"ScheduleExpression": "rate(6 hours)", "Duration": "7h"}, "into the next rotation window"),
+        ({"ScheduleExpression": "cron(0 22 * * ? *)", "Duration": "4h"}, "into the next UTC day"),
+        ({"ScheduleExpression": "rate(1 days)", "Duration": "0h"}, "Invalid Duration"),
     ],
 )
-def test_invalid_schedules_are_refused(sm: Any, configure: Callable[..., datetime], rules: dict[str, str]) -> None:
-    with pytest.raises(sm.exceptions.InvalidParameterException):
+def test_invalid_schedules_are_refused(
+    sm: Any, configure: Callable[..., datetime], rules: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(sm.exceptions.InvalidParameterException) as excinfo:
         configure(**rules)
+    assert reason in error_of(excinfo)[1]
+    assert "RotationRules" not in sm.describe_secret(SecretId="db")  # a refused schedule is not stored
 
 
 def test_after_a_rotation_aws_reports_the_schedule_in_days_too(sm: Any, configure: Callable[..., datetime]) -> None:

@@ -102,7 +102,11 @@ def parse_rules(rules: dict[str, object]) -> Schedule:
         raise InvalidParameterException("RotationRules must contain AutomaticallyAfterDays or ScheduleExpression.")
     hours = _duration(duration)
     if days is not None:
-        schedule = Schedule("days", every=int(str(days)), duration_hours=hours)
+        every = int(str(days))
+        # The model's range for AutomaticallyAfterDays; botocore checks only the minimum.
+        if not 1 <= every <= 1000:
+            raise InvalidParameterException("AutomaticallyAfterDays must be between 1 and 1000 days.")
+        schedule = Schedule("days", every=every, duration_hours=hours)
     else:
         schedule = _expression(str(expression).strip(), hours)
     _check_window(schedule)
