@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import RequestContext
-from .common import StepFunctionsBase, _check_name, _page, _tags
+from .common import StepFunctionsBase, _check_name, _listing, _tags
 from .errors import (
     ConflictException,
     InvalidArn,
@@ -100,17 +100,19 @@ class StateMachineOps(StepFunctionsBase):
         machine, version, alias = self._machine(state_machine_arn)
         if alias is not None:
             raise InvalidArn("Invalid Arn: 'Resource type not valid in this context: alias'")
+        # A version describes its own snapshot; name, type and configuration are the machine's.
+        source: StateMachine | Version = machine if version is None else version
         out: dict[str, Any] = {
-            "stateMachineArn": machine.arn if version is None else version.arn,
+            "stateMachineArn": source.arn,
             "name": machine.name,
             "status": "ACTIVE",
-            "definition": machine.definition if version is None else version.definition,
-            "roleArn": machine.role_arn if version is None else version.role_arn,
+            "definition": source.definition,
+            "roleArn": source.role_arn,
             "type": machine.type,
-            "creationDate": machine.creation_date if version is None else version.creation_date,
+            "creationDate": source.creation_date,
             "loggingConfiguration": machine.logging,
             "tracingConfiguration": machine.tracing,
-            "revisionId": machine.revision_id if version is None else version.revision_id,
+            "revisionId": source.revision_id,
         }
         if version is not None and version.description:
             out["description"] = version.description
@@ -122,16 +124,13 @@ class StateMachineOps(StepFunctionsBase):
         self, ctx: RequestContext, *, max_results: int | None = None, next_token: str | None = None
     ) -> dict[str, Any]:
         machines = sorted(self.ctx_store(ctx).machines.values(), key=lambda m: m.name)
-        chunk, token = _page(machines, max_results, next_token)
-        out: dict[str, Any] = {
-            "stateMachines": [
-                {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.creation_date}
-                for m in chunk
-            ]
-        }
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing(
+            "stateMachines",
+            machines,
+            max_results,
+            next_token,
+            lambda m: {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.creation_date},
+        )
 
     def update_state_machine(
         self,
@@ -146,9 +145,7 @@ class StateMachineOps(StepFunctionsBase):
         version_description: str | None = None,
         encryption_configuration: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        machine, version, alias = self._machine(state_machine_arn)
-        if version is not None or alias is not None:
-            raise InvalidArn(f"Invalid Arn: '{state_machine_arn}'")
+        machine = self._unqualified_machine(state_machine_arn)
         if all(
             v is None
             for v in (definition, role_arn, logging_configuration, tracing_configuration, encryption_configuration)
@@ -218,9 +215,7 @@ class StateMachineOps(StepFunctionsBase):
         revision_id: str | None = None,
         description: str | None = None,
     ) -> dict[str, Any]:
-        machine, version, alias = self._machine(state_machine_arn)
-        if version is not None or alias is not None:
-            raise InvalidArn(f"Invalid Arn: '{state_machine_arn}'")
+        machine = self._unqualified_machine(state_machine_arn)
         if revision_id is not None and revision_id != machine.revision_id:
             raise ConflictException(
                 f"Failed to publish the State Machine version for revision {revision_id}. "
@@ -239,13 +234,13 @@ class StateMachineOps(StepFunctionsBase):
     ) -> dict[str, Any]:
         machine, _, _ = self._machine(state_machine_arn)
         versions = sorted(machine.versions.values(), key=lambda v: -v.number)
-        chunk, token = _page(versions, max_results, next_token)
-        out: dict[str, Any] = {
-            "stateMachineVersions": [{"stateMachineVersionArn": v.arn, "creationDate": v.creation_date} for v in chunk]
-        }
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing(
+            "stateMachineVersions",
+            versions,
+            max_results,
+            next_token,
+            lambda v: {"stateMachineVersionArn": v.arn, "creationDate": v.creation_date},
+        )
 
     def delete_state_machine_version(self, ctx: RequestContext, *, state_machine_version_arn: str) -> dict[str, Any]:
         try:
@@ -368,18 +363,15 @@ class StateMachineOps(StepFunctionsBase):
         next_token: str | None = None,
         max_results: int | None = None,
     ) -> dict[str, Any]:
-        try:
-            machine, _, _ = self._machine(state_machine_arn)
-        except StateMachineDoesNotExist as missing:
-            raise ResourceNotFound(missing.message) from None
+        machine, _, _ = self._machine_or_not_found(state_machine_arn)
         aliases = sorted(machine.aliases.values(), key=lambda a: a.name)
-        chunk, token = _page(aliases, max_results, next_token)
-        out: dict[str, Any] = {
-            "stateMachineAliases": [{"stateMachineAliasArn": a.arn, "creationDate": a.creation_date} for a in chunk]
-        }
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing(
+            "stateMachineAliases",
+            aliases,
+            max_results,
+            next_token,
+            lambda a: {"stateMachineAliasArn": a.arn, "creationDate": a.creation_date},
+        )
 
 
 class StepFunctionsService(StateMachineOps, ExecutionOps, OtherOps):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..base import Service
@@ -57,6 +58,21 @@ def _page(
     more = start + size < len(items)
     token = base64.b64encode(f"offset:{start + size}".encode()).decode() if more else None
     return chunk, token
+
+
+def _listing(
+    key: str,
+    items: list[Any],
+    max_results: int | None,
+    next_token: str | None,
+    entry: Callable[[Any], Any],
+) -> dict[str, Any]:
+    """A List*/GetExecutionHistory answer: one page of ``entry(item)`` under ``key``, ``nextToken`` if more."""
+    chunk, token = _page(items, max_results, next_token)
+    out: dict[str, Any] = {key: [entry(item) for item in chunk]}
+    if token:
+        out["nextToken"] = token
+    return out
 
 
 class StepFunctionsBase(Service[Store]):
@@ -131,6 +147,20 @@ class StepFunctionsBase(Service[Store]):
         if alias is None:
             raise ResourceNotFound(f"Resource not found: '{arn}'")
         return machine, None, alias
+
+    def _machine_or_not_found(self, arn: str) -> tuple[StateMachine, Version | None, Alias | None]:
+        """:meth:`_machine` for the alias operations, which report a missing machine as ResourceNotFound."""
+        try:
+            return self._machine(arn)
+        except StateMachineDoesNotExist as missing:
+            raise ResourceNotFound(missing.message) from None
+
+    def _unqualified_machine(self, arn: str) -> StateMachine:
+        """A state machine named by its own ARN: versions and aliases cannot be updated or published."""
+        machine, version, alias = self._machine(arn)
+        if version is not None or alias is not None:
+            raise InvalidArn(f"Invalid Arn: '{arn}'")
+        return machine
 
     def _execution(self, arn: str, *, express_ok: bool = False) -> Execution:
         _, _, kind, _ = self._parse_arn(arn, "execution", "express")

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..base import RequestContext
-from .common import EXPRESS_LIMIT, MAX_INPUT, StepFunctionsBase, _check_name, _page
+from .common import EXPRESS_LIMIT, MAX_INPUT, StepFunctionsBase, _check_name, _listing
 from .errors import (
     ActivityDoesNotExist,
     ExecutionAlreadyExists,
@@ -193,11 +193,7 @@ class ExecutionOps(StepFunctionsBase):
             executions = [e for e in executions if e.redrive_count > 0]
         elif redrive_filter == "NOT_REDRIVEN":
             executions = [e for e in executions if e.redrive_count == 0]
-        chunk, token = _page(executions, max_results, next_token)
-        out: dict[str, Any] = {"executions": [e.list_item() for e in chunk]}
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing("executions", executions, max_results, next_token, Execution.list_item)
 
     def get_execution_history(
         self,
@@ -211,12 +207,8 @@ class ExecutionOps(StepFunctionsBase):
     ) -> dict[str, Any]:
         execution = self._execution(execution_arn)
         events = list(reversed(execution.events)) if reverse_order else list(execution.events)
-        chunk, token = _page(events, max_results, next_token)
         include = include_execution_data is not False
-        out: dict[str, Any] = {"events": [event.as_dict(include) for event in chunk]}
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing("events", events, max_results, next_token, lambda event: event.as_dict(include))
 
     # -- stopping and redriving ------------------------------------------------------
 

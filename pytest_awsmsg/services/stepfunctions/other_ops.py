@@ -7,7 +7,7 @@ from typing import Any
 
 from ..base import RequestContext
 from . import validation
-from .common import StepFunctionsBase, _check_name, _page, _tags
+from .common import StepFunctionsBase, _check_name, _listing, _tags
 from .errors import (
     ActivityAlreadyExists,
     ActivityDoesNotExist,
@@ -69,13 +69,13 @@ class OtherOps(StepFunctionsBase):
         self, ctx: RequestContext, *, max_results: int | None = None, next_token: str | None = None
     ) -> dict[str, Any]:
         activities = sorted(self.ctx_store(ctx).activities.values(), key=lambda a: a.name)
-        chunk, token = _page(activities, max_results, next_token)
-        out: dict[str, Any] = {
-            "activities": [{"activityArn": a.arn, "name": a.name, "creationDate": a.creation_date} for a in chunk]
-        }
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing(
+            "activities",
+            activities,
+            max_results,
+            next_token,
+            lambda a: {"activityArn": a.arn, "name": a.name, "creationDate": a.creation_date},
+        )
 
     # -- map runs ----------------------------------------------------------------------
 
@@ -108,22 +108,19 @@ class OtherOps(StepFunctionsBase):
     ) -> dict[str, Any]:
         execution = self._execution(execution_arn)
         runs = [r for r in self._store_for(execution_arn).map_runs.values() if r.execution_arn == execution.arn]
-        chunk, token = _page(runs, max_results, next_token)
-        out: dict[str, Any] = {
-            "mapRuns": [
-                {
-                    "executionArn": r.execution_arn,
-                    "mapRunArn": r.arn,
-                    "stateMachineArn": execution.machine.arn,
-                    "startDate": r.start_date,
-                    **({"stopDate": r.stop_date} if r.stop_date else {}),
-                }
-                for r in chunk
-            ]
-        }
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing(
+            "mapRuns",
+            runs,
+            max_results,
+            next_token,
+            lambda r: {
+                "executionArn": r.execution_arn,
+                "mapRunArn": r.arn,
+                "stateMachineArn": execution.machine.arn,
+                "startDate": r.start_date,
+                **({"stopDate": r.stop_date} if r.stop_date else {}),
+            },
+        )
 
     def update_map_run(
         self,
