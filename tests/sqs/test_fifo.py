@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import pytest
@@ -189,3 +190,41 @@ def test_standard_queue_accepts_message_group_id_for_fair_queues(sqs: Any, make_
     sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="tenant-1")
     (message,) = receive(sqs, url, AttributeNames=["MessageGroupId"])
     assert message["Attributes"] == {"MessageGroupId": "tenant-1"}
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("MessageGroupId", "order 1"),
+        ("MessageGroupId", "g" * 129),
+        ("MessageDeduplicationId", "café"),
+        ("MessageDeduplicationId", "d" * 129),
+    ],
+)
+def test_group_and_deduplication_ids_are_limited_to_128_printable_ascii_characters(
+    sqs: Any, make_queue: QueueFactory, parameter: str, value: str
+) -> None:
+    url = make_queue("orders.fifo")
+    kwargs = {"MessageGroupId": "g", "MessageDeduplicationId": "d", parameter: value}
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message(QueueUrl=url, MessageBody="x", **kwargs)
+    code, message = error_of(excinfo)
+    assert code == "InvalidParameterValue"
+    assert message.startswith(f"Value {value} for parameter {parameter} is invalid.")
+    assert counts(sqs, url) == (0, 0, 0)
+
+
+def test_ids_may_use_every_punctuation_character(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    token = "aZ09" + string.punctuation + "x" * 92  # 128 characters
+    assert len(token) == 128
+    send(sqs, url, "x", group=token, dedup=token)
+    (message,) = receive(sqs, url, ReceiveRequestAttemptId=token, AttributeNames=["MessageGroupId"])
+    assert message["Attributes"]["MessageGroupId"] == token
+
+
+def test_receive_request_attempt_id_is_validated(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    with pytest.raises(ClientError) as excinfo:
+        receive(sqs, url, ReceiveRequestAttemptId="with space")
+    assert error_of(excinfo)[0] == "InvalidParameterValue"

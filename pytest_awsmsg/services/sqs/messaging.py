@@ -108,6 +108,9 @@ class MessagingMixin(SqsBase):
         rules.check_message_attributes(attributes)
         rules.check_system_attributes(system_attributes)
         rules.check_range(delay_seconds, "DelaySeconds", 0, 900, "DelaySeconds must be >= 0 and <= 900")
+        if group_id:  # an empty one on a FIFO queue is a missing one, below
+            rules.check_token(group_id, "MessageGroupId")
+        rules.check_token(deduplication_id, "MessageDeduplicationId")
         size = len(body.encode("utf-8")) + _attributes_size(attributes)
         if size > queue.max_message_size:
             raise InvalidParameterValue(
@@ -211,6 +214,8 @@ class MessagingMixin(SqsBase):
         visibility = queue.visibility_timeout if visibility_timeout is None else visibility_timeout
         wait = queue.int_attribute("ReceiveMessageWaitTimeSeconds") if wait_time_seconds is None else wait_time_seconds
         names = rules.wanted_system_names(attribute_names, message_system_attribute_names)
+        if queue.fifo:
+            rules.check_token(receive_request_attempt_id, "ReceiveRequestAttemptId")
         if queue.fifo and receive_request_attempt_id:
             replay = self._replay(queue, receive_request_attempt_id, ctx.now, visibility)
             if replay is not None:

@@ -31,6 +31,9 @@ ALL_SYSTEM_NAMES = (
 _INVALID_CHARS = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+# MessageGroupId, MessageDeduplicationId, ReceiveRequestAttemptId: "alphanumeric characters and
+# punctuation (!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~)", at most 128 (the SendMessage docs).
+_TOKEN = re.compile(r"^[A-Za-z0-9!-/:-@\[-`{-~]{1,128}$")
 
 
 def check_body(body: str) -> None:
@@ -109,6 +112,14 @@ def check_system_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> None
         if value.get("DataType") != "String":
             raise InvalidParameterValue(f"The message system attribute '{name}' must be of type 'String'.")
         check_attribute_value(name, value, "system")
+
+
+def check_token(value: str | None, name: str) -> None:
+    """The rule for a group, deduplication or receive attempt id (wording assumed: AWS documents the rule)."""
+    if value is not None and not _TOKEN.match(value):
+        raise invalid_value(
+            value, name, f"{name} can only include alphanumeric and punctuation characters. 1 to 128 in length."
+        )
 
 
 def check_batch_ids(ids: list[str], entry_name: str) -> None:
