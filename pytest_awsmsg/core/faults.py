@@ -23,6 +23,7 @@ template as written (see :mod:`.fis`).
 from __future__ import annotations
 
 import copy
+import importlib
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -59,6 +60,26 @@ _SERVER_ERRORS = {"InternalFailure", "ServiceUnavailable"}
 
 # Short names for the three generic API faults (FIS's vocabulary).
 GENERIC_ERRORS = ("throttle", "internal", "unavailable")
+
+# How a service answers the three generic faults. FIS says of its API actions
+# "the specific response depends on each service and API": where the
+# operation's model lists one of these shapes, it is the answer (the code AWS
+# sends, and the exception class the user catches); otherwise the common
+# error of the protocol (``_COMMON_GENERIC``).
+_GENERIC_SHAPES: dict[str, tuple[str, ...]] = {
+    # SQS RequestThrottled, SNS ThrottledException ("Throttled", 429)
+    "throttle": ("RequestThrottled", "ThrottledException", "ThrottlingException", "TooManyRequestsException"),
+    # SNS InternalErrorException ("InternalError"), Secrets Manager
+    # InternalServiceError, Amazon MQ InternalServerErrorException
+    "internal": ("InternalErrorException", "InternalServiceError", "InternalServerErrorException"),
+    "unavailable": ("ServiceUnavailableException",),
+}
+# Services whose throttling error is older than the model listing it. SQS
+# answered RequestThrottled (403) on the query protocol too: botocore's legacy
+# retry table (botocore/data/_retry.json, "sqs") retries exactly that, though
+# only the JSON-era model has the shape. Assumed: a query-protocol SQS client
+# gets the same code.
+_THROTTLE_CODE = {"sqs": "RequestThrottled"}
 
 # What a dropped call looks like: kind -> (botocore exception class name, what it means).
 CONNECTION_FAULTS: dict[str, tuple[str, str]] = {
@@ -242,11 +263,15 @@ class FaultRule:
         if isinstance(self.error, AwsError):
             return copy.copy(self.error)  # a fresh exception (and traceback) per call
         code = str(self.error)
-        if code == "throttle":
-            from .registry import service_model
-
-            code = "Throttling" if service_model(record.service).protocol == "query" else "ThrottlingException"
-        code = {"internal": "InternalFailure", "unavailable": "ServiceUnavailable"}.get(code, code)
+        if code in GENERIC_ERRORS:
+            code = _generic_code(code, record.service, record.operation)
+        message = self.message or f"{code} injected by pytest-awsmsg ({self.label})"
+        own = _service_error_class(record.service, code)
+        if own is not None:
+            # The service's own class: the status, query-protocol code and
+            # fault the service itself answers with (SQS's
+            # AWS.SimpleQueueService.NonExistentQueue, not QueueDoesNotExist).
+            return own(message, status=self.status)
         status = self.status if self.status is not None else COMMON_ERRORS.get(code)
         sender_fault = None
         if code not in COMMON_ERRORS:
@@ -254,7 +279,6 @@ class FaultRule:
             sender_fault = bool(shape_error.get("senderFault", True))
         elif code in _SERVER_ERRORS:
             sender_fault = False
-        message = self.message or f"{code} injected by pytest-awsmsg ({self.label})"
         return AwsError(message, code=code, status=status, sender_fault=sender_fault)
 
     def to_json(self) -> dict[str, Any]:
@@ -312,6 +336,35 @@ def _names_resource(params: Mapping[str, Any], wanted: frozenset[str]) -> bool:
             if value == name or value.endswith(("/" + name, ":" + name)):
                 return True
     return False
+
+
+def _generic_code(kind: str, service: str, operation: str) -> str:
+    """The code ``service`` answers ``operation`` with for a generic fault (see ``_GENERIC_SHAPES``)."""
+    from .registry import service_model
+
+    model = service_model(service)
+    listed = {shape.name for shape in model.operation_model(operation).error_shapes}
+    for name in _GENERIC_SHAPES[kind]:
+        if name in listed:
+            return name
+    if kind == "throttle":
+        return _THROTTLE_CODE.get(service) or ("Throttling" if model.protocol == "query" else "ThrottlingException")
+    return "InternalFailure" if kind == "internal" else "ServiceUnavailable"
+
+
+def _service_error_class(service: str, code: str) -> type[AwsError] | None:
+    """The service's own error class for ``code`` (in its ``errors`` module), if it has one."""
+    from .registry import service_class
+
+    package = service_class(service).__module__.rpartition(".")[0]
+    try:
+        module = importlib.import_module(f"{package}.errors")
+    except ImportError:
+        return None
+    found = getattr(module, code, None)
+    if isinstance(found, type) and issubclass(found, AwsError) and found.code == code:
+        return found
+    return None
 
 
 def _error_metadata(service: str, code: str) -> dict[str, Any]:

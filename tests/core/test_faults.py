@@ -14,11 +14,10 @@ from botocore.config import Config
 from botocore.retries.standard import RetryHandler
 
 from pytest_awsmsg import AwsError, Cloud, fake_aws
-from pytest_awsmsg.core.registry import service_model
 
-# SQS speaks JSON on current botocore and query on the oldest we support;
-# query-protocol services call throttling "Throttling".
-THROTTLE = "Throttling" if service_model("sqs").protocol == "query" else "ThrottlingException"
+# SQS's own throttling error, on the JSON and the query protocol alike (403:
+# what botocore's legacy retry table expects of SQS).
+THROTTLE = "RequestThrottled"
 
 
 def client(retries: int = 5, region: str = "us-east-1", service: str = "sqs") -> Any:
@@ -73,7 +72,7 @@ def test_a_client_without_retries_fails_on_the_first_throttle(aws: Cloud, queue:
     with pytest.raises(botocore.exceptions.ClientError) as excinfo:
         client(retries=0).send_message(QueueUrl=queue, MessageBody="order-1")
 
-    assert error_of(excinfo) == (THROTTLE, 400)
+    assert error_of(excinfo) == (THROTTLE, 403)
     assert [i.attempts for i in aws.calls.invocations("sqs", "SendMessage")] == [1]
     assert aws.clock.slept == 0
     assert bodies(queue) == []
@@ -94,7 +93,7 @@ def test_a_burst_longer_than_the_retry_budget_fails_after_every_attempt(aws: Clo
 @pytest.mark.parametrize(
     ("error", "code", "status"),
     [
-        ("throttle", THROTTLE, 400),
+        ("throttle", THROTTLE, 403),
         ("internal", "InternalFailure", 500),
         ("unavailable", "ServiceUnavailable", 503),
         ("AccessDeniedException", "AccessDeniedException", 400),
@@ -295,7 +294,7 @@ def test_the_call_log_and_fault_log_name_each_injected_fault(aws: Cloud, queue: 
     assert "(attempt 3) -> ok" in aws.calls.format()
     assert "SendMessage attempt 2: error throttle [burst]" in aws.faults.format()
     [retried] = aws.calls.retried()
-    assert retried.summary().endswith(f"3 attempts: 400 {THROTTLE} [fault], 400 {THROTTLE} [fault], ok")
+    assert retried.summary().endswith(f"3 attempts: 403 {THROTTLE} [fault], 403 {THROTTLE} [fault], ok")
 
 
 def test_a_query_protocol_service_gets_its_own_throttling_code(aws: Cloud) -> None:
@@ -305,6 +304,54 @@ def test_a_query_protocol_service_gets_its_own_throttling_code(aws: Cloud) -> No
     with pytest.raises(botocore.exceptions.ClientError) as excinfo:
         sns.publish(TopicArn=topic, Message="x")
     assert error_of(excinfo) == ("Throttling", 400)
+
+
+@pytest.mark.parametrize(
+    ("service", "call", "error", "code", "status"),
+    [
+        # SNS models its own errors for some operations: those are the answer.
+        ("sns", ("check_if_phone_number_is_opted_out", {"phoneNumber": "+15555550100"}), "throttle", "Throttled", 429),
+        ("sns", ("list_topics", {}), "internal", "InternalError", 500),
+        # Step Functions and Secrets Manager: the JSON protocol's common code,
+        # or the service's own shape where its model lists one.
+        ("stepfunctions", ("list_state_machines", {}), "throttle", "ThrottlingException", 400),
+        ("stepfunctions", ("list_state_machines", {}), "internal", "InternalFailure", 500),
+        ("secretsmanager", ("list_secrets", {}), "internal", "InternalServiceError", 500),
+        ("secretsmanager", ("list_secrets", {}), "unavailable", "ServiceUnavailable", 503),
+    ],
+)
+def test_generic_faults_take_the_shape_each_service_answers_with(
+    aws: Cloud, service: str, call: tuple[str, dict[str, Any]], error: str, code: str, status: int
+) -> None:
+    method, params = call
+    caller = client(retries=0, service=service)
+    aws.faults.inject(service, error=error)
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        getattr(caller, method)(**params)
+    assert error_of(excinfo) == (code, status)
+
+
+def test_an_injected_model_error_is_the_one_the_service_itself_answers(aws: Cloud, queue: str) -> None:
+    # SQS reports QueueDoesNotExist under its query-era code: code that
+    # matches on Error.Code must see the same thing from a fault.
+    sqs = client(retries=0)
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist) as real:
+        sqs.get_queue_url(QueueName="missing")
+    aws.faults.inject("sqs", "GetQueueUrl", error="QueueDoesNotExist", count=1)
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist) as injected:
+        sqs.get_queue_url(QueueName="orders")
+    assert error_of(injected) == error_of(real) == ("AWS.SimpleQueueService.NonExistentQueue", 400)
+
+
+@pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
+def test_every_retry_mode_retries_sqs_throttling(aws: Cloud, queue: str, mode: str) -> None:
+    # legacy mode retries SQS's RequestThrottled only with status 403
+    # (botocore's _retry.json); standard and adaptive by its code.
+    sqs = boto3.client("sqs", region_name="us-east-1", config=Config(retries={"mode": mode, "max_attempts": 4}))
+    aws.faults.inject("sqs", "SendMessage", error="throttle", count=2)
+    answer = sqs.send_message(QueueUrl=queue, MessageBody="x")
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    assert bodies(queue) == ["x"]
 
 
 @pytest.mark.skipif(

@@ -13,9 +13,8 @@ import pytest
 from botocore.config import Config
 
 from pytest_awsmsg import Cloud, fake_aws
-from pytest_awsmsg.core.registry import service_model
 
-THROTTLE = "Throttling" if service_model("sqs").protocol == "query" else "ThrottlingException"
+THROTTLE = "RequestThrottled"  # how SQS answers FIS's throttle action
 
 # Shaped as `aws fis get-experiment-template` returns it and as teams keep
 # them in their repositories.

@@ -57,7 +57,7 @@ def test_retrying_producer_survives():
 
 @pytest.mark.aws_fault("sqs", "SendMessage", error="throttle", count=2)
 def test_producer_without_retries_fails():
-    with pytest.raises(botocore.exceptions.ClientError, match="Throttling"):
+    with pytest.raises(botocore.exceptions.ClientError, match="RequestThrottled"):
         sqs(retries=0).send_message(QueueUrl=queue(), MessageBody="x")
 """
     )
@@ -111,7 +111,7 @@ def test_fis_marker_reads_a_template_beside_the_test(pytester: pytest.Pytester) 
 @pytest.mark.aws_fis("chaos/throttle.json")
 def test_chaos(aws):
     url = queue()
-    with pytest.raises(botocore.exceptions.ClientError, match="Throttling"):
+    with pytest.raises(botocore.exceptions.ClientError, match="RequestThrottled"):
         sqs(retries=0).send_message(QueueUrl=url, MessageBody="x")
     aws.clock.advance(minutes=5)
     sqs(retries=0).send_message(QueueUrl=url, MessageBody="x")
@@ -178,13 +178,13 @@ def test_fails():
         [
             "*aws calls*",
             # (fnmatch reads [...] as a character class: match around the brackets)
-            "*sqs.SendMessage(QueueUrl=*) -> 400 Throttling*: *fault: burst: error throttle*",
+            "*sqs.SendMessage(QueueUrl=*) -> 403 RequestThrottled: *fault: burst: error throttle*",
             "*sqs.SendMessage(QueueUrl=*) (attempt 3) -> ok",
             "*aws faults*",
             "*us-east-1 sqs.SendMessage attempt 1: error throttle *burst*",
             "*us-east-1 sqs.SendMessage attempt 2: error throttle *burst*",
             "*aws retries*",
-            "#2 sqs.SendMessage: 3 attempts: 400 Throttling* *fault*, 400 Throttling* *fault*, ok",
+            "#2 sqs.SendMessage: 3 attempts: 403 RequestThrottled *fault*, 403 RequestThrottled *fault*, ok",
         ]
     )
 
