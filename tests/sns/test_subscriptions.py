@@ -102,16 +102,19 @@ def test_return_subscription_arn_gives_the_pending_arn(sns: Any, make_topic: Cal
     assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"] == "true"
 
 
-def test_unconfirmed_subscriptions_expire_after_three_days(
-    sns: Any, make_topic: Callable[..., str], aws: Cloud
-) -> None:
+def test_unconfirmed_subscriptions_expire_after_48_hours(sns: Any, make_topic: Callable[..., str], aws: Cloud) -> None:
     topic = make_topic()
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ann@example.com")
-    token = aws.sns.confirmation_token("ann@example.com")
-    aws.clock.advance(days=3, seconds=1)
-    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="bob@example.com")
+    ann, bob = aws.sns.confirmation_token("ann@example.com"), aws.sns.confirmation_token("bob@example.com")
+    aws.clock.advance(hours=47, minutes=59)
+    assert len(sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]) == 2
+    confirmed = sns.confirm_subscription(TopicArn=topic, Token=bob)["SubscriptionArn"]
+    aws.clock.advance(minutes=2)
+    listed = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert [(s["Endpoint"], s["SubscriptionArn"]) for s in listed] == [("bob@example.com", confirmed)]
     with pytest.raises(sns.exceptions.InvalidParameterException):
-        sns.confirm_subscription(TopicArn=topic, Token=token)
+        sns.confirm_subscription(TopicArn=topic, Token=ann)
 
 
 def test_subscribe_is_idempotent_unless_attributes_differ(sns: Any, make_topic: Callable[..., str]) -> None:

@@ -39,7 +39,9 @@ _FIFO_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[1-9]\d{6,14}$")
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
-CONFIRMATION_TTL = 3 * 86400.0  # unconfirmed subscriptions and their tokens expire after 3 days
+# Confirmation tokens are valid for two days (Subscribe's API reference) and SNS deletes
+# unconfirmed subscriptions after 48 hours (developer guide, "Deleting a subscription").
+CONFIRMATION_TTL = 2 * 86400.0
 MAX_FILTER_POLICIES_PER_TOPIC = 200
 PAGE = 100
 
