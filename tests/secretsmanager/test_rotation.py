@@ -219,3 +219,23 @@ def test_a_manual_put_counts_as_a_rotation_for_automatically_after_days(
     sm.put_secret_value(SecretId="db", SecretString=json.dumps({"username": "app", "password": "manual-pw-2"}))
 
     assert sm.describe_secret(SecretId="db")["NextRotationDate"] == datetime(2026, 5, 11, 23, 59, 59, tzinfo=UTC)
+
+
+def test_a_retried_put_is_not_another_manual_rotation(
+    aws: Cloud, sm: Any, make_secret: MakeSecret, rotation_function: Register
+) -> None:
+    """A retry with the same token and value does nothing (AWS), so the schedule does not move either."""
+    aws.clock.freeze("2026-05-01T09:30:00Z")
+    make_secret("db")
+    sm.rotate_secret(SecretId="db", RotationLambdaARN=rotation_function(), RotationRules={"AutomaticallyAfterDays": 7})
+    aws.clock.advance(days=3)
+    value = json.dumps({"username": "app", "password": "manual-pw-2"})
+    sm.put_secret_value(SecretId="db", SecretString=value, ClientRequestToken=TOKEN)
+    before = sm.describe_secret(SecretId="db")
+
+    aws.clock.advance(days=2)
+    sm.put_secret_value(SecretId="db", SecretString=value, ClientRequestToken=TOKEN)
+
+    after = sm.describe_secret(SecretId="db")
+    assert after["NextRotationDate"] == before["NextRotationDate"] == datetime(2026, 5, 11, 23, 59, 59, tzinfo=UTC)
+    assert after["LastChangedDate"] == before["LastChangedDate"]

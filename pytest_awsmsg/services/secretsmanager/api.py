@@ -101,7 +101,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         if cross_account_primary_arn is not None:
             self.create_cross_account_replica(secret, cross_account_primary_arn)
         if secret_string is not None or secret_binary is not None:
-            version = self.put_version(ctx, secret, client_request_token, secret_string, secret_binary)
+            version, _ = self.put_version(ctx, secret, client_request_token, secret_string, secret_binary)
             result["VersionId"] = version.version_id
         secret.last_changed = ctx.now
         if add_replica_regions:
@@ -159,7 +159,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
             secret.type = type or None
         result: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
         if has_value:
-            version = self.put_version(ctx, secret, client_request_token, secret_string, secret_binary)
+            version, _ = self.put_version(ctx, secret, client_request_token, secret_string, secret_binary)
             result["VersionId"] = version.version_id
             self.value_changed(secret, ctx.now)
         secret.last_changed = ctx.now
@@ -248,8 +248,10 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         if secret_string is None and secret_binary is None:
             raise InvalidRequestException("You must provide either SecretString or SecretBinary.")
         moved = version_stages is None or CURRENT in version_stages
-        version = self.put_version(ctx, secret, client_request_token, secret_string, secret_binary, version_stages)
-        if moved:
+        version, created = self.put_version(
+            ctx, secret, client_request_token, secret_string, secret_binary, version_stages
+        )
+        if created and moved:
             self.value_changed(secret, ctx.now)
         return {
             "ARN": secret.arn,

@@ -137,12 +137,14 @@ class SecretsBase(Service[SecretsStore]):
         secret_string: str | None,
         secret_binary: bytes | None,
         stages: list[str] | None = None,
-    ) -> Version:
+    ) -> tuple[Version, bool]:
         """Store a value as a new version, idempotently on ``token``, as PutSecretValue does.
 
-        Same token and same value: nothing changes. Same token, another value:
-        refused. A token that names an empty version (the placeholder a
-        rotation creates before ``createSecret``) receives the value.
+        Same token and same value: nothing changes (the second item of the
+        answer is ``False``, so callers do not count a retry as a change).
+        Same token, another value: refused. A token that names an empty
+        version (the placeholder a rotation creates before ``createSecret``)
+        receives the value.
         """
         self.check_value(secret_string, secret_binary)
         values = secret.values
@@ -150,7 +152,7 @@ class SecretsBase(Service[SecretsStore]):
         existing = values.get(version_id)
         if existing is not None and existing.has_value:
             if existing.same_value(secret_string, secret_binary):
-                return existing
+                return existing, False
             raise ResourceExistsException("You can't modify an existing version, you can only create new versions.")
         if existing is None:
             existing = Version(version_id, ctx.now, kms_key_ids=[secret.kms_key_id or DEFAULT_KEY])
@@ -164,7 +166,7 @@ class SecretsBase(Service[SecretsStore]):
             values.attach(CURRENT, version_id)
         values.cleanup(ctx.now)
         secret.last_changed = ctx.now
-        return existing
+        return existing, True
 
     # -- answers -------------------------------------------------------------------
 
