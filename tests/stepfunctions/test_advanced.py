@@ -113,6 +113,15 @@ def test_alias_routing_is_validated(sfn: Any, make_machine: MachineFactory) -> N
         sfn.create_state_machine_alias(
             name="a", routingConfiguration=[{"stateMachineVersionArn": f"{machine}:9", "weight": 100}]
         )
+    alias = sfn.create_state_machine_alias(
+        name="a", routingConfiguration=[{"stateMachineVersionArn": f"{machine}:1", "weight": 100}]
+    )["stateMachineAliasArn"]
+    # UpdateStateMachineAlias models ResourceNotFound for a missing version, not StateMachineDoesNotExist.
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.update_state_machine_alias(
+            stateMachineAliasArn=alias,
+            routingConfiguration=[{"stateMachineVersionArn": f"{machine}:9", "weight": 100}],
+        )
 
 
 DISTRIBUTED = {

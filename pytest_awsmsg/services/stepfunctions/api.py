@@ -270,7 +270,8 @@ class StateMachineOps(StepFunctionsBase):
         machines = set()
         machine: StateMachine | None = None
         for route in routing:
-            machine, version, _ = self._machine(route["stateMachineVersionArn"])
+            # The alias operations model no StateMachineDoesNotExist: a missing version is ResourceNotFound.
+            machine, version, _ = self._machine_or_not_found(route["stateMachineVersionArn"])
             if version is None:
                 raise ValidationException(
                     f"Routing configuration must name versions: '{route['stateMachineVersionArn']}'"
@@ -292,10 +293,7 @@ class StateMachineOps(StepFunctionsBase):
         _check_name(name)
         if name.isdigit():
             raise ValidationException(f"Invalid alias name: '{name}': an alias name cannot be a number")
-        try:
-            machine, routing = self._routing(routing_configuration)
-        except StateMachineDoesNotExist as missing:
-            raise ResourceNotFound(missing.message) from None
+        machine, routing = self._routing(routing_configuration)
         arn = f"{machine.arn}:{name}"
         existing = machine.aliases.get(name)
         if existing is not None:
