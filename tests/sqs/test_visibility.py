@@ -70,7 +70,22 @@ def test_change_visibility_of_a_message_no_longer_in_flight(aws: Cloud, sqs: Any
     aws.clock.advance(10)
     with pytest.raises(sqs.exceptions.MessageNotInflight) as excinfo:
         sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=30)
-    assert error_of(excinfo)[0] == "AWS.SimpleQueueService.MessageNotInflight"
+    assert error_of(excinfo) == ("AWS.SimpleQueueService.MessageNotInflight", "The specified message isn't in flight.")
+
+
+def test_change_visibility_checks_the_timeout_before_the_message(
+    aws: Cloud, sqs: Any, make_queue: QueueFactory
+) -> None:
+    url = make_queue(VisibilityTimeout=10)
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    (message,) = receive(sqs, url)
+    aws.clock.advance(10)  # no longer in flight: a valid timeout would get MessageNotInflight
+    with pytest.raises(ClientError) as excinfo:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=43_201)
+    assert error_of(excinfo) == (
+        "InvalidParameterValue",
+        "Value 43201 for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.",
+    )
 
 
 def test_change_visibility_with_a_stale_handle(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:

@@ -405,15 +405,15 @@ class MessagingMixin(SqsBase):
         return {"Successful": successful, "Failed": failed}
 
     def _change_visibility(self, queue: Queue, handle: str, timeout: int, now: float) -> None:
+        # The parameter is checked before the message, as for every other request.
+        rules.check_range(timeout, "VisibilityTimeout", 0, MAX_VISIBILITY, "Must be >= 0 and <= 43200, if provided.")
         message = self._find(queue, handle)
         if message is None or message.receipt_handle != handle:
             raise invalid_value(
                 handle, "ReceiptHandle", "Message does not exist or is not available for visibility timeout change."
             )
         if not message.in_flight(now):
-            raise MessageNotInflight("")
-        if not 0 <= timeout <= MAX_VISIBILITY:
-            raise invalid_value(timeout, "VisibilityTimeout", "Must be >= 0 and <= 43200, if provided.")
+            raise MessageNotInflight("The specified message isn't in flight.")  # the error shape's words
         received_at = message.received_at if message.received_at is not None else now
         if now - received_at + timeout > MAX_VISIBILITY:
             raise invalid_value(
