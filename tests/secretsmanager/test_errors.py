@@ -112,3 +112,12 @@ def test_disassociating_a_replica_that_is_not_associated_is_not_found(
         sm.disassociate_cross_account_replica(SecretId="db", CrossAccountReplicaARN=replica)
     with pytest.raises(theirs.exceptions.InvalidRequestException):
         theirs.delete_secret(SecretId="copy")  # a replica: stop replication first
+
+
+def test_create_secret_refuses_more_than_50_tags_and_creates_nothing(sm: Any) -> None:
+    with pytest.raises(sm.exceptions.InvalidParameterException) as excinfo:
+        sm.create_secret(Name="db", SecretString="v", Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
+    assert error_of(excinfo)[1] == "A secret can have at most 50 tags."
+
+    with pytest.raises(sm.exceptions.ResourceNotFoundException):
+        sm.describe_secret(SecretId="db")

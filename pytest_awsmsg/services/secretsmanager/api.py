@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ..base import RequestContext
-from .common import day_of, page
+from .common import day_of, page, tag_list
 from .errors import (
     MARKED_FOR_DELETION,
     InvalidParameterException,
@@ -78,6 +78,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
             )
         if add_replica_regions:
             self.check_replica_regions(ctx.region, add_replica_regions)
+        tags = tag_list(tags or [])  # before anything is stored: a refused call creates nothing
         store = self.ctx_store(ctx)
         existing = store.secrets.get(name)
         if existing is not None:
@@ -94,7 +95,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         secret = Secret(name, arn, ctx.region, ctx.account_id, ctx.now)
         secret.description = description
         secret.kms_key_id = kms_key_id or None
-        secret.tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags or []]
+        secret.tags = tags
         secret.type = type or None
         store.secrets[name] = secret
         result: dict[str, Any] = {"ARN": arn, "Name": name}

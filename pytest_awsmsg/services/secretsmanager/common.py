@@ -28,6 +28,7 @@ from .models import CURRENT, Secret, SecretsStore, Version
 _SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 DAY = 86400.0
 DEFAULT_KEY = "DefaultEncryptionKey"
+MAX_TAGS = 50
 
 
 def day_of(ts: float | None) -> float | None:
@@ -51,6 +52,18 @@ def page(
     end = start + size
     token = base64.urlsafe_b64encode(json.dumps({"offset": end}).encode()).decode() if end < len(items) else None
     return items[start:end], token
+
+
+def tag_list(tags: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Tags as a secret keeps them: one per key (the last wins), in first-seen order, at most 50.
+
+    Assumption: AWS's tag quota (50 per resource) is refused with
+    InvalidParameterException, by CreateSecret and TagResource alike.
+    """
+    merged = {t["Key"]: t.get("Value", "") for t in tags}
+    if len(merged) > MAX_TAGS:
+        raise InvalidParameterException(f"A secret can have at most {MAX_TAGS} tags.")
+    return [{"Key": k, "Value": v} for k, v in merged.items()]
 
 
 def _without_none(value: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import RequestContext
-from .common import SecretsBase, page
+from .common import SecretsBase, page, tag_list
 from .errors import InvalidParameterException, PublicPolicyException, ResourceNotFoundException
 from .policy import BROAD_ACCESS, BROAD_ACCESS_MESSAGE, broad_access, parse_policy
 
@@ -78,11 +78,7 @@ class PolicyOps(SecretsBase):
 
     def tag_resource(self, ctx: RequestContext, *, secret_id: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         secret = self.writable(self.live(self.find(ctx, secret_id)))
-        merged = {t["Key"]: t["Value"] for t in secret.tags}
-        merged.update({t["Key"]: t.get("Value", "") for t in tags})
-        if len(merged) > 50:
-            raise InvalidParameterException("A secret can have at most 50 tags.")
-        secret.tags = [{"Key": k, "Value": v} for k, v in merged.items()]
+        secret.tags = tag_list([*secret.tags, *tags])
         secret.last_changed = ctx.now
         return {}
 
