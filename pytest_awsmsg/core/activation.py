@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from datetime import datetime
 from types import ModuleType, TracebackType
 from typing import Any, TypeVar, overload
@@ -255,28 +255,39 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         self._saved_region = os.environ.get("AWS_DEFAULT_REGION")
         os.environ["AWS_DEFAULT_REGION"] = cloud.region
         _hook.push(cloud)
-        if self.freeze is not None and self.freeze is not False:
-            cloud.clock.freeze(None if self.freeze is True else self.freeze)
-        if self.virtual_sleep:
-            self._sleep_patch = cloud.clock.patch_sleep()
-            self._sleep_patch.__enter__()
         self.cloud = cloud
+        try:
+            if self.freeze is not None and self.freeze is not False:
+                cloud.clock.freeze(None if self.freeze is True else self.freeze)
+            if self.virtual_sleep:
+                self._sleep_patch = cloud.clock.patch_sleep()
+                self._sleep_patch.__enter__()
+        except BaseException:
+            # A half-started fake (a bad freeze instant) must not stay active:
+            # every later boto3 call of the process would reach its cloud.
+            self.stop()
+            raise
         return cloud
 
     def stop(self) -> None:
+        """Undo what :meth:`start` did, newest first; every step runs even if one fails."""
         cloud, self.cloud = self.cloud, None
         if cloud is None:
             return
-        if self._sleep_patch is not None:
-            self._sleep_patch.__exit__(None, None, None)
-            self._sleep_patch = None
-        _hook.pop(cloud)
-        cloud.close()
+        with ExitStack() as undo:
+            undo.callback(_patches.exit)
+            undo.callback(self._restore_region)
+            undo.callback(cloud.close)
+            undo.callback(_hook.pop, cloud)
+            if self._sleep_patch is not None:
+                undo.callback(self._sleep_patch.__exit__, None, None, None)
+                self._sleep_patch = None
+
+    def _restore_region(self) -> None:
         if self._saved_region is None:
             os.environ.pop("AWS_DEFAULT_REGION", None)
         else:
             os.environ["AWS_DEFAULT_REGION"] = self._saved_region
-        _patches.exit()
 
     def __enter__(self) -> Cloud:
         return self.start()

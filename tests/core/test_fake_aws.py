@@ -84,6 +84,23 @@ def test_nothing_is_answered_after_exit() -> None:
         sqs.create_queue(QueueName="outside")
 
 
+def test_a_fake_that_fails_to_start_leaves_nothing_active() -> None:
+    sqs = boto3.client(
+        "sqs",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",  # loopback discard port: refused at once
+        config=botocore.config.Config(retries={"max_attempts": 0}),
+    )
+    region = os.environ.get("AWS_DEFAULT_REGION")
+    with pytest.raises(ValueError, match="isoformat"), fake_aws(freeze="not an instant", region="eu-west-1"):
+        pass  # pragma: no cover - never entered
+    assert os.environ.get("AWS_DEFAULT_REGION") == region
+    with pytest.raises(RuntimeError, match="No fake AWS is active"):
+        current_cloud()
+    with pytest.raises(botocore.exceptions.EndpointConnectionError):
+        sqs.create_queue(QueueName="outside")
+
+
 def test_same_seed_same_bytes() -> None:
     def run(seed: int) -> list[Any]:
         with fake_aws(seed=seed, freeze="2026-01-01T00:00:00Z"):
