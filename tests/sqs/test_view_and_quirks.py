@@ -109,3 +109,14 @@ def test_quirks_for_one_queue_only(aws: Cloud, sqs: Any, make_queue: QueueFactor
 def test_quirks_validate_their_rate(aws: Cloud) -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
         aws.sqs.quirks(duplicate_rate=1.5)
+
+
+def test_view_attributes_are_what_get_queue_attributes_reports(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue(KmsMasterKeyId="alias/aws/sqs", VisibilityTimeout=60)
+    sqs.send_message(QueueUrl=url, MessageBody="in flight")
+    sqs.send_message(QueueUrl=url, MessageBody="delayed", DelaySeconds=30)
+    receive(sqs, url)
+    sqs.send_message(QueueUrl=url, MessageBody="visible")
+    reported = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert aws.sqs.queue("orders").attributes == reported
+    assert reported["KmsDataKeyReusePeriodSeconds"] == "300"

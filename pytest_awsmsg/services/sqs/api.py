@@ -197,27 +197,9 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         wanted = set(attribute_names or ())
         if "All" in wanted:
             wanted = set(attrs.KNOWN)
-        values = self.attribute_values(queue, ctx.now)
+        values = queue.reported_attributes(*queue.counts(ctx.now))
         found = {name: values[name] for name in attrs.ALL_ORDER if name in wanted and name in values}
         return {"Attributes": found or None}
-
-    def attribute_values(self, queue: Queue, now: float) -> dict[str, str]:
-        """Every attribute the queue has, as GetQueueAttributes reports them."""
-        visible, in_flight, delayed = queue.counts(now)
-        values = {k: v for k, v in queue.attributes.items() if v != ""}
-        values.update(
-            {
-                "QueueArn": queue.arn,
-                "ApproximateNumberOfMessages": str(visible),
-                "ApproximateNumberOfMessagesNotVisible": str(in_flight),
-                "ApproximateNumberOfMessagesDelayed": str(delayed),
-                "CreatedTimestamp": str(int(queue.created_at)),
-                "LastModifiedTimestamp": str(int(queue.last_modified_at)),
-            }
-        )
-        if "KmsMasterKeyId" in values:
-            values.setdefault("KmsDataKeyReusePeriodSeconds", "300")
-        return values
 
     def set_queue_attributes(
         self, ctx: RequestContext, *, queue_url: str, attributes: dict[str, str]

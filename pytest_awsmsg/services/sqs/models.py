@@ -193,6 +193,27 @@ class Queue:
                 delayed += 1
         return visible, in_flight, delayed
 
+    def reported_attributes(self, visible: int, in_flight: int, delayed: int) -> dict[str, str]:
+        """Every attribute as GetQueueAttributes reports it, given the three counters.
+
+        The counters are the caller's: GetQueueAttributes expires messages on the
+        way (:meth:`counts`), the view for assertions must not (it changes nothing).
+        """
+        values = {k: v for k, v in self.attributes.items() if v != ""}
+        values.update(
+            {
+                "QueueArn": self.arn,
+                "ApproximateNumberOfMessages": str(visible),
+                "ApproximateNumberOfMessagesNotVisible": str(in_flight),
+                "ApproximateNumberOfMessagesDelayed": str(delayed),
+                "CreatedTimestamp": str(int(self.created_at)),
+                "LastModifiedTimestamp": str(int(self.last_modified_at)),
+            }
+        )
+        if "KmsMasterKeyId" in values:
+            values.setdefault("KmsDataKeyReusePeriodSeconds", "300")
+        return values
+
     def next_visible_at(self, now: float) -> float | None:
         """When the next invisible message becomes visible, if any does."""
         upcoming = [m.visible_at for m in self.messages.values() if m.visible_at > now + EPSILON]

@@ -128,17 +128,7 @@ class ViewMixin(SqsBase):
             view = self._message_view(message, now)
             counts[view.state] += 1
             views.append(view)
-        attributes = {k: v for k, v in queue.attributes.items() if v != ""}
-        attributes.update(
-            {
-                "QueueArn": queue.arn,
-                "ApproximateNumberOfMessages": str(counts["visible"]),
-                "ApproximateNumberOfMessagesNotVisible": str(counts["in-flight"]),
-                "ApproximateNumberOfMessagesDelayed": str(counts["delayed"]),
-                "CreatedTimestamp": str(int(queue.created_at)),
-                "LastModifiedTimestamp": str(int(queue.last_modified_at)),
-            }
-        )
+        attributes = queue.reported_attributes(counts["visible"], counts["in-flight"], counts["delayed"])
         return QueueView(queue.name, queue.url, queue.arn, queue.fifo, attributes, views, dict(queue.tags))
 
     @staticmethod
