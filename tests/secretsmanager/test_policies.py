@@ -56,7 +56,6 @@ def test_only_the_default_policy_can_be_written(sm: Any, make_secret: MakeSecret
         sm.get_resource_policy(SecretId="db", PolicyName="extra")
 
 
-@pytest.mark.requires_api("secretsmanager", "PutResourcePolicy", "PolicyName")
 def test_block_public_policy_refuses_a_wildcard_principal(sm: Any, make_secret: MakeSecret) -> None:
     make_secret("db")
 
@@ -67,6 +66,29 @@ def test_block_public_policy_refuses_a_wildcard_principal(sm: Any, make_secret: 
     narrowed = policy("*", {"StringEquals": {"aws:PrincipalAccount": "123456789012"}})
     sm.put_resource_policy(SecretId="db", ResourcePolicy=narrowed, BlockPublicPolicy=True)
     sm.put_resource_policy(SecretId="db", ResourcePolicy=PUBLIC)
+
+
+def test_block_public_policy_refuses_allow_with_not_principal(sm: Any, make_secret: MakeSecret) -> None:
+    """Allow + NotPrincipal grants everyone but the principals named: as public as a wildcard."""
+    make_secret("db")
+    everyone_but_one = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:role/intruder"},
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": "*",
+                }
+            ],
+        }
+    )
+
+    with pytest.raises(sm.exceptions.PublicPolicyException):
+        sm.put_resource_policy(SecretId="db", ResourcePolicy=everyone_but_one, BlockPublicPolicy=True)
+    assert sm.validate_resource_policy(ResourcePolicy=everyone_but_one)["PolicyValidationPassed"] is False
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId="db")
 
 
 def test_validate_resource_policy_reports_broad_access(sm: Any, make_secret: MakeSecret) -> None:

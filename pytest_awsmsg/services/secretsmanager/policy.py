@@ -4,9 +4,10 @@ AWS runs a syntax check and an automated-reasoning check (Zelkova) that the
 policy "does not allow broad access to your secret, for example policies
 that use a wildcard for the principal". The fake's broad-access rule is a
 simplification of that, stated here so tests know what it catches: an
-``Allow`` statement whose principal is ``*`` (or ``{"AWS": "*"}``, alone or in
-a list) and that has no ``Condition`` is public. Any condition is assumed to
-narrow it (AWS would look at what the condition says).
+``Allow`` statement without a ``Condition`` whose principal is ``*`` (or
+``{"AWS": "*"}``, alone or in a list), or that names its principals with
+``NotPrincipal`` (everyone *except* them), is public. Any condition is
+assumed to narrow it (AWS would look at what the condition says).
 
 AWS does not document its ``CheckName`` values; the fake reports
 ``POLICY_SYNTAX_CHECK`` and ``BROAD_ACCESS_CHECK``.
@@ -69,5 +70,6 @@ def broad_access(document: dict[str, Any]) -> bool:
     if isinstance(statements, dict):
         statements = [statements]
     return any(
-        s.get("Effect") == "Allow" and _wildcard(s.get("Principal")) and not s.get("Condition") for s in statements
+        s.get("Effect") == "Allow" and ("NotPrincipal" in s or _wildcard(s.get("Principal"))) and not s.get("Condition")
+        for s in statements
     )
