@@ -28,8 +28,6 @@ from .models import Activity, Alias, Execution, MapRun, PendingTask, StateMachin
 
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 _ARN = re.compile(r"^arn:aws[\w-]*:states:([a-z0-9-]+):(\d{12}):(\w+):(.+)$")
-MAX_INPUT = 256 * 1024
-EXPRESS_LIMIT = 300.0  # an Express execution runs at most five minutes
 
 
 def _check_name(name: str) -> None:
@@ -127,6 +125,24 @@ class StepFunctionsBase(Service[Store]):
             return self._store_for(arn).executions.get(arn)
         except InvalidArn:
             return None
+
+    def _run_clock(self, done: Callable[[], bool], deadline: float, *, stand_at_deadline: bool) -> bool:
+        """Fire timers, one due time after another, until ``done()`` or nothing more is due by ``deadline``.
+
+        This is how a caller blocks in virtual time (StartSyncExecution, the
+        GetActivityTask long poll, ``wait_for``): time moves only as far as
+        the timers it fires, then to ``deadline`` if asked, so the caller sees
+        the instant it would have returned at on AWS. Returns ``done()``.
+        """
+        clock = self.cloud.clock
+        while not done():
+            nxt = clock.next_due()
+            if nxt is None or nxt > deadline:
+                if stand_at_deadline:
+                    clock.run_until(deadline)
+                return done()
+            clock.run_until(nxt)
+        return True
 
     def _machine(self, arn: str) -> tuple[StateMachine, Version | None, Alias | None]:
         """A state machine, version or alias ARN resolved to (machine, version, alias)."""

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..base import RequestContext
-from .common import EXPRESS_LIMIT, MAX_INPUT, StepFunctionsBase, _check_name, _listing
+from .common import StepFunctionsBase, _check_name, _listing
 from .errors import (
     ActivityDoesNotExist,
     ExecutionAlreadyExists,
@@ -21,6 +21,7 @@ from .errors import (
     ValidationException,
 )
 from .helpers import ExecutionView, TaskView
+from .interpreter import EXPRESS_MAX_SECONDS, MAX_PAYLOAD
 from .models import Execution, PendingTask, StateMachine, dumps
 
 ACTIVITY_POLL_SECONDS = 60.0
@@ -48,7 +49,7 @@ class ExecutionOps(StepFunctionsBase):
                     break
             _, version, _ = self._machine(route["stateMachineVersionArn"])
         text = "{}" if input_ is None else input_
-        if len(text.encode()) > MAX_INPUT:
+        if len(text.encode()) > MAX_PAYLOAD:
             raise ValidationException("1 validation error detected: Value at 'input' failed to satisfy constraint")
         try:
             json.loads(text)
@@ -117,15 +118,8 @@ class ExecutionOps(StepFunctionsBase):
         self._store_for(execution.arn).executions[execution.arn] = execution
         self.interpreter.start(execution)
         # The caller blocks until the execution ends: virtual time passes meanwhile.
-        clock = self.cloud.clock
-        deadline = execution.start_date.timestamp() + EXPRESS_LIMIT
-        while not execution.closed:
-            nxt = clock.next_due()
-            if nxt is None or nxt > deadline:
-                clock.run_until(deadline)
-                break
-            clock.run_until(nxt)
-        if not execution.closed:
+        deadline = execution.start_date.timestamp() + EXPRESS_MAX_SECONDS
+        if not self._run_clock(lambda: execution.closed, deadline, stand_at_deadline=True):
             self.interpreter.close(execution, "TIMED_OUT", error="States.Timeout", cause="")
         out = {
             k: v
@@ -280,21 +274,19 @@ class ExecutionOps(StepFunctionsBase):
         activity = self._store_for(activity_arn).activities.get(activity_arn)
         if activity is None:
             raise ActivityDoesNotExist(f"Activity Does Not Exist: '{activity_arn}'")
-        clock = self.cloud.clock
-        deadline = clock.now() + ACTIVITY_POLL_SECONDS
-        while True:
-            while activity.queue and activity.queue[0].closed:
+
+        def ready() -> bool:
+            while activity.queue and activity.queue[0].closed:  # answered or timed out while queued
                 activity.queue.popleft()
-            if activity.queue:
-                task = activity.queue.popleft()
-                if task.started is not None:
-                    task.started(worker_name or "")
-                return {"taskToken": task.token, "input": task.input}
-            nxt = clock.next_due()
-            if nxt is None or nxt > deadline:
-                clock.run_until(deadline)
-                return {}
-            clock.run_until(nxt)
+            return bool(activity.queue)
+
+        deadline = self.cloud.clock.now() + ACTIVITY_POLL_SECONDS
+        if not self._run_clock(ready, deadline, stand_at_deadline=True):
+            return {}
+        task = activity.queue.popleft()
+        if task.started is not None:
+            task.started(worker_name or "")
+        return {"taskToken": task.token, "input": task.input}
 
     # -- the Python view ---------------------------------------------------------------
 
@@ -320,14 +312,9 @@ class ExecutionOps(StepFunctionsBase):
         execution = self.execution_by_arn(arn)
         if execution is None:
             raise KeyError(f"no execution {arn!r}")
-        clock = self.cloud.clock
         with self.cloud.lock:
-            deadline = clock.now() + max_seconds
-            while not execution.closed:
-                nxt = clock.next_due()
-                if nxt is None or nxt > deadline:
-                    break
-                clock.run_until(nxt)
+            deadline = self.cloud.clock.now() + max_seconds
+            self._run_clock(lambda: execution.closed, deadline, stand_at_deadline=False)
         return ExecutionView(execution)
 
     @property
