@@ -38,6 +38,22 @@ def test_visiting_the_unsubscribe_url(aws: Cloud, sns: Any, make_topic: Callable
         aws.sns.visit("https://example.com/")
 
 
+def test_visiting_the_unsubscribe_url_of_an_http_subscription(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str]
+) -> None:
+    url = "https://hooks.example.com/sns"
+    aws.sns.http_endpoint(url, auto_confirm=True)
+    arn = make_topic()
+    sns.subscribe(TopicArn=arn, Protocol="https", Endpoint=url)
+    sns.publish(TopicArn=arn, Message="hello")
+    (notification,) = aws.sns.http_requests(url)
+    aws.sns.visit(notification.json()["UnsubscribeURL"])
+    # As an Unsubscribe call does: the endpoint is told, and the topic counts the deletion.
+    assert [r.message_type for r in aws.sns.http_requests(url)] == ["Notification", "UnsubscribeConfirmation"]
+    assert sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"] == []
+    assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["SubscriptionsDeleted"] == "1"
+
+
 def test_the_outbox_keeps_everything_in_order(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
     aws.sns.leave_sms_sandbox()
     arn = make_topic()

@@ -83,15 +83,14 @@ class ViewMixin(SnsBase):
             raise LookupError(f"no pending subscription has the token in {url}")
         if action == "Unsubscribe":
             arn = query.get("SubscriptionArn", "")
-            found = self.find_subscription(arn)
-            if found is None:
+            if self.find_subscription(arn) is None:
                 raise LookupError(f"no subscription {arn}")
-            store = self.store(arn.split(":")[4], arn.split(":")[3])
-            store.subscriptions.pop(arn, None)
-            topic = store.topics.get(found.topic_arn)
-            if topic is not None and arn in topic.subscription_arns:
-                topic.subscription_arns.remove(arn)
-                topic.deleted_subscriptions += 1
+            # The URL is the Unsubscribe action itself, so it does all that Unsubscribe does
+            # (an HTTP/S endpoint gets its UnsubscribeConfirmation, timers are cancelled).
+            parts = arn.split(":")
+            self.cloud.call(
+                "sns", "Unsubscribe", {"SubscriptionArn": arn}, region=parts[3], account_id=parts[4], caller="visit"
+            )
             return arn
         raise ValueError(f"not an SNS SubscribeURL or UnsubscribeURL: {url}")
 
