@@ -4,9 +4,16 @@ A team that runs chaos experiments with AWS Fault Injection Service can run
 the same template in a unit test: ``aws:fis:inject-api-internal-error``,
 ``inject-api-throttle-error`` and ``inject-api-unavailable-error`` (parameters
 ``service``, ``operations``, ``percentage``, ``duration``) and
-``aws:fis:wait``, chained by ``startAfter`` in virtual time. Anything FIS
-itself would refuse, or that the fake cannot run, is refused when the
-experiment starts.
+``aws:fis:wait``, chained by ``startAfter`` in virtual time. What FIS itself
+refuses in these actions (a missing parameter, a percentage outside 1-100, a
+duration outside one minute to 12 hours, a target that is not an IAM role),
+or what the fake cannot run, is refused when the experiment starts.
+
+One deliberate extension: AWS FIS accepts only the ``ec2`` and ``kinesis``
+API namespaces for ``service`` today (FIS actions reference). The kit accepts
+the namespaces of the services it fakes instead (``sqs``, ``sns``,
+``states``...), so a team writes its messaging experiment in the template
+shape it already knows; a real FIS would refuse such a template.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ FIS_API_ACTIONS = {
     "aws:fis:inject-api-unavailable-error": "unavailable",
 }
 FIS_WAIT = "aws:fis:wait"
+# FIS: "The duration, from one minute to 12 hours" (API actions and aws:fis:wait).
+MIN_DURATION, MAX_DURATION = 60.0, 12 * 3600.0
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
 
@@ -69,11 +78,11 @@ class FisExperiment:
     """A running FIS experiment: its API fault actions as fault rules.
 
     Actions start at once or, with ``startAfter``, when the actions they
-    follow end, and last their ``duration`` in virtual time. ``targets`` must
-    name an ``aws:iam:role`` target of the template; the fake has no IAM
-    identities, so every caller counts as that role. Other action types are
-    refused, as is anything FIS itself would refuse (a missing parameter, a
-    percentage outside 1-100).
+    follow end, and last their ``duration`` in virtual time. ``targets``,
+    when given, must name an ``aws:iam:role`` target of the template; the fake
+    has no IAM identities, so every caller counts as that role. Other action
+    types are refused, as is anything FIS itself would refuse (see the module
+    docstring).
     """
 
     def __init__(self, injector: FaultInjector, template: Mapping[str, Any]) -> None:
@@ -114,6 +123,11 @@ class FisExperiment:
         if "duration" not in params:
             raise ValueError(f"FIS action {name!r} needs parameters.duration (ISO 8601, e.g. PT5M).")
         duration = parse_iso_duration(str(params["duration"]))
+        if not MIN_DURATION <= duration <= MAX_DURATION:
+            raise ValueError(
+                f"FIS action {name!r}: duration {params['duration']!r} is outside what FIS accepts, "
+                "one minute to 12 hours (PT1M to PT12H)."
+            )
         after = tuple(action.get("startAfter") or ())
         if action_id == FIS_WAIT:
             return None, None, None, 0.0, duration, after

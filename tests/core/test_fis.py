@@ -39,7 +39,7 @@ TEMPLATE: dict[str, Any] = {
             },
             "targets": {"Roles": "producer-role"},
         },
-        "calm": {"actionId": "aws:fis:wait", "parameters": {"duration": "PT30S"}, "startAfter": ["throttle-sends"]},
+        "calm": {"actionId": "aws:fis:wait", "parameters": {"duration": "PT1M"}, "startAfter": ["throttle-sends"]},
         "break-receives": {
             "actionId": "aws:fis:inject-api-internal-error",
             "parameters": {"service": "sqs", "operations": "ReceiveMessage", "percentage": "100", "duration": "PT2M"},
@@ -83,17 +83,17 @@ def test_an_fis_template_runs_its_actions_in_order_in_virtual_time(aws: Cloud) -
     seen = {"start": now()}
     aws.clock.advance(60)  # throttling over, the wait runs
     seen["after 1 min"] = now()
-    aws.clock.advance(30)  # the wait is over: receives break for two minutes
-    seen["after 1.5 min"] = now()
+    aws.clock.advance(60)  # the wait is over: receives break for two minutes
+    seen["after 2 min"] = now()
     assert experiment.state == "running"
     aws.clock.advance(120)
-    seen["after 3.5 min"] = now()
+    seen["after 4 min"] = now()
 
     assert seen == {
         "start": (THROTTLE, "ok"),
         "after 1 min": ("ok", "ok"),
-        "after 1.5 min": ("ok", "InternalFailure"),
-        "after 3.5 min": ("ok", "ok"),
+        "after 2 min": ("ok", "InternalFailure"),
+        "after 4 min": ("ok", "ok"),
     }
     assert experiment.state == "completed"
 
@@ -132,6 +132,14 @@ def test_a_percentage_in_a_template_is_seeded(aws: Cloud) -> None:
         (
             {"parameters": {"service": "sqs", "operations": "SendMessage", "percentage": "5", "duration": "1 minute"}},
             "ISO",
+        ),
+        (
+            {"parameters": {"service": "sqs", "operations": "SendMessage", "percentage": "5", "duration": "PT30S"}},
+            "one minute to 12 hours",
+        ),
+        (
+            {"parameters": {"service": "sqs", "operations": "SendMessage", "percentage": "5", "duration": "PT12H1S"}},
+            "one minute to 12 hours",
         ),
         ({"parameters": {"service": "sqs", "percentage": "5", "duration": "PT1M"}}, "needs parameters operations"),
         ({"targets": {"Roles": "nobody"}}, "aws:iam:role"),
