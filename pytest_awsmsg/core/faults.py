@@ -88,6 +88,8 @@ CONNECTION_FAULTS: dict[str, tuple[str, str]] = {
     "read-timeout": ("ReadTimeoutError", "read timeout"),
     "connect-timeout": ("ConnectTimeoutError", "connect timeout"),
 }
+# The connection faults that strike after the request went out.
+_AFTER_CONNECT = ("closed", "read-timeout")
 # botocore's default connect and read timeouts: how long a timed-out call takes.
 DEFAULT_TIMEOUT = 60.0
 
@@ -460,8 +462,13 @@ class FaultInjector:
             raise ValueError("A call either gets an error answer or no answer at all: pass error or connection.")
         if connection is not None and connection not in CONNECTION_FAULTS:
             raise ValueError(f"connection={connection!r}: use one of {', '.join(CONNECTION_FAULTS)}.")
-        if processed and connection is None:
-            raise ValueError("processed=True loses the answer of a call that was handled: it needs connection=...")
+        if processed and connection not in _AFTER_CONNECT:
+            # A refused or timed-out connection never carried the request:
+            # the service cannot have handled it.
+            raise ValueError(
+                "processed=True loses the answer of a call the service handled: it needs a connection that "
+                f"carried the request, connection={' or '.join(map(repr, _AFTER_CONNECT))}."
+            )
         if service is not None:
             from .registry import faked_services, service_model
 

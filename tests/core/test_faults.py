@@ -128,6 +128,18 @@ def test_an_error_the_operation_cannot_return_is_refused_when_injected(aws: Clou
         aws.faults.inject("sqs", connection="unplugged")
 
 
+@pytest.mark.parametrize("kind", ["refused", "connect-timeout"])
+def test_an_answer_lost_after_processing_needs_a_connection_that_was_made(aws: Cloud, kind: str) -> None:
+    with pytest.raises(ValueError, match="carried the request, connection='closed' or 'read-timeout'"):
+        aws.faults.inject("sqs", "SendMessage", connection=kind, processed=True)
+
+
+def test_an_answer_lost_to_a_read_timeout_after_processing(aws: Cloud, queue: str) -> None:
+    aws.faults.inject("sqs", "SendMessage", connection="read-timeout", processed=True, count=1)
+    client(retries=5).send_message(QueueUrl=queue, MessageBody="order-1")
+    assert bodies(queue) == ["order-1", "order-1"]
+
+
 # -- dropped connections and timeouts ---------------------------------------------
 
 
