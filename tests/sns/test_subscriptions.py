@@ -284,3 +284,14 @@ def test_firehose_needs_a_role(sns: Any, make_topic: Callable[..., str]) -> None
 def test_queue_factory_policy_is_what_real_aws_needs(make_queue: Callable[..., Queue]) -> None:
     queue = make_queue()
     assert queue.arn == SQS_ARN + "billing"
+
+
+def test_a_subscription_confirmed_from_python_no_longer_expires(
+    sns: Any, make_topic: Callable[..., str], aws: Cloud
+) -> None:
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ann@example.com")
+    arn = aws.sns.confirm("ann@example.com")
+    aws.clock.advance(days=3)
+    listed = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert [s["SubscriptionArn"] for s in listed] == [arn]

@@ -370,10 +370,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         for arn in topic.subscription_arns:
             sub = store.subscriptions.get(arn)
             if sub is not None and sub.token == token and sub.token_expires_at >= ctx.now:
-                sub.pending = False
-                if sub.expiry_timer is not None:
-                    sub.expiry_timer.cancel()
-                    sub.expiry_timer = None
+                sub.confirm()
                 if (authenticate_on_unsubscribe or "").lower() == "true":
                     sub.authenticated = True
                 return {"SubscriptionArn": sub.arn}

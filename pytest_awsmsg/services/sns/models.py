@@ -145,6 +145,13 @@ class Subscription:
         """What List* operations show: the ARN, or ``PendingConfirmation``."""
         return PENDING_ARN if self.pending else self.arn
 
+    def confirm(self) -> None:
+        """Confirmed (ConfirmSubscription, or a test confirming as the endpoint would): no longer expires."""
+        self.pending = False
+        if self.expiry_timer is not None:
+            self.expiry_timer.cancel()
+            self.expiry_timer = None
+
 
 @dataclass
 class PlatformApplication:

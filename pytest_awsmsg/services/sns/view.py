@@ -62,10 +62,7 @@ class ViewMixin(SnsBase):
     def confirm(self, endpoint_or_arn: str) -> str:
         """Confirm a pending subscription as its endpoint would (visiting SubscribeURL); return its ARN."""
         sub = self._pending_for(endpoint_or_arn)
-        sub.pending = False
-        if sub.expiry_timer is not None:
-            sub.expiry_timer.cancel()
-            sub.expiry_timer = None
+        sub.confirm()
         return sub.arn
 
     def visit(self, url: str) -> str:
