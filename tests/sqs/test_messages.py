@@ -332,13 +332,9 @@ def test_same_seed_gives_byte_identical_answers() -> None:
     assert run() == run()
 
 
+@pytest.mark.requires_api("sqs", "ReceiveMessage", "MessageSystemAttributeNames")
 def test_message_system_attribute_names_on_json_botocore(sqs: Any, make_queue: QueueFactory) -> None:
     """Newer botocore replaces AttributeNames with MessageSystemAttributeNames; both select the same."""
-    if (
-        "MessageSystemAttributeNames"
-        not in sqs.meta.service_model.operation_model("ReceiveMessage").input_shape.members
-    ):
-        pytest.skip("this botocore predates MessageSystemAttributeNames")
     url = make_queue()
     sqs.send_message(QueueUrl=url, MessageBody="x")
     (message,) = receive(sqs, url, MessageSystemAttributeNames=["SenderId", "ApproximateReceiveCount"])
