@@ -150,14 +150,32 @@ def test_queue_delay_applies_to_fifo(aws: Cloud, sqs: Any, make_queue: QueueFact
 def test_receive_request_attempt_id_replays_the_same_answer(sqs: Any, make_queue: QueueFactory) -> None:
     url = make_queue("orders.fifo")
     send(sqs, url, "a1", group="a")
+    send(sqs, url, "a2", group="a")
     send(sqs, url, "b1", group="b")
     first = receive(sqs, url, ReceiveRequestAttemptId="attempt-1")
+    assert bodies(first) == ["a1"]
     retry = receive(sqs, url, ReceiveRequestAttemptId="attempt-1")
-    assert retry == first
+    assert retry == first  # same message, same receipt handle
     other = receive(sqs, url, ReceiveRequestAttemptId="attempt-2")
     assert bodies(other) == ["b1"]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"])
-    assert receive(sqs, url, ReceiveRequestAttemptId="attempt-1") == []  # changed: a fresh receive
+    # a1 changed (deleted), so the same attempt id is a fresh receive: group a goes on with a2.
+    assert bodies(receive(sqs, url, ReceiveRequestAttemptId="attempt-1")) == ["a2"]
+
+
+def test_a_retried_receive_restarts_the_visibility_timeout(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    """AWS: "If a retry occurs within the deduplication interval, it resets the visibility timeout"."""
+    aws.clock.freeze("2024-01-01T00:00:00Z")
+    url = make_queue("orders.fifo", VisibilityTimeout=30)
+    send(sqs, url, "a1")
+    (first,) = receive(sqs, url, ReceiveRequestAttemptId="attempt-1")
+    aws.clock.advance(20)
+    (retry,) = receive(sqs, url, ReceiveRequestAttemptId="attempt-1")
+    assert retry["ReceiptHandle"] == first["ReceiptHandle"]
+    aws.clock.advance(29)
+    assert counts(sqs, url) == (0, 1, 0)
+    aws.clock.advance(1)
+    assert counts(sqs, url) == (1, 0, 0)
 
 
 def test_fifo_expired_receipt_handle(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
