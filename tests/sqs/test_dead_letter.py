@@ -219,12 +219,26 @@ def test_fifo_dead_letter_queue(aws: Cloud, sqs: Any, make_queue: QueueFactory) 
     assert aws.sqs.queue("orders-dlq.fifo").messages[0].group_id == "g"
 
 
-def test_deleting_the_source_fails_its_running_task(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
-    _, dlq = _fill_dlq(aws, sqs, make_queue, 3)
-    dlq_arn = arn_of(sqs, dlq)
-    sqs.start_message_move_task(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=1)
+def test_deleting_the_dead_letter_queue_stops_its_running_task(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url, dlq = _fill_dlq(aws, sqs, make_queue, 3)
+    sqs.start_message_move_task(SourceArn=arn_of(sqs, dlq), MaxNumberOfMessagesPerSecond=1)
     aws.clock.advance(1)
-    task = aws.sqs.stores()[("123456789012", "us-east-1")].move_tasks[dlq_arn][0]
     sqs.delete_queue(QueueUrl=dlq)
     aws.clock.advance(10)
-    assert (task.status, task.moved, task.failure_reason) == ("FAILED", 1, "AWS.SimpleQueueService.NonExistentQueue")
+    assert counts(sqs, url) == (1, 0, 0)  # moved before the delete; nothing since
+
+
+def test_a_move_task_whose_destination_is_deleted_fails(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    _, dlq = _fill_dlq(aws, sqs, make_queue, 3)
+    dlq_arn = arn_of(sqs, dlq)
+    elsewhere = make_queue("elsewhere")
+    sqs.start_message_move_task(
+        SourceArn=dlq_arn, DestinationArn=arn_of(sqs, elsewhere), MaxNumberOfMessagesPerSecond=1
+    )
+    aws.clock.advance(1)
+    sqs.delete_queue(QueueUrl=elsewhere)
+    aws.clock.advance(10)
+    (task,) = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"]
+    assert (task["Status"], task["ApproximateNumberOfMessagesMoved"]) == ("FAILED", 1)
+    assert task["FailureReason"] == "AWS.SimpleQueueService.NonExistentQueue"
+    assert counts(sqs, dlq) == (2, 0, 0)
