@@ -92,6 +92,7 @@ def test_reorder_quirk_is_seeded(aws: Cloud, sqs: Any, make_queue: QueueFactory)
     got = [m["Body"] for m in receive(sqs, url, MaxNumberOfMessages=10)]
     assert sorted(got) == [str(i) for i in range(10)]
     assert got != [str(i) for i in range(10)]
+    assert got == _shuffled_by_a_fresh_cloud(aws.seed)  # same seed, same order
     # FIFO queues keep their order whatever the quirks.
     assert [m["Body"] for m in receive(sqs, fifo, MaxNumberOfMessages=10)] == [str(i) for i in range(10)]
 
@@ -120,3 +121,22 @@ def test_view_attributes_are_what_get_queue_attributes_reports(aws: Cloud, sqs: 
     reported = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert aws.sqs.queue("orders").attributes == reported
     assert reported["KmsDataKeyReusePeriodSeconds"] == "300"
+
+
+def _shuffled_by_a_fresh_cloud(seed: Any) -> list[str]:
+    """What the reorder quirk returns for the same calls in another cloud with this seed."""
+    import boto3
+
+    from pytest_awsmsg import fake_aws
+
+    with fake_aws(seed=seed) as cloud:
+        client = boto3.client("sqs", region_name="us-east-1")
+        url = client.create_queue(QueueName="orders")["QueueUrl"]
+        fifo = client.create_queue(
+            QueueName="orders.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+        )["QueueUrl"]
+        cloud.sqs.quirks(reorder=True, queue="orders")
+        for index in range(10):
+            client.send_message(QueueUrl=url, MessageBody=str(index))
+            client.send_message(QueueUrl=fifo, MessageBody=str(index), MessageGroupId="g")
+        return [m["Body"] for m in client.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
