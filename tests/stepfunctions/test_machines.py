@@ -137,6 +137,18 @@ def test_no_terminal_state(sfn: Any) -> None:
             "in the last element",
         ),
         (single({"Type": "Task", "Resource": LAMBDA_ARN, "Catch": [{"ErrorEquals": [], "Next": "S"}]}), "non-empty"),
+        (
+            single({"Type": "Task", "Resource": LAMBDA_ARN, "Retry": [{"ErrorEquals": ["X"], "IntervalSeconds": "2"}]}),
+            '"IntervalSeconds" must be a positive integer at /States/S/Retry[0]/IntervalSeconds',
+        ),
+        (
+            single({"Type": "Task", "Resource": LAMBDA_ARN, "Retry": [{"ErrorEquals": ["X"], "MaxAttempts": -1}]}),
+            'The value for the field "MaxAttempts" must be a non-negative integer',
+        ),
+        (
+            single({"Type": "Task", "Resource": LAMBDA_ARN, "Retry": [{"ErrorEquals": ["X"], "MaxDelaySeconds": 0}]}),
+            'The value for the field "MaxDelaySeconds" must be a positive integer',
+        ),
         (single({"Type": "Fail", "CausePath": "States.Array($.a)"}), "may only use the intrinsic functions"),
         ({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, "QueryLanguage"),
         (

@@ -285,6 +285,15 @@ class _Checker:
         for key in retrier:
             if key not in allowed:
                 self.add(SCHEMA, f'The field "{key}" is not supported by Step Functions', where)
+        # ASL: IntervalSeconds and MaxDelaySeconds are positive integers, MaxAttempts a
+        # non-negative one. Refused here, or a bad value would break the first retry.
+        for field, check, what in (
+            ("IntervalSeconds", _positive_int, "a positive integer"),
+            ("MaxDelaySeconds", _positive_int, "a positive integer"),
+            ("MaxAttempts", _non_negative_int, "a non-negative integer"),
+        ):
+            if field in retrier and not check(retrier[field]):
+                self.add(SCHEMA, f'The value for the field "{field}" must be {what}', f"{where}/{field}")
         if "BackoffRate" in retrier and (
             not isinstance(retrier["BackoffRate"], (int, float)) or retrier["BackoffRate"] < 1
         ):
@@ -429,6 +438,10 @@ def _int(value: Any) -> bool:
 
 def _positive_int(value: Any) -> bool:
     return _int(value) and value > 0
+
+
+def _non_negative_int(value: Any) -> bool:
+    return _int(value) and value >= 0
 
 
 def _targets(state: dict[str, Any]) -> list[Any]:
