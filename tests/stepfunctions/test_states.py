@@ -110,9 +110,11 @@ def test_wait_forms(
     assert sfn.describe_execution(executionArn=arn["executionArn"])["status"] == "SUCCEEDED"
 
 
-def test_wait_with_a_bad_seconds_path_fails(run: Runner) -> None:
-    failed = run(single({"Type": "Wait", "SecondsPath": "$.d"}), {"d": "soon"})
-    assert failed["error"] == "States.Runtime"
+@pytest.mark.parametrize("delay", ["soon", 1.5, -1, True])
+def test_wait_with_a_bad_seconds_path_fails(run: Runner, delay: Any) -> None:
+    failed = run(single({"Type": "Wait", "SecondsPath": "$.d"}), {"d": delay})
+    assert (failed["status"], failed["error"]) == ("FAILED", "States.Runtime")
+    assert "The SecondsPath parameter does not reference a valid non-negative integer value" in failed["cause"]
 
 
 def test_wait_in_the_past_continues_at_once(run: Runner) -> None:

@@ -25,7 +25,9 @@ def run_wait(interp: Interpreter, v: Visit) -> None:
         due = stamp.timestamp()
     elif "SecondsPath" in state:
         seconds = interp.select(state["SecondsPath"], data, "SecondsPath")
-        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        # Assumed, as AWS's own message says: an integer; a fraction (even 2.0) is refused,
+        # as TimeoutSecondsPath refuses one.
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
             raise StatesError(
                 errors.RUNTIME,
                 f"The SecondsPath parameter does not reference a valid non-negative integer value: {seconds!r}",
