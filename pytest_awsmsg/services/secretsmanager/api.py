@@ -22,7 +22,7 @@ from .errors import (
     ResourceNotFoundException,
 )
 from .listing import ListingOps
-from .models import CURRENT, Secret, SecretsStore
+from .models import CURRENT, DAY, Secret, SecretsStore
 from .password import random_password
 from .policies import PolicyOps
 from .replication import ReplicationOps
@@ -33,13 +33,10 @@ _NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]+$")
 # Members of requests that carry a value; the call log shows a placeholder instead.
 SENSITIVE = frozenset({"SecretString", "SecretBinary", "RotationToken"})
 REDACTED = "<redacted>"
-DAY = 86400.0
 
 
 class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
     """AWS Secrets Manager, in memory and in virtual time."""
-
-    name = "secretsmanager"
 
     # -- life cycle ------------------------------------------------------------
 

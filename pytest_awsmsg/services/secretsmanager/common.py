@@ -22,11 +22,10 @@ from .errors import (
     ResourceExistsException,
     ResourceNotFoundException,
 )
-from .models import CURRENT, Secret, SecretsStore, Version
+from .models import CURRENT, DAY, Secret, SecretsStore, Version
 
 # AWS appends "-" and six random characters to the name in the ARN.
 _SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
-DAY = 86400.0
 DEFAULT_KEY = "DefaultEncryptionKey"
 MAX_TAGS = 50
 

@@ -25,10 +25,12 @@ PREVIOUS = "AWSPREVIOUS"
 PENDING = "AWSPENDING"
 _AWS_LABELS = (CURRENT, PENDING, PREVIOUS)
 
+DAY = 86400.0  # seconds
+
 # AWS: "Secrets Manager removes outdated versions when there are more than
 # 100, but it does not remove versions created less than 24 hours ago."
 MAX_VERSIONS = 100
-DEPRECATED_GRACE = 24 * 3600.0
+DEPRECATED_GRACE = DAY
 
 
 class Version:

@@ -28,7 +28,7 @@ from ...core.lambdas import LambdaFunctionError, LambdaNotFound
 from ..base import RequestContext
 from .common import SecretsBase
 from .errors import InvalidRequestException
-from .models import CURRENT, PENDING, RotationRun, Secret, Version
+from .models import CURRENT, DAY, PENDING, RotationRun, Secret, Version
 from .schedule import parse_rules
 
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
@@ -81,10 +81,8 @@ class RotationOps(SecretsBase):
             # Managed external rotation: the partner rotates; the fake only records the configuration.
             self.schedule_next(secret, ctx.now)
             return {"ARN": secret.arn, "Name": secret.name}
-        if rotate_immediately is False:
-            self.run_rotation(secret, token, scheduled=False, test_only=True)
-        else:
-            self.run_rotation(secret, token, scheduled=False)
+        # RotateImmediately defaults to true; false only tests the configuration (testSecret).
+        self.run_rotation(secret, token, scheduled=False, test_only=rotate_immediately is False)
         self.schedule_next(secret, ctx.now)
         return {"ARN": secret.arn, "Name": secret.name, "VersionId": token}
 
@@ -142,7 +140,7 @@ class RotationOps(SecretsBase):
         if rotation.rules and "ScheduleExpression" in rotation.rules:
             start, _ = parse_rules(rotation.rules).next_window(rotation.last_rotated)
             # Assumption: the days between this rotation and the next window, rounded; none below a day.
-            days = round((start - rotation.last_rotated) / 86400)
+            days = round((start - rotation.last_rotated) / DAY)
             rotation.reported_days = days if days >= 1 else None
         return run
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from .errors import InvalidParameterException
+from .models import DAY
 
-DAY = 86400.0
+HOUR = 3600.0
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(hour|hours|day|days)\s*\)$")
 _CRON = re.compile(r"^cron\((.*)\)$")
 _MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}  # noqa: SIM905
@@ -54,7 +55,7 @@ class Schedule:
             start = _midnight(after) + self.every * DAY
             return start, self._end(start, daily=True)
         if self.kind == "hours":
-            step = self.every * 3600.0
+            step = self.every * HOUR
             start = _midnight(after) + step
             while start <= after:
                 start += step
@@ -64,10 +65,10 @@ class Schedule:
 
     def _end(self, start: float, *, daily: bool) -> float:
         if self.duration_hours is not None:
-            return start + self.duration_hours * 3600.0
+            return start + self.duration_hours * HOUR
         if daily:
             return _midnight(start) + DAY - 1
-        return start + 3600.0
+        return start + HOUR
 
     def _next_cron(self, after: float) -> float:
         minutes, hours, doms, months, dows, years = self.cron
@@ -82,7 +83,7 @@ class Schedule:
             ):
                 for hour in sorted(hours) if hours is not None else range(24):
                     for minute in sorted(minutes) if minutes is not None else range(60):
-                        at = day.timestamp() + hour * 3600 + minute * 60
+                        at = day.timestamp() + hour * HOUR + minute * 60
                         if at > after:
                             return at
             day += timedelta(days=1)
@@ -168,16 +169,18 @@ def _expression(expression: str, hours: int | None) -> Schedule:
         _field(dow, 1, 7, _DAYS, expression),
         _field(year, 1970, 2199, {}, expression),
     )
-    hourly = parsed[1] is None or len(parsed[1]) > 1
-    schedule = Schedule("cron", duration_hours=hours, cron=parsed, hourly_cron=hourly)
-    if hourly and parsed[1] is not None and len(parsed[1]) > 1:
-        ordered = sorted(parsed[1])
+    start_hours = parsed[1]
+    if start_hours is None:  # every hour
+        raise InvalidParameterException("The rotation schedule must be at least four hours.")
+    # Several start hours a day make "a schedule in hours" (windows close after an hour).
+    # AWS: hourly increments reset each day, so the gap across midnight counts too.
+    hourly = len(start_hours) > 1
+    if hourly:
+        ordered = sorted(start_hours)
         gaps = [b - a for a, b in itertools.pairwise(ordered)] + [24 - ordered[-1] + ordered[0]]
         if min(gaps) < 4:
             raise InvalidParameterException("The rotation schedule must be at least four hours.")
-    if parsed[1] is None:
-        raise InvalidParameterException("The rotation schedule must be at least four hours.")
-    return schedule
+    return Schedule("cron", duration_hours=hours, cron=parsed, hourly_cron=hourly)
 
 
 def _field(text: str, low: int, high: int, names: dict[str, int], expression: str) -> frozenset[int] | None:

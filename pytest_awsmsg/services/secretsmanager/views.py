@@ -73,7 +73,9 @@ class SecretView:
         """Every version still kept, oldest first (deprecated ones included)."""
         values = self._secret.values
         return [
-            VersionView(vid, tuple(values.stages_of(vid)), _dt(v.created) or datetime.min, v.has_value, v)
+            VersionView(
+                vid, tuple(values.stages_of(vid)), datetime.fromtimestamp(v.created, tz=timezone.utc), v.has_value, v
+            )
             for vid, v in values.versions.items()
         ]
 
