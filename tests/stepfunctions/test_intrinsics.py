@@ -46,6 +46,10 @@ def evaluate(run: Runner, expression: str, data: Any = None) -> Any:
         ("States.ArrayGetItem($.arr, 3)", 3),
         ("States.ArrayLength($.arr)", 4),
         ("States.ArrayUnique($.arr)", [1, 2, 3]),
+        # JSON's equality, not Python's: true is not 1.
+        ("States.ArrayContains($.arr, true)", False),
+        ("States.ArrayUnique(States.Array(1, true, 1, false, 0, true))", [1, True, False, 0]),
+        ("States.ArrayContains(States.Array($.obj), $.obj)", True),
         ("States.Base64Encode('Data to encode')", "RGF0YSB0byBlbmNvZGU="),
         ("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')", "Data to encode"),
         ("States.Hash('input data', 'SHA-256')", hashlib.sha256(b"input data").hexdigest()),

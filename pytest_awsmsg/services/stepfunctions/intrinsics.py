@@ -212,6 +212,16 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _json_key(value: Any) -> str:
+    """``value`` as a key that is equal only for equal JSON values.
+
+    Python's ``==`` says ``True == 1`` and ``[True] == [1]``; JSON does not, and
+    neither does Step Functions. Assumption: like the Jackson nodes AWS
+    compares, ``1`` and ``1.0`` are different values too.
+    """
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
 def _format(args: list[Any], rng: random.Random) -> Any:
     if not args or not isinstance(args[0], str):
         raise _fail("States.Format", "the first argument must be a string template")
@@ -276,7 +286,8 @@ def _array_contains(args: list[Any], rng: random.Random) -> Any:
     _count("States.ArrayContains", args, 2)
     if not isinstance(args[0], list):
         raise _fail("States.ArrayContains", "the first argument must be an array")
-    return args[1] in args[0]
+    wanted = _json_key(args[1])
+    return any(_json_key(item) == wanted for item in args[0])
 
 
 def _array_range(args: list[Any], rng: random.Random) -> Any:
@@ -313,11 +324,10 @@ def _array_unique(args: list[Any], rng: random.Random) -> Any:
     _count("States.ArrayUnique", args, 1)
     if not isinstance(args[0], list):
         raise _fail("States.ArrayUnique", "the argument must be an array")
-    seen: list[Any] = []
+    unique: dict[str, Any] = {}
     for item in args[0]:
-        if item not in seen:
-            seen.append(item)
-    return seen
+        unique.setdefault(_json_key(item), item)
+    return list(unique.values())
 
 
 def _base64_encode(args: list[Any], rng: random.Random) -> Any:
