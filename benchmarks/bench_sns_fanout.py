@@ -97,6 +97,10 @@ def main() -> None:
     ours, our_counts = awsmsg_rate()
     theirs, their_counts = moto_rate()
     print(f"after one publish, messages per queue (billing, shipping, fraud): awsmsg {our_counts}, moto {their_counts}")
+    # A fake that skipped delivery or filtering would look fast: refuse to report its rate.
+    expected = [1, 1, 0]  # "paid" matches billing and shipping, not fraud
+    if our_counts != expected or their_counts != expected:
+        raise SystemExit(f"the fakes did not fan out as SNS does: expected {expected} messages per queue")
     rows = [("pytest-awsmsg", ours), ("moto", theirs)]
     print(report("SNS publish fanned out to 3 filtered SQS queues", rows, "publishes/s", dict(rows)))
 
