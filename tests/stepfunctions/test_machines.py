@@ -177,7 +177,20 @@ def test_express_refuses_what_it_cannot_run(sfn: Any) -> None:
 def test_a_mocked_task_may_name_a_resource_the_kit_does_not_fake(aws: Cloud, sfn: Any) -> None:
     aws.stepfunctions.mock_task("S", {"ok": True})
     definition = single({"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem"})
-    sfn.create_state_machine(name="mocked", definition=json.dumps(definition), roleArn=ROLE)
+    arn = sfn.create_state_machine(name="mocked", definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    assert sfn.describe_execution(executionArn=execution)["output"] == '{"ok":true}'
+
+
+def test_a_mock_for_one_machine_admits_only_that_machine(aws: Cloud, sfn: Any) -> None:
+    aws.stepfunctions.mock_task("S", {"ok": True}, machine="mocked")
+    definition = json.dumps(single({"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem"}))
+    arn = sfn.create_state_machine(name="mocked", definition=definition, roleArn=ROLE)["stateMachineArn"]
+    sfn.update_state_machine(stateMachineArn=arn, definition=definition)
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    assert sfn.describe_execution(executionArn=execution)["output"] == '{"ok":true}'
+    with pytest.raises(sfn.exceptions.InvalidDefinition, match=r"mock_task\('S', \.\.\.\)"):
+        sfn.create_state_machine(name="other", definition=definition, roleArn=ROLE)
 
 
 @pytest.mark.requires_api("stepfunctions", "ValidateStateMachineDefinition")

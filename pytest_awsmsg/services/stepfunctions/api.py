@@ -46,7 +46,7 @@ class StateMachineOps(StepFunctionsBase):
         encryption_configuration: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         _check_name(name)
-        self._validate(definition, type)
+        self._validate(definition, type, name)
         self._check_configuration(logging_configuration, encryption_configuration)
         if version_description and not publish:
             raise ValidationException("Version description can only be set when publish is true")
@@ -156,7 +156,7 @@ class StateMachineOps(StepFunctionsBase):
             )
         self._check_configuration(logging_configuration, encryption_configuration)
         if definition is not None:
-            self._validate(definition, machine.type)
+            self._validate(definition, machine.type, machine.name)
             if definition != machine.definition:
                 machine.definition = definition
                 machine.revision_id = self.cloud.ids.uuid4()

@@ -187,8 +187,12 @@ class StepFunctionsBase(Service[Store]):
             raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
         return found
 
-    def _validate(self, definition: str, machine_type: str) -> dict[str, Any]:
-        problems = validation.diagnose(definition, machine_type, lambda state: self.mocks.has(None, state))
+    def _validate(self, definition: str, machine_type: str, machine_name: str) -> dict[str, Any]:
+        """Refuse a definition AWS would refuse, or one the interpreter cannot run unless a test mocks it.
+
+        A mock scoped to this machine (``mock_task(..., machine=name)``) counts, as one for every machine does.
+        """
+        problems = validation.diagnose(definition, machine_type, lambda state: self.mocks.has(machine_name, state))
         if problems:
             raise InvalidDefinition(validation.format_invalid(problems))
         parsed: dict[str, Any] = json.loads(definition)
