@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 
 from pytest_awsmsg.core.cloud import Cloud
@@ -249,14 +250,13 @@ def test_publish_to_a_missing_topic(sns: Any) -> None:
 
 
 def test_same_seed_same_ids() -> None:
-    import boto3
-
     from pytest_awsmsg import fake_aws
 
-    ids = []
-    for _ in range(2):
-        with fake_aws(seed=7):
+    def first_message_id(seed: int) -> str:
+        with fake_aws(seed=seed):
             client = boto3.client("sns", region_name="us-east-1")
             arn = client.create_topic(Name="t")["TopicArn"]
-            ids.append(client.publish(TopicArn=arn, Message="x")["MessageId"])
-    assert ids[0] == ids[1]
+            return str(client.publish(TopicArn=arn, Message="x")["MessageId"])
+
+    assert first_message_id(7) == first_message_id(7)
+    assert first_message_id(7) != first_message_id(8)  # the ids come from the seed, not a constant
