@@ -168,8 +168,8 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         next_token: str | None = None,
         max_results: int | None = None,
     ) -> dict[str, Any]:
-        names = sorted(n for n in self.ctx_store(ctx).queues if n.startswith(queue_name_prefix or ""))
         store = self.ctx_store(ctx)
+        names = sorted(n for n in store.queues if n.startswith(queue_name_prefix or ""))
         urls, token = _page([store.queues[n].url for n in names], next_token, max_results)
         return {"QueueUrls": urls or None, "NextToken": token}
 
@@ -177,12 +177,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         self, ctx: RequestContext, *, queue_url: str, next_token: str | None = None, max_results: int | None = None
     ) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
-        sources = []
-        for candidate in sorted(self.store(queue.account_id, queue.region).queues.values(), key=lambda q: q.name):
-            policy = candidate.attributes.get("RedrivePolicy")
-            if policy and attrs.parse_redrive_policy(policy)[0] == queue.arn:
-                sources.append(candidate.url)
-        urls, token = _page(sources, next_token, max_results)
+        urls, token = _page([q.url for q in self.dead_letter_sources(queue)], next_token, max_results)
         return {"queueUrls": urls, "NextToken": token}
 
     # -- attributes -------------------------------------------------------------

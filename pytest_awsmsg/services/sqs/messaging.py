@@ -19,9 +19,27 @@ from typing import Any
 from ...core.errors import AwsError, InvalidParameterValue, MissingParameter
 from ..base import RequestContext
 from . import validation as rules
-from .errors import MessageNotInflight, OverLimit, PurgeQueueInProgress, ReceiptHandleIsInvalid, invalid_value
+from .attributes import parse_redrive_policy
+from .errors import (
+    BatchRequestTooLong,
+    MessageNotInflight,
+    OverLimit,
+    PurgeQueueInProgress,
+    ReceiptHandleIsInvalid,
+    invalid_value,
+)
 from .md5 import md5_of_attributes, md5_of_body
-from .models import DEDUP_WINDOW, EPSILON, PURGE_INTERVAL, DedupEntry, Message, Queue, ReceiveAttempt, parse_receipt
+from .models import (
+    DEDUP_WINDOW,
+    EPSILON,
+    PURGE_INTERVAL,
+    DedupEntry,
+    Message,
+    Queue,
+    ReceiveAttempt,
+    message_size,
+    parse_receipt,
+)
 from .shared import SqsBase
 
 THREAD_GRACE = 0.05  # seconds of real time a long poll waits for another thread's send
@@ -62,12 +80,8 @@ class MessagingMixin(SqsBase):
     ) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
         rules.check_batch_ids([e["Id"] for e in entries], "SendMessageBatchRequestEntry")
-        total = sum(
-            len(e["MessageBody"].encode("utf-8")) + _attributes_size(e.get("MessageAttributes") or {}) for e in entries
-        )
+        total = sum(message_size(e["MessageBody"], e.get("MessageAttributes") or {}) for e in entries)
         if total > MAX_BATCH_BYTES:
-            from .errors import BatchRequestTooLong
-
             raise BatchRequestTooLong(
                 f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {total} bytes."
             )
@@ -111,8 +125,7 @@ class MessagingMixin(SqsBase):
         if group_id:  # an empty one on a FIFO queue is a missing one, below
             rules.check_token(group_id, "MessageGroupId")
         rules.check_token(deduplication_id, "MessageDeduplicationId")
-        size = len(body.encode("utf-8")) + _attributes_size(attributes)
-        if size > queue.max_message_size:
+        if message_size(body, attributes) > queue.max_message_size:
             raise InvalidParameterValue(
                 "One or more parameters are invalid. "
                 f"Reason: Message must be shorter than {queue.max_message_size} bytes."
@@ -323,8 +336,6 @@ class MessagingMixin(SqsBase):
         policy = queue.attributes.get("RedrivePolicy")
         if not policy:
             return None
-        from .attributes import parse_redrive_policy
-
         arn, count = parse_redrive_policy(policy)
         target = self.queue_by_arn(arn)
         return (target, count) if target is not None else None
@@ -337,17 +348,8 @@ class MessagingMixin(SqsBase):
         enqueue timestamp (retention counts from it) while a FIFO queue's
         timestamp resets when the message moves.
         """
-        del source.messages[message.key]
-        message.receive_count = 0
-        message.first_received_at = None
-        message.received_at = None
-        message.receipt_handle = None
-        message.visible_at = now
-        message.dead_letter_source_arn = source.arn
-        if target.fifo:
-            message.sent_at = now
-        target.add(message)
-        self.arrived.notify_all()
+        sent_at = now if target.fifo else message.sent_at
+        self.transfer(source, message, target, now, dead_letter_source_arn=source.arn, sent_at=sent_at)
 
     def _received(self, message: Message, names: set[str], patterns: list[str] | None) -> dict[str, Any]:
         selected = rules.select_message_attributes(message.message_attributes, patterns)
@@ -459,12 +461,6 @@ class MessagingMixin(SqsBase):
         # AWS takes up to 60 seconds and may let a message slip through meanwhile; we purge at once.
         queue.messages.clear()
         return {}
-
-
-def _attributes_size(attributes: dict[str, dict[str, Any]]) -> int:
-    from .models import attributes_size
-
-    return attributes_size(attributes)
 
 
 def _failure(entry_id: str, error: AwsError) -> dict[str, Any]:

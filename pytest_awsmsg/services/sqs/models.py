@@ -66,9 +66,10 @@ class Message:
     def in_flight(self, now: float) -> bool:
         return self.receipt_handle is not None and now + EPSILON < self.visible_at
 
-    def size(self) -> int:
-        """The size AWS counts against MaximumMessageSize: body plus attribute names, types and values."""
-        return len(self.body.encode("utf-8")) + attributes_size(self.message_attributes)
+
+def message_size(body: str, attributes: dict[str, dict[str, Any]]) -> int:
+    """The size AWS counts against MaximumMessageSize: body plus attribute names, types and values."""
+    return len(body.encode("utf-8")) + attributes_size(attributes)
 
 
 def attributes_size(attributes: dict[str, dict[str, Any]]) -> int:

@@ -20,7 +20,7 @@ from ...core.clock import Timer
 from ...core.errors import InvalidParameterValue
 from ..base import RequestContext
 from .errors import ResourceNotFoundException, invalid_value
-from .models import Message, Queue
+from .models import Queue
 from .shared import SqsBase
 
 DEFAULT_RATE = 500
@@ -138,12 +138,8 @@ class MoveTaskMixin(SqsBase):
         raise ResourceNotFoundException("Task does not exist.")
 
     def _is_dead_letter_queue(self, queue: Queue) -> bool:
-        from .attributes import parse_redrive_policy
-
-        for candidate in self.store(queue.account_id, queue.region).queues.values():
-            policy = candidate.attributes.get("RedrivePolicy")
-            if policy and parse_redrive_policy(policy)[0] == queue.arn:
-                return True
+        if self.dead_letter_sources(queue):
+            return True
         # Messages that arrived through a redrive policy since removed still make it a DLQ.
         return any(m.dead_letter_source_arn for m in queue.messages.values())
 
@@ -169,7 +165,9 @@ class MoveTaskMixin(SqsBase):
             if target is None:
                 self._fail(task, "AWS.SimpleQueueService.NonExistentQueue")
                 return
-            self._move(source, message, target, now)
+            # A fresh life in the target: retention counts from the move (assumed; AWS documents
+            # the retention rule only for moves into a dead-letter queue).
+            self.transfer(source, message, target, now, dead_letter_source_arn=None, sent_at=now)
             task.moved += 1
         if task.moved >= task.to_move or not ready:
             task.status = "COMPLETED"
@@ -179,19 +177,6 @@ class MoveTaskMixin(SqsBase):
     def _fail(self, task: MoveTask, reason: str) -> None:
         task.status = "FAILED"
         task.failure_reason = reason
-
-    def _move(self, source: Queue, message: Message, target: Queue, now: float) -> None:
-        """Redrive one message: same id, body and attributes, a fresh life in the target."""
-        del source.messages[message.key]
-        message.receive_count = 0
-        message.first_received_at = None
-        message.received_at = None
-        message.receipt_handle = None
-        message.visible_at = now
-        message.dead_letter_source_arn = None
-        message.sent_at = now
-        target.add(message)
-        self.arrived.notify_all()
 
     def cancel_tasks_of(self, queue: Queue) -> None:
         """A deleted queue's running tasks fail (assumed: AWS cannot move from a queue that is gone)."""

@@ -8,8 +8,9 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from ..base import RequestContext, Service
+from .attributes import parse_redrive_policy
 from .errors import InvalidAddress, QueueDoesNotExist
-from .models import Queue, Quirks, SqsStore
+from .models import Message, Queue, Quirks, SqsStore
 
 if TYPE_CHECKING:
     from ...core.cloud import Cloud
@@ -67,6 +68,39 @@ class SqsBase(Service[SqsStore]):
             return None
         store = self._stores.get((found.group("account"), found.group("region")))
         return store.queues.get(found.group("name")) if store else None
+
+    def dead_letter_sources(self, queue: Queue) -> list[Queue]:
+        """The queues whose RedrivePolicy names ``queue``, by name."""
+        found = []
+        for candidate in sorted(self.store(queue.account_id, queue.region).queues.values(), key=lambda q: q.name):
+            policy = candidate.attributes.get("RedrivePolicy")
+            if policy and parse_redrive_policy(policy)[0] == queue.arn:
+                found.append(candidate)
+        return found
+
+    def transfer(
+        self,
+        source: Queue,
+        message: Message,
+        target: Queue,
+        now: float,
+        *,
+        dead_letter_source_arn: str | None,
+        sent_at: float,
+    ) -> None:
+        """Move a message to another queue (dead-lettering, redrive): the same id, body and
+        attributes, never received there, visible at once. ``sent_at`` is where its retention
+        counts from, which differs between the two kinds of move."""
+        del source.messages[message.key]
+        message.receive_count = 0
+        message.first_received_at = None
+        message.received_at = None
+        message.receipt_handle = None
+        message.visible_at = now
+        message.dead_letter_source_arn = dead_letter_source_arn
+        message.sent_at = sent_at
+        target.add(message)
+        self.arrived.notify_all()
 
     def quirks_for(self, queue: Queue) -> Quirks | None:
         """The quirks switched on for a standard queue, if any."""

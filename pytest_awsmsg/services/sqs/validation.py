@@ -13,7 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ...core.errors import InvalidParameterValue, MissingParameter
-from .errors import InvalidMessageContents, invalid_value
+from .errors import (
+    BatchEntryIdsNotDistinct,
+    EmptyBatchRequest,
+    InvalidBatchEntryId,
+    InvalidMessageContents,
+    TooManyEntriesInBatchRequest,
+    invalid_value,
+)
 from .models import Message
 
 MAX_ATTRIBUTES = 10
@@ -124,8 +131,6 @@ def check_token(value: str | None, name: str) -> None:
 
 def check_batch_ids(ids: list[str], entry_name: str) -> None:
     """The checks AWS makes on a batch as a whole before looking at entries."""
-    from .errors import BatchEntryIdsNotDistinct, EmptyBatchRequest, InvalidBatchEntryId, TooManyEntriesInBatchRequest
-
     if not ids:
         raise EmptyBatchRequest(f"There should be at least one {entry_name} in the request.")
     if len(ids) > 10:
