@@ -87,3 +87,11 @@ def test_the_same_seed_gives_the_same_password() -> None:
         with fake_aws(seed="pw"):
             passwords.append(boto3.client("secretsmanager", region_name="us-east-1").get_random_password())
     assert passwords[0]["RandomPassword"] == passwords[1]["RandomPassword"]
+
+
+def test_the_longest_password_is_4096_characters(sm: Any) -> None:
+    assert len(generate(sm, PasswordLength=4096)) == 4096
+
+    with pytest.raises(sm.exceptions.InvalidParameterException) as excinfo:
+        generate(sm, PasswordLength=4097)  # botocore checks only the minimum: the service refuses this
+    assert error_of(excinfo)[1] == "PasswordLength must be between 1 and 4096."

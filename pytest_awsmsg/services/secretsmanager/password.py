@@ -10,6 +10,7 @@ from .errors import InvalidParameterException
 # AWS's documented punctuation set for passwords.
 PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 DEFAULT_LENGTH = 32
+MAX_LENGTH = 4096  # the model's maximum for PasswordLength; botocore checks only the minimum
 
 
 def random_password(
@@ -31,6 +32,10 @@ def random_password(
     require each; only an explicit ``False`` lifts it.
     """
     length = DEFAULT_LENGTH if length is None else length
+    if not 1 <= length <= MAX_LENGTH:
+        # Assumption: AWS refuses a length outside the model's range with InvalidParameterException
+        # (a modelled error of GetRandomPassword), rather than with an unmodelled ValidationException.
+        raise InvalidParameterException(f"PasswordLength must be between 1 and {MAX_LENGTH}.")
     excluded = set(exclude_characters or "")
     groups = []
     for skip, chars in (
