@@ -127,3 +127,15 @@ def test_batch_get_needs_ids_or_filters_but_not_both(sm: Any) -> None:
         sm.batch_get_secret_value(SecretIdList=["a"], Filters=[{"Key": "name", "Values": ["a"]}])
     with pytest.raises(sm.exceptions.InvalidParameterException):
         sm.batch_get_secret_value(SecretIdList=["a"], MaxResults=5)
+
+
+def test_batch_get_names_at_most_20_secrets(sm: Any, make_secret: MakeSecret) -> None:
+    for i in range(21):
+        make_secret(f"s{i:02}", f"v{i}")
+
+    answer = sm.batch_get_secret_value(SecretIdList=[f"s{i:02}" for i in range(20)])
+    assert len(answer["SecretValues"]) == 20
+
+    with pytest.raises(sm.exceptions.InvalidParameterException) as excinfo:
+        sm.batch_get_secret_value(SecretIdList=[f"s{i:02}" for i in range(21)])
+    assert error_of(excinfo)[1] == "SecretIdList can name at most 20 secrets."

@@ -21,6 +21,8 @@ from .errors import (
 )
 from .models import CURRENT, Secret
 
+BATCH_LIMIT = 20  # BatchGetSecretValue: "up to 20 secrets" per call
+
 
 def _sort_key(secret: Secret, sort_by: str) -> float | str:
     if sort_by == "name":
@@ -132,6 +134,9 @@ class ListingOps(SecretsBase):
             raise InvalidParameterException("You must include Filters or SecretIdList, but not both.")
         if max_results is not None and filters is None:
             raise InvalidParameterException("You can use MaxResults only with Filters.")
+        if secret_id_list is not None and len(secret_id_list) > BATCH_LIMIT:
+            # The model's maximum ("up to 20 secrets"); botocore checks only the minimum.
+            raise InvalidParameterException(f"SecretIdList can name at most {BATCH_LIMIT} secrets.")
         values: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
         token: str | None = None
@@ -146,7 +151,7 @@ class ListingOps(SecretsBase):
                 if entry is not None:
                     values.append(entry)
         else:
-            chosen, token = page(self.select(ctx, filters), next_token, max_results, 20)
+            chosen, token = page(self.select(ctx, filters), next_token, max_results, BATCH_LIMIT)
             for secret in chosen:
                 entry = self._current(secret, secret.name, errors)
                 if entry is not None:
