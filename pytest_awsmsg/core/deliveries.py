@@ -30,7 +30,8 @@ FAILED = "failed"  # given up (no dead-letter queue)
 RETRYING = "retrying"
 DEAD_LETTERED = "dead-lettered"
 PENDING = "pending-confirmation"  # the subscription was not confirmed yet
-DUPLICATE = "duplicate"  # FIFO deduplication dropped it
+# A FIFO duplicate reaches no subscriber at all: its Publication has no
+# deliveries and a ``note`` naming the message it duplicates.
 
 _SHOWN = 70
 

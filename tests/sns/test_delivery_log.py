@@ -86,6 +86,19 @@ def test_failures_explain_themselves(aws: Cloud, sns: Any, make_topic: Callable[
         aws.deliveries.assert_delivered(to="gone")
 
 
+def test_a_fifo_duplicate_is_explained(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    topic = make_topic("orders.fifo")
+    queue = make_queue("billing.fifo")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
+    first = sns.publish(TopicArn=topic, Message="a", MessageGroupId="g", MessageDeduplicationId="d")["MessageId"]
+    sns.publish(TopicArn=topic, Message="a again", MessageGroupId="g", MessageDeduplicationId="d")
+    with pytest.raises(AssertionError) as caught:
+        aws.deliveries.assert_delivered(to="billing.fifo", message="a again")
+    assert f"duplicate of message {first} (deduplication id d): accepted, not delivered" in str(caught.value)
+
+
 def test_failed_tests_report_aws_deliveries(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
