@@ -34,6 +34,35 @@ def test_at_most_fifty_tags(sqs: Any, make_queue: QueueFactory) -> None:
     assert error_of(excinfo) == ("InvalidParameterValue", "Too many tags added for queue orders.")
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("", "v"),
+        ("k" * 129, "v"),
+        ("k", "v" * 257),
+        ("team#1", "v"),
+        ("team", "a|b"),
+        ("aws:team", "v"),
+        ("team", "AWS:checkout"),
+    ],
+)
+def test_tags_aws_refuses(sqs: Any, make_queue: QueueFactory, key: str, value: str) -> None:
+    url = make_queue()
+    with pytest.raises(ClientError) as excinfo:
+        sqs.tag_queue(QueueUrl=url, Tags={key: value})
+    assert error_of(excinfo)[0] == "InvalidParameterValue"
+    with pytest.raises(ClientError):
+        sqs.create_queue(QueueName="tagged", tags={key: value})
+    assert "Tags" not in sqs.list_queue_tags(QueueUrl=url)
+
+
+def test_tags_may_use_unicode_whitespace_and_the_allowed_punctuation(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    tags = {"k" * 128: "v" * 256, "Équipe de nuit": "", "path/to:x=y+z-w@q_r.s": "Zoë 1"}
+    sqs.tag_queue(QueueUrl=url, Tags=tags)
+    assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == tags
+
+
 def test_add_and_remove_permission(sqs: Any, make_queue: QueueFactory) -> None:
     url = make_queue()
     arn = arn_of(sqs, url)

@@ -28,6 +28,7 @@ from .view import ViewMixin
 _STANDARD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
 MAX_TAGS = 50
+_TAG_TEXT = re.compile(r"^[\w\s.:/=+\-@]*$")  # \w: Unicode letters and digits, and _
 
 
 class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
@@ -216,9 +217,18 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
     # -- tags and permissions -----------------------------------------------------
 
     def _check_tags(self, queue_name: str, current: dict[str, str], new: dict[str, str]) -> None:
+        """The tag rules of AWS's queue quotas page (the wording of the errors is assumed)."""
         for key, value in new.items():
-            if not key or len(key) > 128 or len(value) > 256 or key.lower().startswith("aws:"):
-                raise InvalidParameterValue(f"Tag key {key!r} or its value is not valid.")
+            if not 1 <= len(key) <= 128 or len(value) > 256:
+                raise InvalidParameterValue(
+                    f"Tag {key}: a key must be 1 to 128 characters long and a value at most 256."
+                )
+            if not (_TAG_TEXT.match(key) and _TAG_TEXT.match(value)):
+                raise InvalidParameterValue(
+                    f"Tag {key}: keys and values can only include letters, digits, whitespace and _ . : / = + - @"
+                )
+            if key.lower().startswith("aws:") or value.lower().startswith("aws:"):
+                raise InvalidParameterValue(f"Tag {key}: keys and values cannot start with the reserved prefix aws:")
         if len({**current, **new}) > MAX_TAGS:
             raise InvalidParameterValue(f"Too many tags added for queue {queue_name}.")
 
