@@ -255,6 +255,8 @@ class MessagingMixin(SqsBase):
                 break  # time cannot move here (a poll from inside a firing timer): answer now
         result = [self._received(m, names, message_attribute_names) for m in taken]
         if queue.fifo and receive_request_attempt_id:
+            # Recorded even when empty, so a retry inside five minutes is empty too. Assumed: AWS
+            # promises "the same set of messages" for a retry and does not single out an empty set.
             queue.attempts[receive_request_attempt_id] = ReceiveAttempt(
                 clock.now() + DEDUP_WINDOW, taken, [m.receipt_handle or "" for m in taken], result
             )
@@ -442,6 +444,8 @@ class MessagingMixin(SqsBase):
         successful, failed = [], []
         for entry in entries:
             try:
+                # The entry's VisibilityTimeout is optional in the model and its default undocumented;
+                # assumed to be the queue's, as for a ReceiveMessage without one.
                 timeout = entry.get("VisibilityTimeout")
                 self._change_visibility(
                     queue, entry["ReceiptHandle"], queue.visibility_timeout if timeout is None else timeout, ctx.now
