@@ -239,3 +239,30 @@ def test_a_retried_put_is_not_another_manual_rotation(
     after = sm.describe_secret(SecretId="db")
     assert after["NextRotationDate"] == before["NextRotationDate"] == datetime(2026, 5, 11, 23, 59, 59, tzinfo=UTC)
     assert after["LastChangedDate"] == before["LastChangedDate"]
+
+
+def test_a_failed_scheduled_rotation_leaves_next_rotation_date_in_the_past(
+    aws: Cloud, sm: Any, make_secret: MakeSecret, rotation_function: Register
+) -> None:
+    """AWS: "If rotation is unsuccessful, this date may be in the past" - what overdue-rotation alarms check."""
+    aws.clock.freeze("2026-05-01T09:30:00Z")
+    make_secret("db")
+    sm.rotate_secret(
+        SecretId="db",
+        RotationLambdaARN=rotation_function(fail_at="setSecret", failures=1),
+        RotationRules={"AutomaticallyAfterDays": 7},
+        RotateImmediately=False,
+    )
+
+    aws.clock.advance(days=8)  # the window of May 8 opened, and its rotation failed
+
+    described = sm.describe_secret(SecretId="db")
+    assert described["NextRotationDate"] == datetime(2026, 5, 8, 23, 59, 59, tzinfo=UTC)
+    assert described["NextRotationDate"] < aws.clock.now_dt()
+    assert "LastRotatedDate" not in described
+
+    aws.clock.advance(days=7)  # the next window reattempts it, and it succeeds
+
+    described = sm.describe_secret(SecretId="db")
+    assert described["LastRotatedDate"] == datetime(2026, 5, 15, tzinfo=UTC)
+    assert described["NextRotationDate"] == datetime(2026, 5, 22, 23, 59, 59, tzinfo=UTC)

@@ -167,20 +167,31 @@ class RotationOps(SecretsBase):
         )
 
     def _scheduled(self, secret: Secret) -> None:
+        """A window opened: rotate, then arm the next window.
+
+        After a failed rotation NextRotationDate keeps the end of the failed
+        window, as AWS documents ("If rotation is unsuccessful, this date may
+        be in the past"), so overdue-rotation checks see it; the rotation is
+        reattempted at the next window.
+        """
         rotation = secret.rotation
         rotation.timer = None
         store = self.store(secret.account_id, secret.region)
         if store.secrets.get(secret.name) is not secret or not rotation.enabled:
             return
         now = self.cloud.clock.now()
+        overdue: float | None = None
         if not secret.scheduled_for_deletion:
             values = secret.values
             pending = values.labels.get(PENDING)
             # A rotation left unfinished is reattempted with its own token.
             retry = pending is not None and pending != values.labels.get(CURRENT)
             token = pending if retry and pending is not None else self.cloud.ids.uuid4()
-            self.run_rotation(secret, token, scheduled=True)
+            if not self.run_rotation(secret, token, scheduled=True).succeeded:
+                overdue = rotation.next_rotation
         self.schedule_next(secret, now)
+        if overdue is not None:
+            rotation.next_rotation = overdue
 
     def value_changed(self, secret: Secret, now: float) -> None:
         """AWS counts a manual PutSecretValue/UpdateSecret as a rotation for AutomaticallyAfterDays."""
