@@ -72,6 +72,7 @@ def test_a_small_order_is_charged_and_shipped(aws: Cloud, app: dict[str, Any]) -
     assert shipped(app["queue"]) == [{"order": "1", "payment": "ch_1", "lines": order("1")["lines"]}]
 
 
+@pytest.mark.aws(freeze=True)  # a boundary one second wide: real time must not leak into it
 def test_gateway_timeouts_are_retried_with_backoff(aws: Cloud, app: dict[str, Any]) -> None:
     app["gateway"].timeouts = 3
     arn = place_order(app["machine"], order("2"), app["queue"])

@@ -35,6 +35,7 @@ def task(**extra: Any) -> dict[str, Any]:
     return single({"Type": "Task", "Resource": LAMBDA + "pay", **extra})
 
 
+@pytest.mark.aws(freeze=True)  # a boundary one second wide: real time must not leak into it
 def test_retry_waits_the_interval_with_backoff_in_virtual_time(aws: Cloud, sfn: Any, run: Runner) -> None:
     aws.lambdas.register("pay", flaky(2))
     retry = [{"ErrorEquals": ["PaymentDeclined"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 3}]
@@ -80,6 +81,7 @@ def test_retries_exhausted_then_caught_with_result_path(aws: Cloud, sfn: Any, ma
     assert aws.stepfunctions.execution(arn).states == ["Pay", "Refund"]
 
 
+@pytest.mark.aws(freeze=True)  # a boundary one second wide: real time must not leak into it
 def test_max_delay_seconds_caps_the_backoff(aws: Cloud, sfn: Any, run: Runner) -> None:
     aws.lambdas.register("pay", flaky(3))
     retry = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "BackoffRate": 10, "MaxDelaySeconds": 15}]
@@ -187,6 +189,7 @@ def test_lambda_timeout_errors_and_missing_functions(run: Runner) -> None:
     assert "aws.lambdas.register" in described["cause"]
 
 
+@pytest.mark.aws(freeze=True)  # a boundary one second wide: real time must not leak into it
 @pytest.mark.parametrize(
     ("extra", "advance", "error"),
     [
@@ -214,6 +217,7 @@ def test_callback_timeouts(
     assert events(sfn, arn)[-2]["type"] == "TaskTimedOut"
 
 
+@pytest.mark.aws(freeze=True)  # a boundary one second wide: real time must not leak into it
 def test_heartbeats_keep_a_callback_alive(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
     aws.lambdas.register("notify", lambda event, context: None)
     state = {

@@ -90,6 +90,7 @@ def test_fail_history_has_no_exit_event(sfn: Any, make_machine: MachineFactory) 
     assert history[-1]["executionFailedEventDetails"] == {"error": "E"}
 
 
+@pytest.mark.aws(freeze=True)  # a boundary one second wide: real time must not leak into it
 @pytest.mark.parametrize(
     ("form", "data", "seconds"),
     [

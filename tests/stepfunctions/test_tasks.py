@@ -376,6 +376,7 @@ def test_stopping_the_parent_stops_a_sync_child(aws: Cloud, sfn: Any, make_machi
     assert sfn.describe_execution(executionArn=kid)["status"] == "ABORTED"
 
 
+@pytest.mark.aws(freeze=True)  # a boundary one second wide: real time must not leak into it
 def test_activity_failure_timeout_and_heartbeat(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
     activity = sfn.create_activity(name="label")["activityArn"]
     definition = single({"Type": "Task", "Resource": activity, "TimeoutSeconds": 100, "HeartbeatSeconds": 30})
