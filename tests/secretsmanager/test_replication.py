@@ -69,7 +69,11 @@ def test_a_taken_name_in_the_target_region_fails_unless_overwritten(
     west.create_secret(Name="db", SecretString="local")
 
     failed = sm.replicate_secret_to_regions(SecretId="db", AddReplicaRegions=[{"Region": "us-west-2"}])
-    assert failed["ReplicationStatus"][0]["Status"] == "Failed"
+    status = failed["ReplicationStatus"][0]
+    assert (status["Status"], status["StatusMessage"]) == (
+        "Failed",
+        "Secret with this name already exists in this region",
+    )
     assert west.get_secret_value(SecretId="db")["SecretString"] == "local"
 
     sm.replicate_secret_to_regions(

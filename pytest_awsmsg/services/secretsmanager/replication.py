@@ -74,8 +74,9 @@ class ReplicationOps(SecretsBase):
             existing = target.secrets.get(secret.name)
             if existing is not None and existing.primary is not secret:
                 if not force:
+                    # The model's own example of a StatusMessage.
                     secret.replicas[region] = ReplicaState(
-                        region, kms, "Failed", "Replication failed: Secret name already exists in destination region."
+                        region, kms, "Failed", "Secret with this name already exists in this region"
                     )
                     continue
                 self.forget(existing)
