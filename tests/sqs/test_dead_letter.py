@@ -86,8 +86,10 @@ def test_redrive_allow_policy_validation(sqs: Any, make_queue: QueueFactory) -> 
     with pytest.raises(ClientError) as excinfo:
         make_queue("dlq", RedriveAllowPolicy={"redrivePermission": "sometimes"})
     assert error_of(excinfo)[0] == "InvalidAttributeValue"
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as excinfo:
         make_queue("dlq", RedriveAllowPolicy={"redrivePermission": "allowAll", "sourceQueueArns": ["x"]})
+    assert error_of(excinfo)[0] == "InvalidAttributeValue"
+    assert "byQueue" in error_of(excinfo)[1]
 
 
 def test_list_dead_letter_source_queues(sqs: Any, make_queue: QueueFactory) -> None:

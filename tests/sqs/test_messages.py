@@ -211,12 +211,17 @@ def test_at_most_ten_message_attributes(sqs: Any, make_queue: QueueFactory) -> N
     )
 
 
-def test_reserved_attribute_names(sqs: Any, make_queue: QueueFactory) -> None:
+@pytest.mark.parametrize("name", ["AWS.x", "amazon.x", ".x", "x.", "a..b", "with space"])
+def test_reserved_and_malformed_attribute_names(sqs: Any, make_queue: QueueFactory, name: str) -> None:
     url = make_queue()
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as excinfo:
         sqs.send_message(
-            QueueUrl=url, MessageBody="x", MessageAttributes={"AWS.x": {"DataType": "String", "StringValue": "v"}}
+            QueueUrl=url, MessageBody="x", MessageAttributes={name: {"DataType": "String", "StringValue": "v"}}
         )
+    code, message = error_of(excinfo)
+    assert code == "InvalidParameterValue"
+    assert message.startswith(f"Message (user) attribute name '{name}' is invalid.")
+    assert counts(sqs, url) == (0, 0, 0)
 
 
 def test_receive_up_to_max_number_of_messages(sqs: Any, make_queue: QueueFactory) -> None:

@@ -126,7 +126,10 @@ def test_list_queues_paginates_only_with_max_results(sqs: Any, make_queue: Queue
     assert len(everything["QueueUrls"]) == 5
     assert "NextToken" not in everything
     first = sqs.list_queues(MaxResults=2)
-    assert len(first["QueueUrls"]) == 2
+    assert [u.rsplit("/", 1)[1] for u in first["QueueUrls"]] == ["q0", "q1"]
+    rest = sqs.list_queues(MaxResults=10, NextToken=first["NextToken"])
+    assert [u.rsplit("/", 1)[1] for u in rest["QueueUrls"]] == ["q2", "q3", "q4"]
+    assert "NextToken" not in rest
     pages = sqs.get_paginator("list_queues").paginate(PaginationConfig={"PageSize": 2})
     names = [u.rsplit("/", 1)[1] for page in pages for u in page["QueueUrls"]]
     assert names == ["q0", "q1", "q2", "q3", "q4"]
@@ -268,8 +271,14 @@ def test_set_queue_attributes(aws: Cloud, sqs: Any, make_queue: QueueFactory) ->
 
 def test_fifo_queue_type_cannot_change(sqs: Any, make_queue: QueueFactory) -> None:
     url = make_queue("orders.fifo")
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as excinfo:  # no modelled class for it on older botocore
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"FifoQueue": "false"})
+    assert error_of(excinfo) == (
+        "InvalidAttributeValue",
+        "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.",
+    )
+    found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["FifoQueue"])["Attributes"]
+    assert found == {"FifoQueue": "true"}
 
 
 def test_high_throughput_fifo_needs_per_group_deduplication(sqs: Any, make_queue: QueueFactory) -> None:
