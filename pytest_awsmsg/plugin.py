@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,27 @@ _MARKERS = (
     "or a JSON file path relative to the test file) from the start of the test.",
     "aws_virtual_sleep: time.sleep and asyncio.sleep in the code under test move virtual time instead of waiting.",
 )
+
+
+def _signature(name: str) -> str:
+    """A marker's signature as registered (``aws_fis(template)``), for error messages."""
+    for line in _MARKERS:
+        if line.split("(")[0].split(":")[0] == name:
+            return line.split(": ")[0]
+    return name
+
+
+def _apply_marker(marker: pytest.Mark, target: Callable[..., Any]) -> Any:
+    """Call ``target`` with a marker's arguments; a misused marker is named with its signature."""
+    import inspect
+
+    try:
+        inspect.signature(target).bind(*marker.args, **marker.kwargs)
+    except TypeError as error:
+        # Without this the user reads "inject() got an unexpected keyword
+        # argument", naming neither the marker nor what it takes.
+        raise TypeError(f"@pytest.mark.{marker.name}: {error}; it takes {_signature(marker.name)}") from None
+    return target(*marker.args, **marker.kwargs)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -104,7 +125,8 @@ def seed_for(base: str, nodeid: str) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
+def _options(request: pytest.FixtureRequest, allowed: frozenset[str]) -> dict[str, Any]:
+    """``fake_aws`` options: the ini defaults, then ``aws`` markers (closest wins)."""
     config = request.config
     base = config.getoption("--awsmsg-seed") or config.getini("awsmsg_seed") or "0"
     options: dict[str, Any] = {"seed": seed_for(str(base), request.node.nodeid)}
@@ -115,6 +137,11 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     for marker in reversed(list(request.node.iter_markers("aws"))):
         if marker.args:
             raise pytest.UsageError("@pytest.mark.aws takes keyword arguments only, e.g. aws(seed=1)")
+        unknown = sorted(set(marker.kwargs) - allowed)
+        if unknown:
+            raise pytest.UsageError(
+                f"@pytest.mark.aws: unknown option {', '.join(map(repr, unknown))}; it takes {_signature('aws')}"
+            )
         options.update(marker.kwargs)
     if request.node.get_closest_marker("aws_virtual_sleep") is not None:
         options["virtual_sleep"] = True
@@ -124,26 +151,32 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
 def _break_the_cloud(cloud: Cloud, node: pytest.Item) -> None:
     """Apply the fault and outage markers, outermost (module, class) first."""
     for marker in reversed(list(node.iter_markers("aws_fault"))):
-        cloud.faults.inject(*marker.args, **marker.kwargs)
+        _apply_marker(marker, cloud.faults.inject)
     for marker in reversed(list(node.iter_markers("aws_az_outage"))):
-        cloud.az_outage(*marker.args, **marker.kwargs)
+        _apply_marker(marker, cloud.az_outage)
     for marker in reversed(list(node.iter_markers("aws_region_outage"))):
-        cloud.region_outage(*marker.args, **marker.kwargs)
-    for marker in reversed(list(node.iter_markers("aws_fis"))):
-        template = marker.args[0] if marker.args else marker.kwargs["template"]
+        _apply_marker(marker, cloud.region_outage)
+
+    def fis_beside_the_test(template: Any) -> Any:
         if isinstance(template, str) and not template.lstrip().startswith("{"):
             beside_test = Path(node.path).parent / template
             if beside_test.exists():
                 template = str(beside_test)
-        cloud.faults.fis(template)
+        return cloud.faults.fis(template)
+
+    for marker in reversed(list(node.iter_markers("aws_fis"))):
+        _apply_marker(marker, fis_beside_the_test)
 
 
 @pytest.fixture
 def aws(request: pytest.FixtureRequest) -> Generator[Cloud, None, None]:
     """A fresh in-memory AWS for this test; every boto3 client talks to it."""
+    import inspect
+
     from .core.activation import fake_aws
 
-    activation = fake_aws(**_options(request))
+    allowed = frozenset(inspect.signature(fake_aws.__init__).parameters) - {"self", "func"}
+    activation = fake_aws(**_options(request, allowed))
     cloud = activation.start()
     request.node.stash[_CLOUD] = cloud
     try:

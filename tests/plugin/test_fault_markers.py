@@ -162,6 +162,36 @@ def test_a_bad_fault_marker_fails_the_test_with_the_reason(pytester: pytest.Pyte
     result.stdout.fnmatch_lines(["*sqs SendMessage never returns 'TopicNotFound'*"])
 
 
+def test_a_misused_marker_names_itself_and_its_signature(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.aws_fault("sqs", "SendMessage", eror="throttle")
+        def test_typo():
+            pass
+
+        @pytest.mark.aws_fis
+        def test_no_template():
+            pass
+
+        @pytest.mark.aws(seeed=1)
+        def test_aws_typo(aws):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=2, errors=1)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*TypeError: @pytest.mark.aws_fault: got an unexpected keyword argument 'eror'; "
+            "it takes aws_fault(service=None, operations=None, *, region=None, *",
+            "*TypeError: @pytest.mark.aws_fis: missing a required argument: 'template'; it takes aws_fis(template)",
+            "*UsageError: @pytest.mark.aws: unknown option 'seeed'; it takes aws(seed=None, region=None, *",
+        ]
+    )
+
+
 def test_failure_report_shows_injected_faults_and_retries(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         CLIENTS
