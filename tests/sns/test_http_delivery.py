@@ -27,12 +27,15 @@ def test_confirmation_handshake_through_responses(aws: Cloud, sns: Any, make_top
     (call,) = responses.calls
     assert call.request.headers["x-amz-sns-message-type"] == "SubscriptionConfirmation"
     assert call.request.headers["x-amz-sns-topic-arn"] == topic
+    pending_arn = call.request.headers["x-amz-sns-subscription-arn"]
+    assert pending_arn.startswith(topic + ":")
     document = json.loads(call.request.body)
     assert document["Type"] == "SubscriptionConfirmation"
     assert document["SubscribeURL"].startswith("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription")
     assert aws.sns.verify(document)
 
     sub = sns.confirm_subscription(TopicArn=topic, Token=document["Token"])["SubscriptionArn"]
+    assert sub == pending_arn
     sns.publish(TopicArn=topic, Message="hello", Subject="hi")
     notification = responses.calls[1].request
     assert notification.headers["x-amz-sns-message-type"] == "Notification"
@@ -168,6 +171,7 @@ def test_unsubscribe_sends_an_unsubscribe_confirmation(aws: Cloud, sns: Any, mak
     sns.unsubscribe(SubscriptionArn=arn)
     request = responses.calls[-1].request
     assert request.headers["x-amz-sns-message-type"] == "UnsubscribeConfirmation"
+    assert request.headers["x-amz-sns-subscription-arn"] == arn
     document = json.loads(request.body)
     assert document["Type"] == "UnsubscribeConfirmation"
     assert document["TopicArn"] == topic

@@ -375,16 +375,16 @@ class Fanout:
             policy = self.service.effective_http_policy(sub)
             request = policy.get("requestPolicy") or policy.get("defaultRequestPolicy") or {}
             content_type = str(request.get("headerContentType", content_type))
-        headers = {
+        # Every message type carries the subscription ARN: the developer guide lists the header
+        # for confirmations and notifications alike, and real SubscriptionConfirmation POSTs have it.
+        return {
             "x-amz-sns-message-type": kind,
             "x-amz-sns-message-id": message_id,
             "x-amz-sns-topic-arn": topic_arn,
+            "x-amz-sns-subscription-arn": sub.arn,
             "Content-Type": content_type,
             "User-Agent": "Amazon Simple Notification Service Agent",
         }
-        if kind == "Notification":
-            headers["x-amz-sns-subscription-arn"] = sub.arn
-        return headers
 
     def _outbox(
         self, protocol: str, endpoint: str, note: Notification, sub: Subscription | None, direct: bool = False
