@@ -114,6 +114,13 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         kms_key_id: str | None,
         *forbidden: object,
     ) -> None:
+        """CreateSecret's rules for a cross-account replica, checked before anything is stored.
+
+        A replica only receives data from its primary, so it takes no value,
+        description, Regions or type of its own; and AWS requires a customer
+        managed KMS key, because the primary's account cannot use this
+        account's aws/secretsmanager key.
+        """
         if any(value is not None for value in forbidden):
             raise InvalidParameterException(
                 "You can't include SecretString, SecretBinary, Description, AddReplicaRegions or Type when you "
@@ -215,6 +222,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": secret.deletion_date}
 
     def _purge(self, secret: Secret) -> None:
+        """The recovery window ended: delete for good, unless the secret was restored meanwhile."""
         if secret.scheduled_for_deletion:
             self.forget(secret)
 

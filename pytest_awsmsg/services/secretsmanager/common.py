@@ -136,6 +136,7 @@ class SecretsBase(Service[SecretsStore]):
 
     @staticmethod
     def check_value(secret_string: str | None, secret_binary: bytes | None) -> None:
+        """A version holds a string or bytes, never both (AWS could not say which to return)."""
         if secret_string is not None and secret_binary is not None:
             raise InvalidParameterException(
                 "You can't specify both a binary secret value and a string secret value in the same secret."
@@ -234,6 +235,7 @@ class SecretsBase(Service[SecretsStore]):
         return out
 
     def replication_status(self, secret: Secret) -> list[dict[str, Any]]:
+        """ReplicationStatus of a primary; LastAccessedDate comes from each replica's own Region."""
         out = []
         for state in secret.replicas.values():
             replica = self.store(secret.account_id, state.region).secrets.get(secret.name)

@@ -65,6 +65,11 @@ class ReplicationOps(SecretsBase):
                 )
 
     def add_replicas(self, ctx: RequestContext, secret: Secret, regions: list[dict[str, str]], force: bool) -> None:
+        """Create replicas in other Regions; a Region where the name is taken gets status Failed.
+
+        AWS reports a taken name in the replica's status rather than failing
+        the call, unless ForceOverwriteReplicaSecret replaces the other secret.
+        """
         self.check_replica_regions(secret.region, regions)
         for entry in regions:
             region, kms = entry["Region"], entry.get("KmsKeyId") or None
