@@ -115,7 +115,6 @@ class Visit:
         self.entered_id = 0
         self.closed = False  # exited, caught or failed: no longer in flight
         self.step = Step(name, self.type, raw_input, branch=thread.label)
-        self.children: list[Thread] = []
 
 
 class Interpreter:
@@ -300,7 +299,8 @@ class Interpreter:
             ctx["Map"] = {"Item": {"Index": item[0], "Value": item[1]}}
         return ctx
 
-    def select(self, path: str | None, data: Any, field: str) -> Any:
+    def select(self, path: str | None, data: Any) -> Any:
+        """What ``path`` selects in a state's data (``null`` selects ``{}``); nothing selected is States.Runtime."""
         if path is None:
             return {}
         try:
@@ -312,10 +312,10 @@ class Interpreter:
             ) from None
 
     def input_path(self, v: Visit, data: Any) -> Any:
-        return self.select(v.state.get("InputPath", "$"), data, "InputPath")
+        return self.select(v.state.get("InputPath", "$"), data)
 
     def output_path(self, v: Visit, data: Any) -> Any:
-        return self.select(v.state.get("OutputPath", "$"), data, "OutputPath")
+        return self.select(v.state.get("OutputPath", "$"), data)
 
     def result_path(self, v: Visit, result: Any, path: Any = "__state__") -> Any:
         if path == "__state__":
@@ -330,7 +330,7 @@ class Interpreter:
                 f"Unable to apply ReferencePath {path} to input {dumps(v.input)}",
             ) from None
 
-    def template(self, node: Any, data: Any, ctx: dict[str, Any], field: str) -> Any:
+    def template(self, node: Any, data: Any, ctx: dict[str, Any]) -> Any:
         """A payload template (Parameters, ResultSelector, ItemSelector) filled in."""
         if isinstance(node, dict):
             out: dict[str, Any] = {}
@@ -338,10 +338,10 @@ class Interpreter:
                 if key.endswith(".$") and isinstance(value, str):
                     out[key[:-2]] = self._dynamic(key, value, data, ctx)
                 else:
-                    out[key] = self.template(value, data, ctx, field)
+                    out[key] = self.template(value, data, ctx)
             return out
         if isinstance(node, list):
-            return [self.template(item, data, ctx, field) for item in node]
+            return [self.template(item, data, ctx) for item in node]
         return node
 
     def _dynamic(self, key: str, value: str, data: Any, ctx: dict[str, Any]) -> Any:
@@ -424,7 +424,7 @@ class Interpreter:
             return
         try:
             if "ResultSelector" in v.state:
-                result = self.template(v.state["ResultSelector"], result, self.context(v), "ResultSelector")
+                result = self.template(v.state["ResultSelector"], result, self.context(v))
             output = self.output_path(v, self.result_path(v, result))
         except StatesError as error:
             self.fail_state(v, error.error, self.explain(v, error))
@@ -522,7 +522,7 @@ class Interpreter:
     def _pass(self, v: Visit) -> None:
         data = self.input_path(v, v.input)
         if "Parameters" in v.state:
-            data = self.template(v.state["Parameters"], data, self.context(v), "Parameters")
+            data = self.template(v.state["Parameters"], data, self.context(v))
         result = copy.deepcopy(v.state["Result"]) if "Result" in v.state else data
         self.exit(v, self.output_path(v, self.result_path(v, result)))
 
@@ -581,7 +581,7 @@ class Interpreter:
     def _parallel(self, v: Visit) -> None:
         data = self.input_path(v, v.input)
         if "Parameters" in v.state:
-            data = self.template(v.state["Parameters"], data, self.context(v), "Parameters")
+            data = self.template(v.state["Parameters"], data, self.context(v))
         v.effective = data
         self._parallel_body(v)
 

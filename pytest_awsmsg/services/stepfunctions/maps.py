@@ -32,7 +32,7 @@ def _number(interp: Interpreter, v: Visit, field: str, default: float) -> tuple[
     path = v.state.get(field + "Path")
     if path is None:
         return default, False
-    value = interp.select(path, v.effective, field + "Path")
+    value = interp.select(path, v.effective)
     if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
         raise StatesError(errors.RUNTIME, f"The value at {field}Path '{path}' must be a non-negative number")
     return value, True
@@ -41,7 +41,7 @@ def _number(interp: Interpreter, v: Visit, field: str, default: float) -> tuple[
 def _inputs(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
     data = v.effective
     path = v.state.get("ItemsPath", "$")
-    items = interp.select(path, data, "ItemsPath")
+    items = interp.select(path, data)
     if not isinstance(items, list):
         raise StatesError(
             errors.RUNTIME,
@@ -50,10 +50,7 @@ def _inputs(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
     selector = v.state.get("ItemSelector", v.state.get("Parameters"))
     if selector is None:
         return items, [copy.deepcopy(item) for item in items]
-    field = "ItemSelector" if "ItemSelector" in v.state else "Parameters"
-    return items, [
-        interp.template(selector, data, interp.context(v, item=(i, item)), field) for i, item in enumerate(items)
-    ]
+    return items, [interp.template(selector, data, interp.context(v, item=(i, item))) for i, item in enumerate(items)]
 
 
 def run_map(interp: Interpreter, v: Visit) -> None:
@@ -149,11 +146,11 @@ def _batches(interp: Interpreter, v: Visit, inputs: list[Any]) -> list[Any]:
         return inputs
     size = batcher.get("MaxItemsPerBatch")
     if size is None and "MaxItemsPerBatchPath" in batcher:
-        size = interp.select(batcher["MaxItemsPerBatchPath"], v.effective, "MaxItemsPerBatchPath")
+        size = interp.select(batcher["MaxItemsPerBatchPath"], v.effective)
     size = int(size or len(inputs) or 1)
     batch_input = batcher.get("BatchInput")
     if batch_input is not None:
-        batch_input = interp.template(batch_input, v.effective, interp.context(v), "BatchInput")
+        batch_input = interp.template(batch_input, v.effective, interp.context(v))
     out = []
     for start in range(0, len(inputs), size):
         batch: dict[str, Any] = {"Items": inputs[start : start + size]}

@@ -54,7 +54,7 @@ def _seconds(interp: Interpreter, v: Visit, data: Any, field: str) -> int | None
     path = v.state.get(field + "Path")
     if path is None:
         return None
-    value = interp.select(path, data, field + "Path")
+    value = interp.select(path, data)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise StatesError(errors.RUNTIME, f"The value at {field}Path '{path}' must be a positive integer: {value!r}")
     return value
@@ -67,7 +67,7 @@ def run_task(interp: Interpreter, v: Visit) -> None:
     v.token = service.new_token() if resource.pattern == ".waitForTaskToken" else None
     params = data
     if "Parameters" in v.state:
-        params = interp.template(v.state["Parameters"], data, interp.context(v), "Parameters")
+        params = interp.template(v.state["Parameters"], data, interp.context(v))
     if len(dumps(params).encode()) > MAX_PAYLOAD:
         raise StatesError(
             errors.DATA_LIMIT_EXCEEDED,

@@ -101,7 +101,7 @@ def run_test_state(
                 v.effective = after
                 _map_inspection(interp, v, inspection)
             elif "Parameters" in state:
-                params = interp.template(state["Parameters"], after, interp.context(v), "Parameters")
+                params = interp.template(state["Parameters"], after, interp.context(v))
                 inspection["afterParameters"] = dumps(params)
             if kind == "Pass":
                 result = state.get("Result", params)
@@ -109,7 +109,7 @@ def run_test_state(
                 result = _call(service, execution, state, params, mock)
                 inspection["result"] = dumps(result)
                 if "ResultSelector" in state:
-                    result = interp.template(state["ResultSelector"], result, interp.context(v), "ResultSelector")
+                    result = interp.template(state["ResultSelector"], result, interp.context(v))
                     inspection["afterResultSelector"] = dumps(result)
             placed = interp.result_path(v, result)
             inspection["afterResultPath"] = dumps(placed)

@@ -24,7 +24,7 @@ def run_wait(interp: Interpreter, v: Visit) -> None:
         assert stamp is not None
         due = stamp.timestamp()
     elif "SecondsPath" in state:
-        seconds = interp.select(state["SecondsPath"], data, "SecondsPath")
+        seconds = interp.select(state["SecondsPath"], data)
         # Assumed, as AWS's own message says: an integer; a fraction (even 2.0) is refused,
         # as TimeoutSecondsPath refuses one.
         if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
@@ -34,7 +34,7 @@ def run_wait(interp: Interpreter, v: Visit) -> None:
             )
         due = now + seconds
     else:
-        value = interp.select(state["TimestampPath"], data, "TimestampPath")
+        value = interp.select(state["TimestampPath"], data)
         stamp = choice.parse_timestamp(value)
         if stamp is None:
             raise StatesError(
