@@ -335,6 +335,11 @@ class MessagingMixin(SqsBase):
             queue.add(twin)
 
     def redrive_target(self, queue: Queue) -> tuple[Queue, int] | None:
+        """(dead-letter queue, maxReceiveCount) of a queue with a RedrivePolicy.
+
+        ``None`` also when the dead-letter queue was deleted since: its messages are then
+        delivered however often they were received (assumed; AWS does not say what happens).
+        """
         policy = queue.attributes.get("RedrivePolicy")
         if not policy:
             return None
@@ -468,4 +473,5 @@ class MessagingMixin(SqsBase):
 
 
 def _failure(entry_id: str, error: AwsError) -> dict[str, Any]:
+    """A batch entry's failure: the error an entry sent alone would raise, as a result entry."""
     return {"Id": entry_id, "SenderFault": error.sender_fault, "Code": error.code, "Message": error.message}

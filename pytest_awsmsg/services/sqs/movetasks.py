@@ -42,6 +42,7 @@ class MoveTask:
     timer: Timer | None = None
 
     def describe(self) -> dict[str, Any]:
+        """The task as ListMessageMoveTasks reports it; the handle only while it can still be cancelled."""
         return {
             "TaskHandle": self.handle if self.status == "RUNNING" else None,
             "Status": self.status,

@@ -150,6 +150,8 @@ def check_range(value: int | None, name: str, low: int, high: int, reason: str) 
 
 
 def wanted_system_names(*lists: list[str] | None) -> set[str]:
+    """The system attributes a receive asked for: botocore sends AttributeNames, newer botocore
+    MessageSystemAttributeNames too, and either may say ``All``."""
     names: set[str] = set()
     for names_list in lists:
         for name in names_list or ():
