@@ -30,9 +30,14 @@ if TYPE_CHECKING:
     from .cloud import Cloud
     from .faults import FaultRule
 
-# Region -> (AZ name, AZ ID) of each zone. AWS maps AZ names to AZ IDs per
-# account; the fake uses one fixed mapping (the IDs in AZ-name order), which is
-# what most accounts see for these regions.
+# Region -> (AZ name, AZ ID) of each zone: the zones a new account can use
+# (us-west-1 has no usw1-az2, ca-central-1 no cac1-az3, ap-northeast-1 no
+# apne1-az3: those AZ IDs are closed to new accounts). AWS maps AZ names to AZ
+# IDs per account, at random in the older regions, so no mapping is "the"
+# mapping; assumed: one fixed mapping per region, the IDs in AZ-name order
+# where a region's names and IDs line up, so the same names mean the same
+# zones in every test. Code that must be account-independent names zones by
+# AZ ID (``zone("use1-az4")``), as AWS recommends.
 ZONES: dict[str, tuple[tuple[str, str], ...]] = {
     "us-east-1": tuple((f"us-east-1{c}", f"use1-az{i}") for i, c in enumerate("abcdef", 1)),
     "us-east-2": tuple((f"us-east-2{c}", f"use2-az{i}") for i, c in enumerate("abc", 1)),
