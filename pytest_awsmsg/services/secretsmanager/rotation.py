@@ -133,8 +133,10 @@ class RotationOps(SecretsBase):
             # AWSCURRENT has not rotated; AWS would leave AWSPENDING in place too.
             run.error = "finishSecret returned, but AWSCURRENT is not on the new version: the rotation did not finish."
             return run
-        # Assumption: after a successful rotation AWSPENDING no longer shows
-        # (AWS allows it to stay on the AWSCURRENT version; the fake removes it).
+        # After a successful rotation AWSPENDING no longer shows. The API reference
+        # allows it to stay on the AWSCURRENT version, but an AWS maintainer of the
+        # rotation templates says the service removes it once rotation completes
+        # (aws-samples/aws-secrets-manager-rotation-lambdas#145); the fake does that.
         values.detach(PENDING)
         rotation.last_rotated = clock.now()
         if rotation.rules and "ScheduleExpression" in rotation.rules:
