@@ -83,10 +83,17 @@ CASES: list[tuple[str, dict[str, Any], str, Any, bool]] = [
     ("surprising: exists false needs at least one attribute", {"store": [{"exists": False}]}, A, {}, False),
     ("surprising: no attributes never match", {"color": [{"anything-but": "red"}]}, A, {}, False),
     (
-        "binary attributes match only exists",
+        "surprising: binary attributes are not compared, even by exists",
         {"blob": [{"exists": True}]},
         A,
-        {"blob": {"DataType": "Binary", "BinaryValue": b"\x00"}},
+        {"blob": {"DataType": "Binary", "BinaryValue": b"\x00"}, **attrs(kind="x")},
+        False,
+    ),
+    (
+        "surprising: a binary attribute is as good as absent to exists false",
+        {"blob": [{"exists": False}]},
+        A,
+        {"blob": {"DataType": "Binary", "BinaryValue": b"\x00"}, **attrs(kind="x")},
         True,
     ),
     # cidr

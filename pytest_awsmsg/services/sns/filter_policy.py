@@ -7,8 +7,10 @@ it). Semantics follow the SNS developer guide ("Amazon SNS message filtering"):
 
 * ``MessageAttributes`` scope (the default): flat keys; ``String`` values match
   string conditions, ``Number`` values numeric ones, each element of a
-  ``String.Array`` matches on its own JSON type; ``Binary`` values match only
-  ``exists``.
+  ``String.Array`` matches on its own JSON type; ``Binary`` attributes are not
+  compared at all (the guide's "Filter policy constraints": policies are
+  compared only with String, String.Array and Number attributes), so to a
+  policy, even to ``exists``, a Binary attribute is as good as absent.
 * ``MessageBody`` scope: the message must be a JSON object; keys nest; a JSON
   array matches when any of its elements does (arrays of objects too).
 * A key matches when any condition in its list does; a policy matches when all
@@ -263,10 +265,15 @@ class FilterPolicy:
             if not isinstance(body, dict):
                 return Verdict(False, "the message body is not a JSON object")
             return _match_node(self.root, [body], "")
-        values = {name: _attribute_values(attr) for name, attr in (attributes or {}).items()}
+        values = {
+            name: _attribute_values(attr)
+            for name, attr in (attributes or {}).items()
+            if not str(attr.get("DataType", "")).startswith("Binary")
+        }
         if not values:
-            # "exists": false only matches if at least one attribute is present.
-            return Verdict(False, "the message has no message attributes")
+            # "exists": false only matches if at least one attribute is present. Assumption:
+            # Binary attributes do not count, since SNS does not compare them at all.
+            return Verdict(False, "the message has no String, String.Array or Number message attributes")
         return _match_node(self.root, [values], "")
 
 
@@ -288,18 +295,10 @@ def _attribute_values(attribute: dict[str, Any]) -> list[Any]:
         return [v for v in items if not isinstance(v, (list, dict))]
     if base == "String":
         return [attribute.get("StringValue")]
-    if base == "Number":
-        try:
-            return [Decimal(str(attribute.get("StringValue")))]
-        except InvalidOperation:
-            return []
-    # Binary: present (exists), but nothing compares equal to it.
-    return [_BinaryValue()]
-
-
-class _BinaryValue:
-    def __repr__(self) -> str:
-        return "<binary>"
+    try:  # Number (Binary attributes never get here)
+        return [Decimal(str(attribute.get("StringValue")))]
+    except InvalidOperation:
+        return []
 
 
 def _present(value: Any) -> bool:
@@ -365,8 +364,6 @@ def _match_node(node: Node, objects: list[Any], path: str) -> Verdict:
 def _show(value: Any) -> str:
     if isinstance(value, Decimal):
         return _fmt(value)
-    if isinstance(value, _BinaryValue):
-        return "<binary>"
     return _describe(value)
 
 
