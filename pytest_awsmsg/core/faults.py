@@ -29,13 +29,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .calllog import CallRecord
 from .clock import seconds
 from .errors import AwsError
 from .ids import IdSource
+from .undo import UndoneOnExit
 
 if TYPE_CHECKING:
     from .cloud import Cloud
@@ -141,7 +141,7 @@ def _listify(value: str | Iterable[str] | None) -> frozenset[str] | None:
     return frozenset(v for v in value if v)
 
 
-class FaultRule:
+class FaultRule(UndoneOnExit):
     """One rule: which calls it selects, which of them it breaks, and how.
 
     Made by :meth:`FaultInjector.inject`. A context manager: leaving the
@@ -314,15 +314,8 @@ class FaultRule:
         self.removed = True
         self.injector.discard(self)
 
-    def __enter__(self) -> FaultRule:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def undo(self) -> None:
+        """Leaving ``with rule:`` removes it."""
         self.remove()
 
     def __repr__(self) -> str:

@@ -23,8 +23,9 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+from .undo import UndoneOnExit
 
 if TYPE_CHECKING:
     from .faults import FaultInjector, FaultRule
@@ -74,7 +75,7 @@ def _fis_service(namespace: str) -> str:
     )
 
 
-class FisExperiment:
+class FisExperiment(UndoneOnExit):
     """A running FIS experiment: its API fault actions as fault rules.
 
     Actions start at once or, with ``startAfter``, when the actions they
@@ -167,15 +168,8 @@ class FisExperiment:
         for rule in self.rules:
             rule.remove()
 
-    def __enter__(self) -> FisExperiment:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def undo(self) -> None:
+        """Leaving ``with experiment:`` stops it if it still runs (a completed one stays completed)."""
         if self.state == "running":
             self.stop()
 

@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from .clock import Timer, seconds
 from .ids import IdSource
+from .undo import UndoneOnExit
 
 if TYPE_CHECKING:
     from .cloud import Cloud
@@ -93,7 +93,7 @@ class TopologyChange:
     zone: Zone | None = None
 
 
-class Outage:
+class Outage(UndoneOnExit):
     """An AZ or region being down; a context manager that brings it back on exit."""
 
     def __init__(self, topology: Topology, kind: str, name: str, zone: Zone | None) -> None:
@@ -118,15 +118,8 @@ class Outage:
             rule.remove()
         self.topology._ended(self)
 
-    def __enter__(self) -> Outage:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def undo(self) -> None:
+        """Leaving ``with outage:`` brings the AZ or region back."""
         self.end()
 
     def __repr__(self) -> str:

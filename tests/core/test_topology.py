@@ -164,3 +164,13 @@ def test_clearing_fault_rules_leaves_an_ongoing_outage_alone(aws: Cloud, queue: 
             client(retries=0).send_message(QueueUrl=queue, MessageBody="x")
     assert [r.label for r in aws.faults.rules] == []
     client(retries=0).receive_message(QueueUrl=queue)
+
+
+def test_outages_and_rules_end_when_their_block_fails(aws: Cloud, queue: str) -> None:
+    # An assertion failing inside the block must not leave the cloud broken
+    # for the rest of the test (its teardown, its fixtures' cleanup).
+    with pytest.raises(AssertionError), aws.region_outage("us-east-1"), aws.faults.inject("sqs", error="internal"):
+        raise AssertionError("the code under test misbehaved")
+    assert aws.faults.rules == []
+    assert aws.topology.region_is_up("us-east-1")
+    client(retries=0).send_message(QueueUrl=queue, MessageBody="after")
