@@ -202,7 +202,13 @@ class RotationOps(SecretsBase):
             self.schedule_next(secret, now)
 
     def scrub(self, text: str) -> str:
-        """``text`` with every stored secret value replaced, for messages and reports."""
+        """``text`` with every stored secret value replaced, for messages and reports.
+
+        Whole values and the string fields of JSON values (a password inside
+        ``{"password": ...}``) are replaced, longest first. Values shorter than
+        four characters are left alone: replacing every "1" or "db" would
+        garble the report and hide nothing worth hiding.
+        """
         values: set[str] = set()
         for store in self.stores().values():
             for secret in store.secrets.values():
