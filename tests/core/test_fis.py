@@ -108,13 +108,20 @@ def test_a_template_file_and_the_get_experiment_template_wrapper_are_accepted(aw
     assert outcome(sqs().send_message, QueueUrl=url, MessageBody="x") == "ok"
 
 
-def test_a_percentage_in_a_template_is_seeded(aws: Cloud) -> None:
+def _half_throttled(seed: int) -> list[str]:
     template = json.loads(json.dumps(TEMPLATE))
     template["actions"]["throttle-sends"]["parameters"]["percentage"] = "50"
-    url = sqs().create_queue(QueueName="orders")["QueueUrl"]
-    aws.faults.fis(template)
-    results = [outcome(sqs().send_message, QueueUrl=url, MessageBody=str(n)) for n in range(20)]
-    assert 0 < results.count(THROTTLE) < 20
+    with fake_aws(seed=seed, region="us-east-1") as aws:
+        url = sqs().create_queue(QueueName="orders")["QueueUrl"]
+        aws.faults.fis(template)
+        return [outcome(sqs().send_message, QueueUrl=url, MessageBody=str(n)) for n in range(20)]
+
+
+def test_a_percentage_in_a_template_is_seeded() -> None:
+    first = _half_throttled(seed=3)
+    assert 0 < first.count(THROTTLE) < 20
+    assert _half_throttled(seed=3) == first  # the same calls fail on every run
+    assert _half_throttled(seed=4) != first
 
 
 @pytest.mark.parametrize(
