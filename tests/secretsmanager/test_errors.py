@@ -29,22 +29,28 @@ def test_put_secret_value_needs_a_value(sm: Any, make_secret: MakeSecret) -> Non
     assert error_of(excinfo)[1] == "You must provide either SecretString or SecretBinary."
 
 
-@pytest.mark.requires_api("secretsmanager", "ListResourcePolicies")
-def test_operations_on_a_missing_secret_are_not_found(sm: Any) -> None:
-    calls = [
-        lambda: sm.cancel_rotate_secret(SecretId="nope"),
-        lambda: sm.restore_secret(SecretId="nope"),
-        lambda: sm.list_secret_version_ids(SecretId="nope"),
-        lambda: sm.get_resource_policy(SecretId="nope"),
-        lambda: sm.list_resource_policies(SecretId="nope"),
-        lambda: sm.tag_resource(SecretId="nope", Tags=[]),
-        lambda: sm.untag_resource(SecretId="nope", TagKeys=[]),
-        lambda: sm.stop_replication_to_replica(SecretId="nope"),
-        lambda: sm.validate_resource_policy(SecretId="nope", ResourcePolicy="{}"),
-    ]
-    for call in calls:
-        with pytest.raises(sm.exceptions.ResourceNotFoundException):
-            call()
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("cancel_rotate_secret", {}),
+        ("restore_secret", {}),
+        ("list_secret_version_ids", {}),
+        ("get_resource_policy", {}),
+        pytest.param(
+            "list_resource_policies",
+            {},
+            marks=pytest.mark.requires_api("secretsmanager", "ListResourcePolicies"),
+        ),
+        ("tag_resource", {"Tags": []}),
+        ("untag_resource", {"TagKeys": []}),
+        ("stop_replication_to_replica", {}),
+        ("validate_resource_policy", {"ResourcePolicy": "{}"}),
+    ],
+)
+def test_operations_on_a_missing_secret_are_not_found(sm: Any, operation: str, params: dict[str, Any]) -> None:
+    with pytest.raises(sm.exceptions.ResourceNotFoundException) as excinfo:
+        getattr(sm, operation)(SecretId="nope", **params)
+    assert error_of(excinfo)[1] == "Secrets Manager can't find the specified secret."
 
 
 def test_rotation_operations_refuse_a_secret_scheduled_for_deletion(sm: Any, make_secret: MakeSecret) -> None:
