@@ -58,8 +58,11 @@ def test_rotation_operations_refuse_a_secret_scheduled_for_deletion(sm: Any, mak
     sm.delete_secret(SecretId="db")
 
     for call in (lambda: sm.rotate_secret(SecretId="db"), lambda: sm.cancel_rotate_secret(SecretId="db")):
-        with pytest.raises(sm.exceptions.InvalidRequestException):
+        with pytest.raises(sm.exceptions.InvalidRequestException) as excinfo:
             call()
+        assert error_of(excinfo)[1] == (
+            "You can't perform this operation on the secret because it was marked for deletion."
+        )
 
 
 def test_a_secret_holds_at_most_50_tags(sm: Any, make_secret: MakeSecret) -> None:
