@@ -122,18 +122,21 @@ def _virtual_sleep(seconds: float, real: Callable[[float], None] = time.sleep) -
         cloud.clock.sleep(seconds)
 
 
-def _set_retry_handler_sleep(sleep: Callable[[float], None]) -> None:
-    """Make standard/adaptive retry handlers created from now on sleep with ``sleep``.
+def _set_retry_handler_sleep(sleep: Callable[[float], None] | None) -> Callable[[float], None] | None:
+    """Make standard/adaptive retry handlers created from now on sleep with ``sleep``; returns the previous one.
 
     They bind ``time.sleep`` as a default argument, and sleep with it when a
     long poll (SQS ReceiveMessage) finds the retry quota spent, outside the
-    patched ``botocore.endpoint.time``.
+    patched ``botocore.endpoint.time``. Older botocore has no such argument
+    (``None`` both ways).
     """
     from botocore.retries import standard
 
     defaults = standard.RetryHandler.__init__.__defaults__
-    if defaults and len(defaults) == 2:
-        standard.RetryHandler.__init__.__defaults__ = (defaults[0], sleep)
+    if sleep is None or not defaults or len(defaults) != 2:
+        return None
+    standard.RetryHandler.__init__.__defaults__ = (defaults[0], sleep)
+    return defaults[1]  # type: ignore[no-any-return]
 
 
 # (module, attribute, stand-in): module-level names botocore reads at call
@@ -154,6 +157,7 @@ class _Patches:
         self._lock = threading.Lock()
         self._depth = 0
         self._saved_env: dict[str, str | None] = {}
+        self._saved_retry_sleep: Callable[[float], None] | None = None
 
     def enter(self) -> None:
         with self._lock:
@@ -168,7 +172,7 @@ class _Patches:
                 current = getattr(module, name)
                 if not isinstance(current, stand_in):
                     setattr(module, name, stand_in(current))
-            _set_retry_handler_sleep(_virtual_sleep)
+            self._saved_retry_sleep = _set_retry_handler_sleep(_virtual_sleep)
 
     def exit(self) -> None:
         with self._lock:
@@ -185,7 +189,10 @@ class _Patches:
                 current = getattr(module, name)
                 if isinstance(current, stand_in):
                     setattr(module, name, current._real)
-            _set_retry_handler_sleep(time.sleep)
+            # The saved default, not whatever ``time.sleep`` is now: a test's
+            # own mock of time.sleep must not become botocore's for good.
+            _set_retry_handler_sleep(self._saved_retry_sleep)
+            self._saved_retry_sleep = None
 
 
 _patches = _Patches()

@@ -101,6 +101,18 @@ def test_a_fake_that_fails_to_start_leaves_nothing_active() -> None:
         sqs.create_queue(QueueName="outside")
 
 
+def test_botocore_gets_its_own_sleep_back_even_if_the_test_mocked_time_sleep() -> None:
+    from unittest import mock
+
+    from botocore.retries.standard import RetryHandler
+
+    before = RetryHandler.__init__.__defaults__
+    with mock.patch("time.sleep"), fake_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        sqs.create_queue(QueueName="inside")
+    assert RetryHandler.__init__.__defaults__ == before
+
+
 def test_same_seed_same_bytes() -> None:
     def run(seed: int) -> list[Any]:
         with fake_aws(seed=seed, freeze="2026-01-01T00:00:00Z"):
