@@ -110,6 +110,9 @@ class RotationOps(SecretsBase):
         run = RotationRun(token, clock.now(), scheduled, test_only=test_only)
         rotation.runs.append(run)
         if values.get(token) is None:
+            # Empty until createSecret stores a value. Assumption: the test-only run of
+            # RotateImmediately=false uses an empty version too (AWS does not say what
+            # "creates an AWSPENDING version" puts in it).
             values.add(Version(token, clock.now()))
         values.attach(PENDING, token)
         event = {"SecretId": secret.arn, "ClientRequestToken": token, "RotationToken": self.cloud.ids.uuid4()}
