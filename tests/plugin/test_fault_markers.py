@@ -37,6 +37,33 @@ def test_markers_are_registered_with_their_signatures(pytester: pytest.Pytester)
     )
 
 
+@pytest.mark.parametrize(
+    ("marker", "target"),
+    [
+        ("aws_fault", "pytest_awsmsg.core.faults:FaultInjector.inject"),
+        ("aws_az_outage", "pytest_awsmsg.core.topology:Topology.az_outage"),
+        ("aws_region_outage", "pytest_awsmsg.core.topology:Topology.region_outage"),
+        ("aws_fis", "pytest_awsmsg.core.faults:FaultInjector.fis"),
+    ],
+)
+def test_registered_marker_signatures_match_what_the_markers_call(marker: str, target: str) -> None:
+    # `pytest --markers` is the marker's documentation: it must not drift from the API.
+    import importlib
+    import inspect
+
+    from pytest_awsmsg.plugin import _signature
+
+    module, _, qualname = target.partition(":")
+    owner, _, name = qualname.partition(".")
+    function = getattr(getattr(importlib.import_module(module), owner), name)
+    parameters = [
+        p.replace(annotation=inspect.Parameter.empty)
+        for p in inspect.signature(function).parameters.values()
+        if p.name != "self"
+    ]
+    assert _signature(marker) == marker + str(inspect.Signature(parameters))
+
+
 def test_fault_markers_pull_in_the_cloud_and_stack_from_module_to_test(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         CLIENTS
