@@ -47,6 +47,25 @@ def iso(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
+def backoff(retrier: dict[str, Any], attempts: int) -> float:
+    """Seconds before retry ``attempts + 1``: IntervalSeconds * BackoffRate^attempts, capped by MaxDelaySeconds.
+
+    Before any jitter; ASL's defaults are 1 second and a rate of 2.0.
+    """
+    interval = float(retrier.get("IntervalSeconds", 1) * retrier.get("BackoffRate", 2.0) ** attempts)
+    if "MaxDelaySeconds" in retrier:
+        interval = min(interval, retrier["MaxDelaySeconds"])
+    return interval
+
+
+def error_output(error: str, cause: str) -> dict[str, Any]:
+    """What a Catch hands on (at its ResultPath): the error, and the cause when there is one."""
+    out: dict[str, Any] = {"Error": error}
+    if cause:
+        out["Cause"] = cause
+    return out
+
+
 class Thread:
     """One line of states: the top level, a Parallel branch or a Map iteration."""
 
@@ -441,9 +460,7 @@ class Interpreter:
                 continue
             if v.retries[i] >= retrier.get("MaxAttempts", 3):
                 break
-            interval = retrier.get("IntervalSeconds", 1) * retrier.get("BackoffRate", 2.0) ** v.retries[i]
-            if "MaxDelaySeconds" in retrier:
-                interval = min(interval, retrier["MaxDelaySeconds"])
+            interval = backoff(retrier, v.retries[i])
             if retrier.get("JitterStrategy") == "FULL":
                 interval = self.cloud.ids.uniform(0, interval)
             v.retries[i] += 1
@@ -457,11 +474,8 @@ class Interpreter:
             return
         for catcher in state.get("Catch") or []:
             if self.matches(catcher["ErrorEquals"], error, v):
-                error_output: dict[str, Any] = {"Error": error}
-                if cause:
-                    error_output["Cause"] = cause
                 try:
-                    output = self.result_path(v, error_output, catcher.get("ResultPath", "$"))
+                    output = self.result_path(v, error_output(error, cause), catcher.get("ResultPath", "$"))
                 except StatesError as inner:
                     self.fail_thread(v, inner.error, inner.cause)
                     return

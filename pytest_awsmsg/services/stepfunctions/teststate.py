@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..base import RequestContext
 from . import choice, validation
 from .errors import InvalidDefinition, StatesError, ValidationException
-from .interpreter import Thread, Visit, iso
+from .interpreter import Thread, Visit, backoff, error_output, iso
 from .models import Execution, StateMachine, dumps
 from .resources import classify
 
@@ -173,23 +173,17 @@ def _handle_error(
     for i, retrier in enumerate(state.get("Retry") or []):
         if interp.matches(retrier["ErrorEquals"], error.error, v):
             if attempts < retrier.get("MaxAttempts", 3):
-                backoff = retrier.get("IntervalSeconds", 1) * retrier.get("BackoffRate", 2.0) ** attempts
-                if "MaxDelaySeconds" in retrier:
-                    backoff = min(backoff, retrier["MaxDelaySeconds"])
                 return {
                     "status": "RETRIABLE",
                     "error": error.error,
                     "cause": error.cause,
                     "_retry": i,
-                    "_backoff": int(backoff),
+                    "_backoff": int(backoff(retrier, attempts)),
                 }
             break
     for i, catcher in enumerate(state.get("Catch") or []):
         if interp.matches(catcher["ErrorEquals"], error.error, v):
-            body: dict[str, Any] = {"Error": error.error}
-            if error.cause:
-                body["Cause"] = error.cause
-            output = interp.result_path(v, body, catcher.get("ResultPath", "$"))
+            output = interp.result_path(v, error_output(error.error, error.cause), catcher.get("ResultPath", "$"))
             return {
                 "status": "CAUGHT_ERROR",
                 "error": error.error,
