@@ -277,11 +277,36 @@ def test_test_state_with_a_mock_and_catch(sfn: Any) -> None:
     )
     assert (caught["status"], caught["nextState"]) == ("CAUGHT_ERROR", "Handle")
     assert json.loads(caught["output"]) == {"err": {"Error": "Boom", "Cause": "c"}}
+    debug = sfn.test_state(
+        definition=json.dumps(state), mock={"errorOutput": {"error": "Boom", "cause": "c"}}, inspectionLevel="DEBUG"
+    )
+    assert debug["inspectionData"]["errorDetails"] == {"catchIndex": 0}  # no retrier handled it: no retryIndex
     retriable = sfn.test_state(definition=json.dumps(state), mock={"errorOutput": {"error": "Throttled", "cause": ""}})
     assert retriable["status"] == "RETRIABLE"
     ok = sfn.test_state(definition=json.dumps(state), mock={"result": '{"Item": 1}'}, inspectionLevel="DEBUG")
     assert json.loads(ok["output"]) == {"Item": 1}
     assert json.loads(ok["inspectionData"]["result"]) == {"Item": 1}
+
+
+@pytest.mark.requires_api("stepfunctions", "TestState", "mock", "stateConfiguration")
+def test_test_state_reports_the_backoff_of_the_retry_to_come(sfn: Any) -> None:
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::dynamodb:getItem",
+        "Retry": [{"ErrorEquals": ["Throttled"], "IntervalSeconds": 3, "BackoffRate": 2, "MaxDelaySeconds": 10}],
+        "End": True,
+    }
+    backoffs = []
+    for done in range(3):
+        answer = sfn.test_state(
+            definition=json.dumps(state),
+            mock={"errorOutput": {"error": "Throttled", "cause": ""}},
+            stateConfiguration={"retrierRetryCount": done},
+            inspectionLevel="DEBUG",
+        )
+        assert answer["status"] == "RETRIABLE"
+        backoffs.append(answer["inspectionData"]["errorDetails"]["retryBackoffIntervalSeconds"])
+    assert backoffs == [3, 6, 10]  # 3 * 2^n, capped by MaxDelaySeconds
 
 
 @pytest.mark.requires_api("stepfunctions", "TestState", "stateName")

@@ -117,10 +117,9 @@ def run_test_state(
             if "Next" in state:
                 out["nextState"] = state["Next"]
     except StatesError as error:
-        out = _handle_error(interp, v, state, error, config or {})
-        inspection["errorDetails"] = {"catchIndex": out.pop("_catch", -1), "retryIndex": out.pop("_retry", -1)}
-        if out.get("status") == "RETRIABLE":
-            inspection["errorDetails"]["retryBackoffIntervalSeconds"] = out.pop("_backoff", 0)
+        out, details = _handle_error(interp, v, state, error, config or {})
+        if details:
+            inspection["errorDetails"] = details
     if level in ("DEBUG", "TRACE"):
         out["inspectionData"] = inspection
     return out
@@ -168,28 +167,28 @@ def _call(
 
 def _handle_error(
     interp: Any, v: Visit, state: dict[str, Any], error: StatesError, config: dict[str, Any]
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the answer, its inspectionData.errorDetails) for an error: retried, caught or failed.
+
+    errorDetails names only the retrier or catcher that handled the error: the
+    model's indexes start at 0, so an unhandled error has none.
+    """
     attempts = int(config.get("retrierRetryCount", 0))
     for i, retrier in enumerate(state.get("Retry") or []):
         if interp.matches(retrier["ErrorEquals"], error.error, v):
             if attempts < retrier.get("MaxAttempts", 3):
-                return {
-                    "status": "RETRIABLE",
-                    "error": error.error,
-                    "cause": error.cause,
-                    "_retry": i,
-                    "_backoff": int(backoff(retrier, attempts)),
-                }
+                answer = {"status": "RETRIABLE", "error": error.error, "cause": error.cause}
+                return answer, {"retryIndex": i, "retryBackoffIntervalSeconds": int(backoff(retrier, attempts))}
             break
     for i, catcher in enumerate(state.get("Catch") or []):
         if interp.matches(catcher["ErrorEquals"], error.error, v):
             output = interp.result_path(v, error_output(error.error, error.cause), catcher.get("ResultPath", "$"))
-            return {
+            answer = {
                 "status": "CAUGHT_ERROR",
                 "error": error.error,
                 "cause": error.cause,
                 "nextState": catcher["Next"],
                 "output": dumps(output),
-                "_catch": i,
             }
-    return {"status": "FAILED", "error": error.error, "cause": error.cause}
+            return answer, {"catchIndex": i}
+    return {"status": "FAILED", "error": error.error, "cause": error.cause}, {}
