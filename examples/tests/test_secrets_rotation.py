@@ -117,3 +117,9 @@ def test_a_rotation_can_be_rolled_back(aws: Cloud, database: OrdersDatabase) -> 
     )
 
     assert json.loads(sm.get_secret_value(SecretId=SECRET_ID)["SecretString"])["password"] == "first-password-1"
+    # Moving the label rolls back the secret only: the database still has the rotated
+    # password, so the app cannot log in until the database is rolled back too.
+    with pytest.raises(AuthenticationFailed):
+        DbConfig().connect(database)
+    database.set_password("orders", "first-password-1")
+    assert DbConfig().connect(database).startswith("session-")
