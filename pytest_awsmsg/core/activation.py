@@ -164,9 +164,10 @@ class _Patches:
             self._depth += 1
             if self._depth > 1:
                 return
-            env = dict(_FAKE_ENV)
-            self._saved_env = {k: os.environ.get(k) for k in env}
-            os.environ.update(env)
+            # AWS_DEFAULT_REGION is saved here too: each activation sets it
+            # to its cloud's region, and only the last one out restores it.
+            self._saved_env = {k: os.environ.get(k) for k in (*_FAKE_ENV, "AWS_DEFAULT_REGION")}
+            os.environ.update(_FAKE_ENV)
             for module_name, name, stand_in in _SWAPS:
                 module = importlib.import_module(module_name)
                 current = getattr(module, name)
@@ -250,7 +251,6 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         self.freeze = freeze
         self.virtual_sleep = virtual_sleep
         self.cloud: Cloud | None = None
-        self._saved_region: str | None = None
         self._sleep_patch: AbstractContextManager[Any] | None = None
 
     def start(self) -> Cloud:
@@ -259,7 +259,6 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         _patches.enter()
         # Clients made without a region use the cloud's (which defaults to
         # AWS_DEFAULT_REGION): the innermost active cloud decides.
-        self._saved_region = os.environ.get("AWS_DEFAULT_REGION")
         os.environ["AWS_DEFAULT_REGION"] = cloud.region
         _hook.push(cloud)
         self.cloud = cloud
@@ -290,11 +289,14 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
                 undo.callback(self._sleep_patch.__exit__, None, None, None)
                 self._sleep_patch = None
 
-    def _restore_region(self) -> None:
-        if self._saved_region is None:
-            os.environ.pop("AWS_DEFAULT_REGION", None)
-        else:
-            os.environ["AWS_DEFAULT_REGION"] = self._saved_region
+    @staticmethod
+    def _restore_region() -> None:
+        # The cloud now innermost decides, whichever activation ended (they
+        # need not end in the reverse order they started: threads, fixtures);
+        # once none is left, _patches.exit() puts the user's value back.
+        inner = _hook.active_cloud()
+        if inner is not None:
+            os.environ["AWS_DEFAULT_REGION"] = inner.region
 
     def __enter__(self) -> Cloud:
         return self.start()

@@ -113,6 +113,18 @@ def test_botocore_gets_its_own_sleep_back_even_if_the_test_mocked_time_sleep() -
     assert RetryHandler.__init__.__defaults__ == before
 
 
+def test_activations_ending_out_of_order_leave_the_default_region_as_it_was() -> None:
+    before = os.environ.get("AWS_DEFAULT_REGION")
+    first, second = fake_aws(region="eu-west-1"), fake_aws(region="ap-south-1")
+    first.start()
+    tokyo = second.start()
+    first.stop()  # not the innermost: the other cloud still decides
+    boto3.client("sqs").create_queue(QueueName="regionless")
+    assert tokyo.calls[-1].region == "ap-south-1"
+    second.stop()
+    assert os.environ.get("AWS_DEFAULT_REGION") == before
+
+
 def test_same_seed_same_bytes() -> None:
     def run(seed: int) -> list[Any]:
         with fake_aws(seed=seed, freeze="2026-01-01T00:00:00Z"):
