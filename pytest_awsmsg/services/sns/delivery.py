@@ -24,6 +24,7 @@ from ...core import deliveries as log
 from ...core.deliveries import Delivery, Publication
 from ...core.errors import AwsError
 from ...core.lambdas import LambdaFunctionError
+from .http_endpoints import USER_AGENT
 from .messages import Notification, iso_timestamp, unsubscribe_url
 from .models import OutboxMessage, Subscription, Topic
 
@@ -383,7 +384,7 @@ class Fanout:
             "x-amz-sns-topic-arn": topic_arn,
             "x-amz-sns-subscription-arn": sub.arn,
             "Content-Type": content_type,
-            "User-Agent": "Amazon Simple Notification Service Agent",
+            "User-Agent": USER_AGENT,
         }
 
     def _outbox(

@@ -150,7 +150,3 @@ class VerificationException(AwsError):
 def invalid(what: str, reason: str | None = None) -> InvalidParameterException:
     """AWS's usual wording: ``Invalid parameter: <what>[ Reason: <reason>]``."""
     return InvalidParameterException(f"Invalid parameter: {what}" + (f" Reason: {reason}" if reason else ""))
-
-
-def not_found(what: str) -> NotFoundException:
-    return NotFoundException(f"{what} does not exist")

@@ -16,20 +16,6 @@ from urllib.parse import quote
 from ...core.protocols.base import b64encode, format_timestamp
 from . import signing
 
-# The key of a MessageStructure=json message each protocol reads (else "default").
-PLATFORM_KEYS = (
-    "APNS",
-    "APNS_SANDBOX",
-    "APNS_VOIP",
-    "APNS_VOIP_SANDBOX",
-    "GCM",
-    "ADM",
-    "BAIDU",
-    "MPNS",
-    "WNS",
-    "MACOS",
-)
-
 
 def iso_timestamp(epoch: float) -> str:
     """AWS's envelope timestamp: ``2024-01-02T03:04:05.678Z`` (always milliseconds)."""
@@ -140,10 +126,7 @@ class Notification:
             "UnsubscribeUrl": unsubscribe_url(self.region, subscription_arn),
             "MessageAttributes": self.envelope_attributes(),
         }
-        if self.sequence_number is not None:
-            sns["SequenceNumber"] = self.sequence_number
-            sns["MessageGroupId"] = self.group_id
-            sns["MessageDeduplicationId"] = self.deduplication_id
+        # No FIFO fields: FIFO topics deliver only to SQS queues (Subscribe refuses Lambda).
         return {
             "Records": [
                 {
