@@ -339,6 +339,27 @@ def test_output_larger_than_256_kib_fails_with_data_limit_exceeded(run: Runner) 
     assert run(definition)["error"] == "States.DataLimitExceeded"
 
 
+def test_an_oversized_task_input_ends_the_execution_even_when_caught_by_name(aws: Cloud, run: Runner) -> None:
+    aws.stepfunctions.mock_task("Big", {"never": "called"})
+    definition = {
+        "StartAt": "Big",
+        "States": {
+            "Big": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:putItem",
+                # 70 copies of a 3.9 KB string: over the 256 KiB payload limit.
+                "Parameters": {f"copy{i}.$": "States.JsonToString(States.ArrayRange(1, 1000, 1))" for i in range(70)},
+                "Catch": [{"ErrorEquals": ["States.DataLimitExceeded"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        },
+    }
+    described = run(definition)
+    assert (described["status"], described["error"]) == ("FAILED", "States.DataLimitExceeded")
+    assert aws.stepfunctions.execution(described["executionArn"]).states == ["Big"]
+
+
 def test_a_failed_branch_aborts_the_states_in_flight_in_the_others(sfn: Any, run: Runner) -> None:
     state = {
         "Type": "Parallel",

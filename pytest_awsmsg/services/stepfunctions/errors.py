@@ -161,11 +161,11 @@ RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 
-# States.ALL matches everything except these (ASL: "States.ALL ... does not
-# match States.DataLimitExceeded" and, since 2023, States.Runtime).
-NOT_MATCHED_BY_ALL = frozenset({DATA_LIMIT_EXCEEDED, RUNTIME})
-# The developer guide: "A States.Runtime error isn't retriable, and will always
-# cause the execution to fail", so not even a retrier or catcher that names it
-# matches. States.DataLimitExceeded is only said to escape States.ALL; we
-# assume a catcher naming it explicitly still catches it.
-NEVER_MATCHED = frozenset({RUNTIME})
+# Errors no retrier or catcher matches. ASL: States.ALL does not match
+# States.DataLimitExceeded nor (since 2023) States.Runtime. The developer guide
+# goes further: "A States.Runtime error isn't retriable, and will always cause
+# the execution to fail", so not even a retrier or catcher that names it
+# matches; and it calls States.DataLimitExceeded "a terminal error". We assume
+# terminal means a catcher naming it cannot catch it either, so an over-large
+# task input ends the execution as an over-large state output does.
+NEVER_MATCHED = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED})

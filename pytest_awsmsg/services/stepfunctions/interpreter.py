@@ -488,17 +488,10 @@ class Interpreter:
         """Whether a retrier's or catcher's ErrorEquals covers ``error`` raised in ``v``."""
         if error in errors.NEVER_MATCHED:
             return False
-        if error in names:
-            return True
-        if errors.ALL in names and error not in errors.NOT_MATCHED_BY_ALL:
+        if error in names or errors.ALL in names:
             return True
         # States.TaskFailed matches any error of a Task except States.Timeout.
-        return (
-            errors.TASK_FAILED in names
-            and v.type == "Task"
-            and error not in errors.NOT_MATCHED_BY_ALL
-            and error != errors.TIMEOUT
-        )
+        return errors.TASK_FAILED in names and v.type == "Task" and error != errors.TIMEOUT
 
     def fail_thread(self, v: Visit, error: str, cause: str) -> None:
         v.step.error, v.step.cause = error, cause
