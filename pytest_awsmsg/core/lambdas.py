@@ -141,8 +141,19 @@ class LambdaRegistry:
                 "Register one with aws.lambdas.register(name, handler)."
             ) from None
 
-    def invoke(self, name_or_arn: str, event: Any, *, source: str = "") -> Any:
-        """Call the stand-in as Lambda would; its exception becomes :class:`LambdaFunctionError`."""
+    def invoke(
+        self,
+        name_or_arn: str,
+        event: Any,
+        *,
+        source: str = "",
+        scrub: Callable[[str], str] | None = None,
+    ) -> Any:
+        """Call the stand-in as Lambda would; its exception becomes :class:`LambdaFunctionError`.
+
+        ``scrub`` cleans the error text kept in :attr:`invocations` (and
+        raised): a rotation function's exception may quote the secret.
+        """
         function = self._get(name_or_arn)
         now_ms = self._cloud.clock.now_ms
         context = LambdaContext(
@@ -159,8 +170,11 @@ class LambdaRegistry:
         try:
             invocation.result = function.handler(event, context)
         except Exception as exc:
+            clean = scrub or (lambda text: text)
             invocation.error = LambdaFunctionError(
-                type(exc).__name__, str(exc), traceback.format_exception(type(exc), exc, exc.__traceback__)
+                type(exc).__name__,
+                clean(str(exc)),
+                [clean(line) for line in traceback.format_exception(type(exc), exc, exc.__traceback__)],
             )
             raise invocation.error from exc
         return invocation.result

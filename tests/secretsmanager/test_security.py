@@ -50,6 +50,10 @@ def test_rotation_errors_scrub_values(
     error = aws.secretsmanager.secret("db").rotations[-1].error
     assert error == "createSecret failed: ValueError: cannot log in with <redacted>"
     assert all(VALUE not in text for _, text in aws.report_sections())
+    failed = aws.lambdas.invocations[-1].error
+    assert failed is not None
+    assert VALUE not in repr(aws.lambdas.invocations)
+    assert VALUE not in " ".join([failed.error_message, *failed.stack_trace])
 
 
 def test_error_messages_never_carry_values(sm: Any, make_secret: MakeSecret) -> None:

@@ -119,7 +119,9 @@ class RotationOps(SecretsBase):
         for step in ("testSecret",) if test_only else STEPS:
             run.steps.append(step)
             try:
-                self.cloud.lambdas.invoke(str(rotation.lambda_arn), {"Step": step, **event}, source="secretsmanager")
+                self.cloud.lambdas.invoke(
+                    str(rotation.lambda_arn), {"Step": step, **event}, source="secretsmanager", scrub=self.scrub
+                )
             except (LambdaFunctionError, LambdaNotFound) as exc:
                 run.error = self.scrub(f"{step} failed: {exc}")
                 run.finished = clock.now()
