@@ -22,6 +22,7 @@ does not depend on when the call that noticed it happened to arrive.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 import sys
@@ -148,17 +149,6 @@ class Clock:
         the module docstring). Meant for polling loops in the test's thread:
         a worker thread that sleeps in a loop would spin virtual time on.
         """
-        import asyncio
-
-        real_sleep, real_async_sleep = time.sleep, asyncio.sleep
-
-        def sleep(seconds: float) -> None:
-            self.sleep(seconds)
-
-        async def async_sleep(delay: float, result: Any = None) -> Any:
-            self.sleep(delay)
-            return await real_async_sleep(0, result)
-
         with self._lock:
             if self._freezer is None and _process_time_mover() is None:
                 # Sleeping code must see its own clock move; freeze now, not
@@ -167,14 +157,13 @@ class Clock:
                 self.freeze()
                 self._froze_for_sleep = True
             self._virtual_sleep += 1
-            time.sleep = sleep  # type: ignore[assignment]
-            asyncio.sleep = async_sleep
+            _sleep_patch.enter(self)
         try:
             yield self
         finally:
             with self._lock:
                 self._virtual_sleep -= 1
-                time.sleep, asyncio.sleep = real_sleep, real_async_sleep
+                _sleep_patch.exit(self)
                 if self._froze_for_sleep and not self._virtual_sleep:
                     self._froze_for_sleep = False
                     self.unfreeze()  # only what this mode froze
@@ -308,6 +297,52 @@ class Clock:
 
     def __repr__(self) -> str:
         return f"Clock({self.now_dt().isoformat()}, {len(self.pending)} pending)"
+
+
+class _SleepPatch:
+    """``time.sleep`` and ``asyncio.sleep`` while clocks are in virtual-sleep mode.
+
+    One patch for the process, installed by the first clock to enter the mode
+    and removed by the last to leave, whatever order they leave in (two
+    activations on two threads, fixtures torn down out of order); a sleep
+    moves the clock that entered last. Saving and restoring per clock would
+    leave a finished cloud's sleep installed for good when exits interleave.
+    """
+
+    def __init__(self) -> None:
+        self._clocks: list[Clock] = []
+        self._real: tuple[Any, Any] | None = None
+
+    def enter(self, clock: Clock) -> None:
+        with _SLEEP_LOCK:
+            if not self._clocks:
+                self._real = (time.sleep, asyncio.sleep)
+                time.sleep = self._sleep  # type: ignore[assignment]
+                asyncio.sleep = self._async_sleep
+            self._clocks.append(clock)
+
+    def exit(self, clock: Clock) -> None:
+        with _SLEEP_LOCK:
+            self._clocks.remove(clock)
+            if not self._clocks and self._real is not None:
+                time.sleep, asyncio.sleep = self._real
+                self._real = None
+
+    def _sleep(self, seconds: float) -> None:
+        clocks = self._clocks
+        if clocks:
+            clocks[-1].sleep(seconds)
+        elif self._real is not None:  # pragma: no cover - a sleep racing the last exit
+            self._real[0](seconds)
+
+    async def _async_sleep(self, delay: float, result: Any = None) -> Any:
+        self._sleep(delay)
+        real_async_sleep = self._real[1] if self._real is not None else asyncio.sleep
+        return await real_async_sleep(0, result)
+
+
+_SLEEP_LOCK = threading.Lock()
+_sleep_patch = _SleepPatch()
 
 
 def _supports_real_asyncio(freezegun: Any) -> bool:

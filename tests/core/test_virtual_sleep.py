@@ -139,3 +139,21 @@ def test_the_event_loop_keeps_running_while_sleep_is_virtual() -> None:
 
     with fake_aws(seed=1, virtual_sleep=True) as aws:
         assert asyncio.run(poll(aws)) == (1, 30)
+
+
+def test_two_virtual_sleep_fakes_ending_out_of_order_give_the_real_sleep_back() -> None:
+    real_sleep, real_async_sleep = time.sleep, asyncio.sleep
+    first, second = fake_aws(seed=1, virtual_sleep=True), fake_aws(seed=2, virtual_sleep=True)
+    one, two = first.start(), second.start()
+    try:
+        first.stop()  # not the last in: the mode stays on, for the cloud still active
+        start = two.clock.now()
+        time.sleep(30)
+        url = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="q")["QueueUrl"]
+        assert two.clock.now() - start == pytest.approx(30, abs=1)  # the process's time runs again
+        assert two.sqs.queue("q").url == url
+    finally:
+        second.stop()
+    assert (time.sleep, asyncio.sleep) == (real_sleep, real_async_sleep)
+    assert not one.clock.frozen
+    assert not two.clock.frozen
