@@ -11,6 +11,7 @@ from typing import Any
 from ..base import Service
 from . import validation
 from .errors import (
+    ActivityDoesNotExist,
     ExecutionDoesNotExist,
     InvalidArn,
     InvalidDefinition,
@@ -119,6 +120,14 @@ class StepFunctionsBase(Service[Store]):
             return self._store_for(arn).activities.get(arn)
         except InvalidArn:
             return None
+
+    def _activity(self, arn: str) -> Activity:
+        """The activity an API call names, or AWS's ActivityDoesNotExist."""
+        self._parse_arn(arn, "activity")
+        activity = self._store_for(arn).activities.get(arn)
+        if activity is None:
+            raise ActivityDoesNotExist(f"Activity Does Not Exist: '{arn}'")
+        return activity
 
     def execution_by_arn(self, arn: str) -> Execution | None:
         try:

@@ -8,7 +8,6 @@ from typing import Any
 from ..base import RequestContext
 from .common import StepFunctionsBase, _check_name, _listing
 from .errors import (
-    ActivityDoesNotExist,
     ExecutionAlreadyExists,
     ExecutionNotRedrivable,
     InvalidArn,
@@ -270,10 +269,7 @@ class ExecutionOps(StepFunctionsBase):
         self, ctx: RequestContext, *, activity_arn: str, worker_name: str | None = None
     ) -> dict[str, Any]:
         """A long poll: up to 60 seconds of virtual time pass while nothing is scheduled."""
-        self._parse_arn(activity_arn, "activity")
-        activity = self._store_for(activity_arn).activities.get(activity_arn)
-        if activity is None:
-            raise ActivityDoesNotExist(f"Activity Does Not Exist: '{activity_arn}'")
+        activity = self._activity(activity_arn)
 
         def ready() -> bool:
             while activity.queue and activity.queue[0].closed:  # answered or timed out while queued

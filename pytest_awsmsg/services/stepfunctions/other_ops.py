@@ -10,7 +10,6 @@ from . import validation
 from .common import StepFunctionsBase, _check_name, _listing, _tags
 from .errors import (
     ActivityAlreadyExists,
-    ActivityDoesNotExist,
     InvalidDefinition,
     InvalidExecutionInput,
     ResourceNotFound,
@@ -47,10 +46,7 @@ class OtherOps(StepFunctionsBase):
         return {"activityArn": arn, "creationDate": activity.creation_date}
 
     def describe_activity(self, ctx: RequestContext, *, activity_arn: str) -> dict[str, Any]:
-        self._parse_arn(activity_arn, "activity")
-        activity = self._store_for(activity_arn).activities.get(activity_arn)
-        if activity is None:
-            raise ActivityDoesNotExist(f"Activity Does Not Exist: '{activity_arn}'")
+        activity = self._activity(activity_arn)
         out: dict[str, Any] = {
             "activityArn": activity.arn,
             "name": activity.name,
