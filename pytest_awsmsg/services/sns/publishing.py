@@ -121,6 +121,13 @@ class PublishingMixin(SnsBase):
     def _prepare(
         self, ctx: RequestContext, entry: dict[str, Any], *, max_size: int, protection: str = "", topic_arn: str = ""
     ) -> tuple[str, dict[str, Any] | None]:
+        """Validate one message as Publish does; return its text and parsed MessageStructure.
+
+        Shared by Publish, each PublishBatch entry and direct publishes, so a
+        batch entry fails exactly as the same Publish would. The topic's data
+        protection policy runs last, on what passed validation, and may mask
+        the text (or refuse it) before anyone sees it.
+        """
         message = entry.get("Message")
         if message is None or message == "":
             raise invalid("Empty message")
@@ -152,6 +159,12 @@ class PublishingMixin(SnsBase):
         return message, structure
 
     def _publish_topic(self, ctx: RequestContext, topic: Topic, entry: dict[str, Any]) -> dict[str, Any]:
+        """One message to a topic: FIFO checks, deduplication and sequencing, the log, then fan-out.
+
+        A FIFO duplicate is accepted but reaches nobody (Publish's documentation);
+        it is logged with a note. Assumption: the answer repeats the first
+        message's id and sequence number, as SQS FIFO queues do for duplicates.
+        """
         message, structure = self._prepare(
             ctx, entry, max_size=topic.max_message_size, protection=topic.data_protection_policy, topic_arn=topic.arn
         )
@@ -255,6 +268,7 @@ class PublishingMixin(SnsBase):
     def _publish_direct(
         self, ctx: RequestContext, protocol: str, target: str, name: str, entry: dict[str, Any]
     ) -> dict[str, Any]:
+        """A publish with no topic (a platform endpoint or a phone number): one delivery, no filters."""
         message, structure = self._prepare(ctx, entry, max_size=DEFAULT_MAX_SIZE)
         message_id = self.cloud.ids.uuid4()
         note = Notification(
