@@ -163,7 +163,7 @@ class PublishingMixin(SnsBase):
 
         A FIFO duplicate is accepted but reaches nobody (Publish's documentation);
         it is logged with a note. Assumption: the answer repeats the first
-        message's id and sequence number, as SQS FIFO queues do for duplicates.
+        message's id and sequence number (AWS does not document what it returns).
         """
         message, structure = self._prepare(
             ctx, entry, max_size=topic.max_message_size, protection=topic.data_protection_policy, topic_arn=topic.arn
