@@ -23,12 +23,24 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .undo import UndoneOnExit
 
 if TYPE_CHECKING:
     from .faults import FaultInjector, FaultRule
+
+
+class _Action(NamedTuple):
+    """One action of a template, checked: what it breaks, how long, after what."""
+
+    error: str | None  # "throttle", "internal", "unavailable"; None for aws:fis:wait
+    service: str | None
+    operations: str | None
+    percentage: float
+    duration: float
+    after: tuple[str, ...]  # startAfter
+
 
 FIS_API_ACTIONS = {
     "aws:fis:inject-api-internal-error": "internal",
@@ -83,7 +95,9 @@ class FisExperiment(UndoneOnExit):
     when given, must name an ``aws:iam:role`` target of the template; the fake
     has no IAM identities, so every caller counts as that role. Other action
     types are refused, as is anything FIS itself would refuse (see the module
-    docstring).
+    docstring). ``stopConditions`` are accepted and never fire: the kit has no
+    CloudWatch alarms, so the experiment runs its course unless :meth:`stop`
+    ends it.
     """
 
     def __init__(self, injector: FaultInjector, template: Mapping[str, Any]) -> None:
@@ -97,16 +111,16 @@ class FisExperiment(UndoneOnExit):
         self.started = injector.cloud.clock.now()
         self.windows = _schedule(plan, self.started)
         self.rules: list[FaultRule] = []
-        for name, (error, service, operations, percentage, _duration, _after) in plan.items():
-            if error is None:
+        for name, planned in plan.items():
+            if planned.error is None:
                 continue  # aws:fis:wait
             start, end = self.windows[name]
             self.rules.append(
                 injector.inject(
-                    service,
-                    operations,
-                    error=error,
-                    percentage=percentage,
+                    planned.service,
+                    planned.operations,
+                    error=planned.error,
+                    percentage=planned.percentage,
                     after=start - self.started,
                     duration=end - start,
                     label=f"fis {name}",
@@ -114,9 +128,7 @@ class FisExperiment(UndoneOnExit):
             )
 
     @staticmethod
-    def _plan(
-        name: str, action: Any, targets: Mapping[str, Any]
-    ) -> tuple[str | None, str | None, str | None, float, float, tuple[str, ...]]:
+    def _plan(name: str, action: Any, targets: Mapping[str, Any]) -> _Action:
         if not isinstance(action, Mapping):
             raise ValueError(f"FIS action {name!r} is not an object.")
         action_id = action.get("actionId")
@@ -131,7 +143,7 @@ class FisExperiment(UndoneOnExit):
             )
         after = tuple(action.get("startAfter") or ())
         if action_id == FIS_WAIT:
-            return None, None, None, 0.0, duration, after
+            return _Action(None, None, None, 0.0, duration, after)
         if action_id not in FIS_API_ACTIONS:
             raise ValueError(
                 f"FIS action {name!r}: {action_id!r} is not an API fault action pytest-awsmsg runs "
@@ -151,7 +163,7 @@ class FisExperiment(UndoneOnExit):
                     f"got {key!r}: {target!r}."
                 )
         service = _fis_service(str(params["service"]))
-        return FIS_API_ACTIONS[action_id], service, str(params["operations"]), percentage, duration, after
+        return _Action(FIS_API_ACTIONS[action_id], service, str(params["operations"]), percentage, duration, after)
 
     @property
     def ends(self) -> float:
@@ -174,9 +186,7 @@ class FisExperiment(UndoneOnExit):
             self.stop()
 
 
-def _schedule(
-    plan: Mapping[str, tuple[Any, Any, Any, Any, float, tuple[str, ...]]], t0: float
-) -> dict[str, tuple[float, float]]:
+def _schedule(plan: Mapping[str, _Action], t0: float) -> dict[str, tuple[float, float]]:
     """(start, end) of every action: at ``t0``, or when all it starts after have ended."""
     windows: dict[str, tuple[float, float]] = {}
 
@@ -187,9 +197,8 @@ def _schedule(
             raise ValueError(f"FIS startAfter names {name!r}, which is not an action of the template.")
         if name in seen:
             raise ValueError(f"FIS actions start after each other in a cycle: {' -> '.join((*seen, name))}.")
-        duration, after = plan[name][4], plan[name][5]
-        start = max((window(a, (*seen, name))[1] for a in after), default=t0)
-        windows[name] = (start, start + duration)
+        start = max((window(a, (*seen, name))[1] for a in plan[name].after), default=t0)
+        windows[name] = (start, start + plan[name].duration)
         return windows[name]
 
     for name in plan:
