@@ -248,15 +248,24 @@ def test_aws_sdk_sqs_with_catch(run: Runner) -> None:
                 "Type": "Task",
                 "Resource": "arn:aws:states:::aws-sdk:sqs:createQueue",
                 "Parameters": {"QueueName.$": "$.name"},
+                "Next": "Find",
+            },
+            "Find": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sqs:getQueueUrl",
+                "Parameters": {"QueueName.$": "$$.Execution.Input.lookup"},
+                "Catch": [{"ErrorEquals": ["Sqs.QueueDoesNotExistException"], "ResultPath": "$.error", "Next": "Gone"}],
                 "Next": "Url",
             },
             "Url": {"Type": "Pass", "OutputPath": "$.QueueUrl", "End": True},
+            "Gone": {"Type": "Pass", "OutputPath": "$.error.Error", "End": True},
         },
     }
-    assert run(definition, {"name": "made-by-sfn"})["out"].endswith("/made-by-sfn")
+    assert run(definition, {"name": "made-by-sfn", "lookup": "made-by-sfn"})["out"].endswith("/made-by-sfn")
+    assert run(definition, {"name": "other", "lookup": "missing"})["out"] == "Sqs.QueueDoesNotExistException"
 
 
-def test_sns_publish_integration(run: Runner) -> None:
+def test_sns_publish_integration(aws: Cloud, run: Runner) -> None:
     sns = boto3.client("sns", region_name="us-east-1")
     topic = sns.create_topic(Name="alerts")["TopicArn"]
     state = {
@@ -264,7 +273,13 @@ def test_sns_publish_integration(run: Runner) -> None:
         "Resource": "arn:aws:states:::sns:publish",
         "Parameters": {"TopicArn": topic, "Message": {"alert.$": "$.alert"}},
     }
-    assert "MessageId" in run(single(state), {"alert": "fire"})["out"]
+    received: list[Any] = []
+    aws.lambdas.register("on-alert", lambda event, context: received.extend(event["Records"]))
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=LAMBDA + "on-alert")
+    out = run(single(state), {"alert": "fire"})["out"]
+    (record,) = received
+    assert json.loads(record["Sns"]["Message"]) == {"alert": "fire"}
+    assert out["MessageId"] == record["Sns"]["MessageId"]
 
 
 def child_machine(make_machine: MachineFactory) -> str:
