@@ -28,9 +28,14 @@ def test_delete_state_machine_refuses_versions_and_ignores_unknown_machines(
 
 def test_describe_state_machine_of_a_version_and_not_of_an_alias(sfn: Any, make_machine: MachineFactory) -> None:
     machine = make_machine(PASS, publish=True, versionDescription="v1")
+    sfn.update_state_machine(stateMachineArn=machine, definition=json.dumps(single({"Type": "Succeed"})))
     version = sfn.describe_state_machine(stateMachineArn=f"{machine}:1")
+    latest = sfn.describe_state_machine(stateMachineArn=machine)
     assert version["stateMachineArn"] == f"{machine}:1"
     assert version["description"] == "v1"
+    # A version keeps the definition and revision it was published with.
+    assert (json.loads(version["definition"]), json.loads(latest["definition"])) == (PASS, single({"Type": "Succeed"}))
+    assert version["revisionId"] != latest["revisionId"]
     with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
         sfn.describe_state_machine(stateMachineArn=f"{machine}:7")
     sfn.create_state_machine_alias(
