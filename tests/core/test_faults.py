@@ -410,3 +410,18 @@ def test_an_error_of_your_own_making(aws: Cloud, queue: str) -> None:
     answer = client(retries=5).send_message(QueueUrl=queue, MessageBody="x")
     assert answer["ResponseMetadata"]["RetryAttempts"] == 2
     assert [r.error_code for r in aws.calls.of("sqs", "SendMessage")] == ["SlowDown", "SlowDown", None]
+
+
+@pytest.mark.parametrize(("mode", "retried"), [("legacy", True), ("standard", False)])
+def test_whether_snss_throttled_is_retried_is_botocores_call(aws: Cloud, mode: str, retried: bool) -> None:
+    # Throttled (429) is a modelled SNS error: legacy mode retries any 429,
+    # standard mode only codes it knows as throttling. Both as against AWS.
+    sns = boto3.client("sns", region_name="us-east-1", config=Config(retries={"mode": mode, "max_attempts": 3}))
+    aws.faults.inject("sns", "CheckIfPhoneNumberIsOptedOut", error="throttle", count=1)
+    try:
+        sns.check_if_phone_number_is_opted_out(phoneNumber="+15555550100")
+    except sns.exceptions.ThrottledException:
+        assert not retried
+    else:
+        assert retried
+    assert [i.attempts for i in aws.calls.invocations("sns")] == [2 if retried else 1]
