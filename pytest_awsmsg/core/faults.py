@@ -95,6 +95,17 @@ DEFAULT_TIMEOUT = 60.0
 
 # Parameters naming the resource a call is about (QueueUrl, TopicArn, SecretId...).
 _RESOURCE_PARAM = re.compile(r"(Url|Arn|Id|Name)$")
+# ...and those that end the same way but name no resource: an SQS message
+# group "orders" is not the queue "orders".
+_NOT_RESOURCES = frozenset(
+    {
+        "MessageGroupId",
+        "MessageDeduplicationId",
+        "ReceiveRequestAttemptId",
+        "QueueOwnerAWSAccountId",
+        "VersionId",
+    }
+)
 
 
 class DroppedConnection(AwsError):
@@ -325,7 +336,7 @@ class FaultRule(UndoneOnExit):
 def _names_resource(params: Mapping[str, Any], wanted: frozenset[str]) -> bool:
     """Whether a top-level Url/Arn/Id/Name parameter is, or ends with, a wanted name."""
     for key, value in params.items():
-        if not isinstance(value, str) or not _RESOURCE_PARAM.search(key):
+        if not isinstance(value, str) or key in _NOT_RESOURCES or not _RESOURCE_PARAM.search(key):
             continue
         for name in wanted:
             if value == name or value.endswith(("/" + name, ":" + name)):

@@ -263,6 +263,16 @@ def test_resource_and_region_select_calls(aws: Cloud, queue: str) -> None:
         client(retries=0).send_message(QueueUrl=queue, MessageBody="o")
 
 
+def test_a_message_group_named_like_the_resource_is_not_the_resource(aws: Cloud) -> None:
+    sqs = client(retries=0)
+    audit = sqs.create_queue(
+        QueueName="audit.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    aws.faults.inject("sqs", "SendMessage", resource="orders", error="internal")
+    sqs.send_message(QueueUrl=audit, MessageBody="a", MessageGroupId="orders")
+    assert aws.faults.log == []
+
+
 def test_several_operations_in_one_rule(aws: Cloud, queue: str) -> None:
     aws.faults.inject("sqs", "SendMessage,ReceiveMessage", error="internal")
     sqs = client(retries=0)
