@@ -31,7 +31,9 @@ def test_confirmation_handshake_through_responses(aws: Cloud, sns: Any, make_top
     assert pending_arn.startswith(topic + ":")
     document = json.loads(call.request.body)
     assert document["Type"] == "SubscriptionConfirmation"
-    assert document["SubscribeURL"].startswith("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription")
+    assert document["SubscribeURL"] == (
+        f"https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn={topic}&Token={document['Token']}"
+    )
     assert aws.sns.verify(document)
 
     sub = sns.confirm_subscription(TopicArn=topic, Token=document["Token"])["SubscriptionArn"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from ...core.protocols.base import b64encode, format_timestamp
 from . import signing
@@ -28,10 +27,9 @@ def unsubscribe_url(region: str, subscription_arn: str) -> str:
 
 
 def subscribe_url(region: str, topic_arn: str, token: str) -> str:
-    return (
-        f"https://sns.{region}.amazonaws.com/?Action=ConfirmSubscription"
-        f"&TopicArn={quote(topic_arn, safe='')}&Token={token}"
-    )
+    # The ARN goes in as is, colons and all, as in the developer guide's example
+    # (topic names and ARNs hold nothing a query string must escape).
+    return f"https://sns.{region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
 
 
 @dataclass
