@@ -99,6 +99,12 @@ class Thread:
             parent.children.append(self)
 
     def alive(self) -> bool:
+        """Whether work for this thread may still run.
+
+        Timers and callbacks outlive the state that set them: a branch killed
+        by a sibling's failure, a stopped or redriven execution (its
+        generation moved on) must ignore them rather than record events.
+        """
         node: Thread | None = self
         while node is not None:
             if node.dead:
@@ -148,6 +154,12 @@ class Interpreter:
     # -- the work queue ------------------------------------------------------
 
     def post(self, work: Callable[[], None]) -> None:
+        """Run ``work`` now, or after the work already in progress.
+
+        Whoever posts first drains the queue; work posted meanwhile (the next
+        state, a callback answered from inside a stand-in) waits its turn. So
+        events are recorded in order and a long run of states does not recurse.
+        """
         self._queue.append(work)
         if self._draining:
             return
@@ -162,6 +174,8 @@ class Interpreter:
             self._draining = False
 
     def later(self, thread: Thread, due: float, work: Callable[[], None], label: str) -> None:
+        """Post ``work`` at ``due`` on the cloud's clock, unless the thread has died by then."""
+
         def fire() -> None:
             if thread.alive():
                 self.post(work)
@@ -409,6 +423,11 @@ class Interpreter:
         )
 
     def exit(self, v: Visit, output: Any, next_state: str | None = None) -> None:
+        """Leave a state with ``output`` (checked against the payload limit) for its Next, a Catch's or the end.
+
+        A Fail state records no exit event: its FailStateEntered is followed
+        directly by whatever failed (ExecutionFailed, ParallelStateFailed...).
+        """
         thread = v.thread
         if not thread.alive():
             return
@@ -569,6 +588,9 @@ class Interpreter:
             self.fail_thread(v, errors.NO_CHOICE_MATCHED, "No Matches!")
             return
         self.exit(v, self.output_path(v, data), target)
+
+    # The state types below live in modules that import this one (Visit,
+    # Thread), hence the imports inside the methods.
 
     def _wait(self, v: Visit) -> None:
         from .waits import run_wait
