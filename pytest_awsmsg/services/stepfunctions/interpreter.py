@@ -425,8 +425,8 @@ class Interpreter:
     def exit(self, v: Visit, output: Any, next_state: str | None = None) -> None:
         """Leave a state with ``output`` (checked against the payload limit) for its Next, a Catch's or the end.
 
-        A Fail state records no exit event: its FailStateEntered is followed
-        directly by whatever failed (ExecutionFailed, ParallelStateFailed...).
+        A Fail state never gets here (it fails its thread), so, as on AWS, its
+        FailStateEntered is followed directly by whatever failed.
         """
         thread = v.thread
         if not thread.alive():
@@ -441,12 +441,11 @@ class Interpreter:
             )
             return
         v.step.output = output
-        if v.type != "Fail":
-            self.event(
-                thread,
-                f"{v.type}StateExited",
-                stateExitedEventDetails={"name": v.name, "output": text, "outputDetails": {"truncated": False}},
-            )
+        self.event(
+            thread,
+            f"{v.type}StateExited",
+            stateExitedEventDetails={"name": v.name, "output": text, "outputDetails": {"truncated": False}},
+        )
         v.closed = True
         target = next_state or v.state.get("Next")
         if v.type == "Succeed" or (next_state is None and v.state.get("End") is True):
