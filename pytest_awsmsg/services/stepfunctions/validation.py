@@ -398,7 +398,11 @@ class _Checker:
     def state_parallel(self, name: str, state: dict[str, Any], where: str) -> None:
         if not self.require(state, "Branches", where):
             return
-        for i, branch in enumerate(state["Branches"] or []):
+        if not isinstance(state["Branches"], list) or not state["Branches"]:
+            # Refused here: with no branch to finish, the state would wait forever.
+            self.add(SCHEMA, 'The field "Branches" must be a non-empty array', f"{where}/Branches")
+            return
+        for i, branch in enumerate(state["Branches"]):
             self.scope(branch, f"{where}/Branches[{i}]")
 
     def state_map(self, name: str, state: dict[str, Any], where: str) -> None:
