@@ -79,10 +79,6 @@ def test_a_larger_maximum_message_size(sns: Any, make_topic: Callable[..., str])
         ({"a": {"DataType": "Number", "StringValue": "ten"}}, "must use a valid number value"),
         ({"a": {"DataType": "String.Array", "StringValue": "not an array"}}, "must be a JSON array"),
         ({"AWS.secret": {"DataType": "String", "StringValue": "x"}}, "is invalid"),
-        (
-            {f"a{i}": {"DataType": "String", "StringValue": "x"} for i in range(11)},
-            "Number of message attributes [11] exceeds the allowed maximum [10].",
-        ),
     ],
 )
 def test_message_attribute_validation(

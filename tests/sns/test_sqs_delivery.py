@@ -77,6 +77,23 @@ def test_raw_delivery_passes_the_body_and_attributes(
     assert message["MessageAttributes"]["blob"]["BinaryValue"] == b"\x01\x02"
 
 
+def test_more_than_ten_attributes_reach_an_envelope_but_not_a_raw_queue(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    # SNS itself takes more than ten; SQS does not, so raw delivery discards the message.
+    topic = make_topic()
+    enveloped, raw = make_queue("enveloped"), make_queue("raw")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=enveloped.arn)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=raw.arn, Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=topic, Message="many", MessageAttributes=attrs(**{f"a{i}": i for i in range(12)}))
+    (envelope,) = enveloped.envelopes()
+    assert sorted(envelope["MessageAttributes"]) == sorted(f"a{i}" for i in range(12))
+    assert raw.receive() == []
+    delivery = aws.deliveries.publications[0].deliveries[1]
+    assert (delivery.status, delivery.attempts) == ("failed", 1)  # a client-side error: not retried
+    assert "at most 10 message attributes and the message has 12" in delivery.reason
+
+
 def test_fan_out_to_several_queues_with_filters(
     aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
 ) -> None:

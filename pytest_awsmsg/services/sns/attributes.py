@@ -229,10 +229,8 @@ def validate_message_attributes(attributes: dict[str, dict[str, Any]] | None) ->
     """Check Publish's MessageAttributes; return their size in bytes (counted toward the limit)."""
     if not attributes:
         return 0
-    if len(attributes) > 10:
-        raise InvalidParameterValueException(
-            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum [10]."
-        )
+    # No count limit here: ten is SQS's limit, which SNS applies only when it delivers raw
+    # to a queue (developer guide, "Amazon SNS message attributes"); see delivery.py.
     for name, attribute in attributes.items():
         _check_attribute_name(name)
         data_type = str(attribute.get("DataType", ""))

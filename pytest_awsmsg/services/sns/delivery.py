@@ -42,6 +42,9 @@ MANAGED_POLICY: dict[str, Any] = {
     "numMaxDelayRetries": 100_000,
     "backoffFunction": "exponential",
 }
+# Raw delivery passes message attributes on as SQS message attributes, of which a message
+# may have ten; SNS discards a message with more as a client-side error.
+MAX_RAW_SQS_ATTRIBUTES = 10
 # Lambda retries a failed asynchronous invocation twice, about 1 and 2 minutes later.
 LAMBDA_ASYNC_RETRY_DELAYS = (60.0, 120.0)
 _RETRYABLE_CODES = {"Throttling", "ThrottlingException", "RequestThrottled", "ServiceUnavailable", "InternalError"}
@@ -311,6 +314,12 @@ class Fanout:
             )
         params: dict[str, Any] = {"QueueUrl": queue.url, "MessageBody": body}
         if sub.raw and note.attributes:
+            if len(note.attributes) > MAX_RAW_SQS_ATTRIBUTES:
+                return Outcome(
+                    False,
+                    f"raw delivery to SQS carries at most {MAX_RAW_SQS_ATTRIBUTES} message attributes and the "
+                    f"message has {len(note.attributes)} (turn RawMessageDelivery off to deliver them all)",
+                )
             params["MessageAttributes"] = note.attributes
         if queue.fifo:
             params["MessageGroupId"] = note.group_id or "default"
