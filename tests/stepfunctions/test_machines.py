@@ -120,6 +120,7 @@ def test_no_terminal_state(sfn: Any) -> None:
         (single({"Type": "Pass", "Parameters": {"x.$": "States.Nope(1)"}}), "valid intrinsic function"),
         (single({"Type": "Wait"}), "exactly one of Seconds, Timestamp"),
         (single({"Type": "Choice", "Choices": []}), '"Choices" must be a non-empty array'),
+        (single({"Type": "Choice", "Choices": ["x"]}), "A choice rule must be an object at /States/S/Choices[0]"),
         (single({"Type": "Parallel", "Branches": []}), '"Branches" must be a non-empty array at /States/S/Branches'),
         (single({"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem"}), "mock_task('S', ...)"),
         (single({"Type": "Pass", "Assign": {"x": 1}}), "does not support workflow variables"),

@@ -337,7 +337,7 @@ class _Checker:
             at = f"{where}/Choices[{i}]"
             if isinstance(rule, dict):
                 self.require(rule, "Next", at)
-                self.rule(rule, at)
+            self.rule(rule, at)  # reports a rule that is not an object, too
 
     def rule(self, rule: Any, where: str) -> None:
         if not isinstance(rule, dict):
