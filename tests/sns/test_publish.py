@@ -111,6 +111,33 @@ def test_message_structure_json_sends_each_protocol_its_text(
     assert aws.sns.emails("ann@example.com")[-1].body == "for a person"
 
 
+def test_a_json_structured_message_filters_on_its_attributes_but_does_not_carry_them(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    topic = make_topic()
+    enveloped, raw = make_queue("enveloped"), make_queue("raw")
+    received: list[Any] = []
+    aws.lambdas.register("fn", lambda e, c: received.append(e))
+    policy = {"FilterPolicy": '{"kind": ["order"]}'}
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=enveloped.arn, Attributes=policy)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=raw.arn, Attributes={**policy, "RawMessageDelivery": "true"})
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=aws.lambdas.arn("fn"), Attributes=policy)
+    for kind in ("refund", "order"):
+        sns.publish(
+            TopicArn=topic,
+            MessageStructure="json",
+            Message=json.dumps({"default": kind}),
+            MessageAttributes=attrs(kind=kind),
+        )
+    # "Message attributes are sent only when the message structure is String, not JSON."
+    (envelope,) = enveloped.envelopes()
+    assert envelope["Message"] == "order"
+    assert "MessageAttributes" not in envelope
+    (message,) = raw.receive()
+    assert (message["Body"], message.get("MessageAttributes")) == ("order", None)
+    assert [e["Records"][0]["Sns"]["MessageAttributes"] for e in received] == [{}]
+
+
 def test_publish_batch_reports_each_entry(sns: Any, make_topic: Callable[..., str], aws: Cloud) -> None:
     topic = make_topic()
     result = sns.publish_batch(

@@ -313,14 +313,15 @@ class Fanout:
                 f"from {sub.topic_arn} (add a statement allowing it, with aws:SourceArn = the topic ARN)",
             )
         params: dict[str, Any] = {"QueueUrl": queue.url, "MessageBody": body}
-        if sub.raw and note.attributes:
-            if len(note.attributes) > MAX_RAW_SQS_ATTRIBUTES:
+        attributes = note.delivered_attributes
+        if sub.raw and attributes:
+            if len(attributes) > MAX_RAW_SQS_ATTRIBUTES:
                 return Outcome(
                     False,
                     f"raw delivery to SQS carries at most {MAX_RAW_SQS_ATTRIBUTES} message attributes and the "
-                    f"message has {len(note.attributes)} (turn RawMessageDelivery off to deliver them all)",
+                    f"message has {len(attributes)} (turn RawMessageDelivery off to deliver them all)",
                 )
-            params["MessageAttributes"] = note.attributes
+            params["MessageAttributes"] = attributes
         if queue.fifo:
             params["MessageGroupId"] = note.group_id or "default"
             if note.deduplication_id:

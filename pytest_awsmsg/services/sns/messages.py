@@ -57,13 +57,23 @@ class Notification:
         return value if isinstance(value, str) else str(self.structure["default"])
 
     @property
+    def delivered_attributes(self) -> dict[str, dict[str, Any]]:
+        """The message attributes subscribers receive: none for a MessageStructure=json message.
+
+        The developer guide ("Amazon SNS message attributes"): attributes are
+        sent only when the message structure is String, not JSON. Assumption:
+        filter policies still see them, since filtering happens inside SNS.
+        """
+        return {} if self.structure is not None else self.attributes
+
+    @property
     def iso_time(self) -> str:
         return iso_timestamp(self.timestamp)
 
     def envelope_attributes(self) -> dict[str, dict[str, str]]:
         """MessageAttributes as the JSON envelope shows them: Type and Value."""
         out: dict[str, dict[str, str]] = {}
-        for name, attr in self.attributes.items():
+        for name, attr in self.delivered_attributes.items():
             data_type = str(attr.get("DataType", "String"))
             if data_type.startswith("Binary"):
                 value = b64encode(attr.get("BinaryValue", b""))
@@ -101,7 +111,7 @@ class Notification:
         doc["Signature"] = self.signature(message)
         doc["SigningCertURL"] = signing.certificate_url(self.region)
         doc["UnsubscribeURL"] = unsubscribe_url(self.region, subscription_arn)
-        if self.attributes:
+        if self.delivered_attributes:
             doc["MessageAttributes"] = self.envelope_attributes()
         return doc
 
