@@ -12,8 +12,10 @@ import functools
 import importlib
 import inspect
 import os
+import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, ExitStack
 from datetime import datetime
@@ -122,21 +124,69 @@ def _virtual_sleep(seconds: float, real: Callable[[float], None] = time.sleep) -
         cloud.clock.sleep(seconds)
 
 
-def _set_retry_handler_sleep(sleep: Callable[[float], None] | None) -> Callable[[float], None] | None:
-    """Make standard/adaptive retry handlers created from now on sleep with ``sleep``; returns the previous one.
+# Each cloud's own stream for botocore's backoff jitter, apart from cloud.ids
+# so that how often botocore retried never shifts the ids services hand out.
+_JITTER: weakref.WeakKeyDictionary[Cloud, random.Random] = weakref.WeakKeyDictionary()
 
-    They bind ``time.sleep`` as a default argument, and sleep with it when a
-    long poll (SQS ReceiveMessage) finds the retry quota spent, outside the
-    patched ``botocore.endpoint.time``. Older botocore has no such argument
-    (``None`` both ways).
+
+def _jitter() -> float:
+    """botocore's backoff jitter: seeded by the active cloud, else the process's ``random``.
+
+    Seeded, the virtual time between attempts (and so every timestamp after a
+    retry) is the same in every run with the same seed.
     """
-    from botocore.retries import standard
+    cloud = _hook.active_cloud()
+    if cloud is None:
+        return random.random()
+    source = _JITTER.get(cloud)
+    if source is None:
+        source = _JITTER[cloud] = random.Random(f"{cloud.seed}/botocore-jitter")
+    return source.random()
 
-    defaults = standard.RetryHandler.__init__.__defaults__
-    if sleep is None or not defaults or len(defaults) != 2:
+
+class _SeededRandom(ModuleType):
+    """Stands in for ``random`` inside ``botocore.retryhandler`` (legacy mode's jitter)."""
+
+    def __init__(self, real: ModuleType) -> None:
+        super().__init__("random")
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def random(self) -> float:
+        return _jitter()
+
+
+def _swap_default(module_name: str, qualname: str, parameter: str, value: Any) -> Any:
+    """Set the default of one parameter of a botocore function; returns the one it had.
+
+    For what botocore binds as a default argument when it defines the
+    function, where swapping the module's attribute comes too late. ``None``
+    (and no change) when this botocore's function has no such parameter.
+    """
+    owner: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        owner = getattr(owner, part)
+    code, defaults = owner.__code__, owner.__defaults__ or ()
+    with_defaults = code.co_varnames[: code.co_argcount][code.co_argcount - len(defaults) :]
+    if value is None or parameter not in with_defaults:
         return None
-    standard.RetryHandler.__init__.__defaults__ = (defaults[0], sleep)
-    return defaults[1]  # type: ignore[no-any-return]
+    index = with_defaults.index(parameter)
+    owner.__defaults__ = (*defaults[:index], value, *defaults[index + 1 :])
+    return defaults[index]
+
+
+# (module, function, parameter, stand-in): defaults botocore binds when a
+# client is made, swapped while a cloud is active, so clients made meanwhile
+# wait and jitter on the cloud (clients made before keep the real ones).
+_DEFAULT_SWAPS: tuple[tuple[str, str, str, Callable[..., Any]], ...] = (
+    # Standard/adaptive mode sleeps with it when a long poll (SQS
+    # ReceiveMessage) finds the retry quota spent, outside botocore.endpoint.
+    ("botocore.retries.standard", "RetryHandler.__init__", "sleep", _virtual_sleep),
+    # Standard/adaptive mode's backoff jitter.
+    ("botocore.retries.standard", "ExponentialBackoff.__init__", "random", _jitter),
+)
 
 
 # (module, attribute, stand-in): module-level names botocore reads at call
@@ -147,6 +197,7 @@ _SWAPS: tuple[tuple[str, str, type[Any]], ...] = (
     ("botocore.retries.bucket", "time", _CloudTime),  # adaptive mode's rate limiter
     ("botocore.retries.bucket", "threading", _VirtualThreading),
     ("botocore.handlers", "uuid", _SeededUuid),  # idempotency tokens
+    ("botocore.retryhandler", "random", _SeededRandom),  # legacy mode's backoff jitter
 )
 
 
@@ -157,7 +208,7 @@ class _Patches:
         self._lock = threading.Lock()
         self._depth = 0
         self._saved_env: dict[str, str | None] = {}
-        self._saved_retry_sleep: Callable[[float], None] | None = None
+        self._saved_defaults: list[Any] = []
 
     def enter(self) -> None:
         with self._lock:
@@ -173,7 +224,7 @@ class _Patches:
                 current = getattr(module, name)
                 if not isinstance(current, stand_in):
                     setattr(module, name, stand_in(current))
-            self._saved_retry_sleep = _set_retry_handler_sleep(_virtual_sleep)
+            self._saved_defaults = [_swap_default(*swap) for swap in _DEFAULT_SWAPS]
 
     def exit(self) -> None:
         with self._lock:
@@ -190,10 +241,13 @@ class _Patches:
                 current = getattr(module, name)
                 if isinstance(current, stand_in):
                     setattr(module, name, current._real)
-            # The saved default, not whatever ``time.sleep`` is now: a test's
+            # The saved defaults, not whatever ``time.sleep`` is now: a test's
             # own mock of time.sleep must not become botocore's for good.
-            _set_retry_handler_sleep(self._saved_retry_sleep)
-            self._saved_retry_sleep = None
+            for (module_name, qualname, parameter, _ours), saved in zip(
+                _DEFAULT_SWAPS, self._saved_defaults, strict=True
+            ):
+                _swap_default(module_name, qualname, parameter, saved)
+            self._saved_defaults = []
 
 
 _patches = _Patches()

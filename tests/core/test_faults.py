@@ -435,3 +435,20 @@ def test_whether_snss_throttled_is_retried_is_botocores_call(aws: Cloud, mode: s
     else:
         assert retried
     assert [i.attempts for i in aws.calls.invocations("sns")] == [2 if retried else 1]
+
+
+def _backoff(mode: str, seed: int) -> float:
+    with fake_aws(seed=seed, freeze="2030-01-01T00:00:00Z") as aws:
+        sqs = boto3.client("sqs", region_name="us-east-1", config=Config(retries={"mode": mode, "max_attempts": 5}))
+        url = sqs.create_queue(QueueName="orders")["QueueUrl"]
+        aws.faults.inject("sqs", "SendMessage", error="throttle", count=4)
+        sqs.send_message(QueueUrl=url, MessageBody="x")
+        return aws.clock.slept
+
+
+@pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
+def test_botocores_backoff_jitter_comes_from_the_seed(mode: str) -> None:
+    # The same seed waits the same virtual time between the same retries, so
+    # every timestamp after them is the same in every run.
+    assert _backoff(mode, seed=1) == _backoff(mode, seed=1)
+    assert _backoff(mode, seed=1) != _backoff(mode, seed=2)
