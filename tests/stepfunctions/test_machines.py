@@ -107,6 +107,26 @@ def test_no_terminal_state(sfn: Any) -> None:
     assert "MISSING_END_STATE: Workflow has no terminal state" in message
 
 
+DISTRIBUTED_PROCESSOR = {
+    "ProcessorConfig": {"Mode": "DISTRIBUTED"},
+    "StartAt": "P",
+    "States": {"P": {"Type": "Pass", "End": True}},
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"ToleratedFailureCount": "x"}, '"ToleratedFailureCount" must be a non-negative integer'),
+        ({"ItemBatcher": {"MaxItemsPerBatch": "x"}}, '"MaxItemsPerBatch" must be a positive integer'),
+        ({"ItemBatcher": 5}, '"ItemBatcher" must be an object'),
+        ({"ItemProcessor": {**DISTRIBUTED_PROCESSOR, "ProcessorConfig": "x"}}, '"ProcessorConfig" must be an object'),
+    ],
+)
+def test_distributed_map_settings_are_checked_at_creation(sfn: Any, fields: dict[str, Any], expected: str) -> None:
+    assert expected in invalid(sfn, single({"Type": "Map", "ItemProcessor": DISTRIBUTED_PROCESSOR, **fields}))
+
+
 @pytest.mark.parametrize(
     ("definition", "expected"),
     [
@@ -121,6 +141,10 @@ def test_no_terminal_state(sfn: Any) -> None:
         (single({"Type": "Wait"}), "exactly one of Seconds, Timestamp"),
         (single({"Type": "Choice", "Choices": []}), '"Choices" must be a non-empty array'),
         (single({"Type": "Choice", "Choices": ["x"]}), "A choice rule must be an object at /States/S/Choices[0]"),
+        (
+            single({"Type": "Task", "Resource": LAMBDA_ARN, "Retry": [{"ErrorEquals": ["X"], "BackoffRate": True}]}),
+            '"BackoffRate" must be at least 1.0',
+        ),
         (single({"Type": "Parallel", "Branches": []}), '"Branches" must be a non-empty array at /States/S/Branches'),
         (single({"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem"}), "mock_task('S', ...)"),
         (single({"Type": "Pass", "Assign": {"x": 1}}), "does not support workflow variables"),

@@ -294,9 +294,7 @@ class _Checker:
         ):
             if field in retrier and not check(retrier[field]):
                 self.add(SCHEMA, f'The value for the field "{field}" must be {what}', f"{where}/{field}")
-        if "BackoffRate" in retrier and (
-            not isinstance(retrier["BackoffRate"], (int, float)) or retrier["BackoffRate"] < 1
-        ):
+        if "BackoffRate" in retrier and (not _number(retrier["BackoffRate"]) or retrier["BackoffRate"] < 1):
             self.add(SCHEMA, 'The value for the field "BackoffRate" must be at least 1.0', f"{where}/BackoffRate")
         if retrier.get("JitterStrategy", "NONE") not in ("FULL", "NONE"):
             self.add(SCHEMA, 'The value for the field "JitterStrategy" must be FULL or NONE', f"{where}/JitterStrategy")
@@ -416,6 +414,9 @@ class _Checker:
         processor = state[key]
         self.scope(processor, f"{where}/{key}")
         config = processor.get("ProcessorConfig", {}) if isinstance(processor, dict) else {}
+        if not isinstance(config, dict):
+            self.add(SCHEMA, 'The field "ProcessorConfig" must be an object', f"{where}/{key}/ProcessorConfig")
+            config = {}
         mode = config.get("Mode", "INLINE")
         if mode not in ("INLINE", "DISTRIBUTED"):
             self.add(
@@ -431,13 +432,35 @@ class _Checker:
                 'The value for the field "MaxConcurrency" must be a non-negative integer',
                 f"{where}/MaxConcurrency",
             )
+        # Checked here, or a bad value would break the Map when it runs.
+        count = state.get("ToleratedFailureCount")
+        if count is not None and not _non_negative_int(count):
+            self.add(
+                SCHEMA,
+                'The value for the field "ToleratedFailureCount" must be a non-negative integer',
+                f"{where}/ToleratedFailureCount",
+            )
+        batcher = state.get("ItemBatcher")
+        if batcher is not None:
+            if not isinstance(batcher, dict):
+                self.add(SCHEMA, 'The field "ItemBatcher" must be an object', f"{where}/ItemBatcher")
+            elif "MaxItemsPerBatch" in batcher and not _positive_int(batcher["MaxItemsPerBatch"]):
+                self.add(
+                    SCHEMA,
+                    'The value for the field "MaxItemsPerBatch" must be a positive integer',
+                    f"{where}/ItemBatcher/MaxItemsPerBatch",
+                )
         pct = state.get("ToleratedFailurePercentage")
-        if pct is not None and not (isinstance(pct, (int, float)) and 0 <= pct <= 100):
+        if pct is not None and not (_number(pct) and 0 <= pct <= 100):
             self.add(SCHEMA, 'The value for the field "ToleratedFailurePercentage" must be between 0 and 100', where)
 
 
 def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _positive_int(value: Any) -> bool:
