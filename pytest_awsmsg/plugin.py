@@ -143,8 +143,14 @@ def _options(request: pytest.FixtureRequest, allowed: frozenset[str]) -> dict[st
                 f"@pytest.mark.aws: unknown option {', '.join(map(repr, unknown))}; it takes {_signature('aws')}"
             )
         options.update(marker.kwargs)
-    if request.node.get_closest_marker("aws_virtual_sleep") is not None:
-        options["virtual_sleep"] = True
+    # aws_virtual_sleep and aws(virtual_sleep=...) say the same thing: the
+    # closest of them wins (a test can turn off what its module turned on).
+    for marker in request.node.iter_markers():
+        if marker.name == "aws_virtual_sleep":
+            options["virtual_sleep"] = True
+            break
+        if marker.name == "aws" and "virtual_sleep" in marker.kwargs:
+            break  # already applied above
     return options
 
 

@@ -174,6 +174,27 @@ def test_virtual_sleep_marker(pytester: pytest.Pytester) -> None:
     pytester.runpytest().assert_outcomes(passed=3)
 
 
+def test_the_closest_of_aws_virtual_sleep_and_aws_virtual_sleep_option_wins(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import time
+        import pytest
+
+        REAL_SLEEP = time.sleep
+        pytestmark = pytest.mark.aws_virtual_sleep
+
+        @pytest.mark.aws(virtual_sleep=False)
+        def test_turned_off_for_this_test(aws):
+            assert time.sleep is REAL_SLEEP
+
+        @pytest.mark.aws(seed=1)
+        def test_module_setting_kept(aws):
+            assert time.sleep is not REAL_SLEEP
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
 def test_a_bad_fault_marker_fails_the_test_with_the_reason(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
