@@ -128,6 +128,25 @@ def test_distributed_map_settings_are_checked_at_creation(sfn: Any, fields: dict
 
 
 @pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({"Variable": "$.a", "NumericEquals": "3"}, 'The value for the field "NumericEquals" must be a number'),
+        ({"Variable": "$.a", "StringEquals": 3}, '"StringEquals" must be a string'),
+        ({"Variable": "$.a", "BooleanEquals": "true"}, '"BooleanEquals" must be a boolean'),
+        ({"Variable": "$.a", "TimestampLessThan": "yesterday"}, '"TimestampLessThan" must be an ISO 8601 timestamp'),
+        ({"Variable": "$.a", "IsPresent": "yes"}, '"IsPresent" must be a boolean'),
+        ({"And": []}, 'The field "And" must be a non-empty array at /States/C/Choices[0]/And'),
+    ],
+)
+def test_choice_rules_are_checked_at_creation(sfn: Any, rule: dict[str, Any], expected: str) -> None:
+    definition = {
+        "StartAt": "C",
+        "States": {"C": {"Type": "Choice", "Choices": [{**rule, "Next": "E"}]}, "E": {"Type": "Succeed"}},
+    }
+    assert expected in invalid(sfn, definition)
+
+
+@pytest.mark.parametrize(
     ("definition", "expected"),
     [
         ("{not json", "INVALID_JSON_DESCRIPTION"),

@@ -343,7 +343,10 @@ class _Checker:
             return
         for combinator in ("And", "Or"):
             if combinator in rule:
-                for i, inner in enumerate(rule[combinator] or []):
+                if not isinstance(rule[combinator], list) or not rule[combinator]:
+                    self.add(SCHEMA, f'The field "{combinator}" must be a non-empty array', f"{where}/{combinator}")
+                    return
+                for i, inner in enumerate(rule[combinator]):
                     self.rule(inner, f"{where}/{combinator}[{i}]")
                 return
         if "Not" in rule:
@@ -357,6 +360,10 @@ class _Checker:
         for op in operators:
             if op.endswith("Path"):
                 self.path(rule[op], op, f"{where}/{op}", reference=True)
+            elif not _OPERAND_CHECKS[_operand_kind(op)][0](rule[op]):
+                # A literal of the wrong type would make the rule silently false at every run.
+                what = _OPERAND_CHECKS[_operand_kind(op)][1]
+                self.add(SCHEMA, f'The value for the field "{op}" must be {what}', f"{where}/{op}")
 
     def state_wait(self, name: str, state: dict[str, Any], where: str) -> None:
         forms = [k for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if k in state]
@@ -457,6 +464,21 @@ class _Checker:
 
 def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _operand_kind(operator: str) -> str:
+    if operator in choice.COMPARISONS:
+        return choice.COMPARISONS[operator][0]
+    return "string" if operator == "StringMatches" else "test"  # IsNull, IsPresent...
+
+
+_OPERAND_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "string": (lambda value: isinstance(value, str), "a string"),
+    "number": (lambda value: _number(value), "a number"),
+    "boolean": (lambda value: isinstance(value, bool), "a boolean"),
+    "timestamp": (lambda value: choice.parse_timestamp(value) is not None, "an ISO 8601 timestamp"),
+    "test": (lambda value: isinstance(value, bool), "a boolean"),
+}
 
 
 def _number(value: Any) -> bool:
