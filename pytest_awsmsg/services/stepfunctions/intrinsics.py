@@ -297,10 +297,10 @@ def _array_range(args: list[Any], rng: random.Random) -> Any:
     start, end, step = (int(a) for a in args)
     if step == 0:
         raise _fail("States.ArrayRange", "the step must not be 0")
-    result = list(range(start, end + (1 if step > 0 else -1), step))
-    if len(result) > 1000:
+    numbers = range(start, end + (1 if step > 0 else -1), step)
+    if len(numbers) > 1000:  # measured before building it: ArrayRange(0, 10**12, 1) must not fill memory
         raise _fail("States.ArrayRange", "the result may hold at most 1000 items")
-    return result
+    return list(numbers)
 
 
 def _array_get_item(args: list[Any], rng: random.Random) -> Any:
