@@ -50,16 +50,27 @@ def _signature(name: str) -> str:
 
 
 def _apply_marker(marker: pytest.Mark, target: Callable[..., Any]) -> Any:
-    """Call ``target`` with a marker's arguments; a misused marker is named with its signature."""
+    """Call ``target`` with a marker's arguments; a misused marker fails the test naming it.
+
+    The failure is the message alone (``pytrace=False``): the plugin's frames
+    would only hide what the user has to fix, which is the marker.
+    """
     import inspect
 
+    # (pytest.fail outside the except blocks: no "during handling of the
+    # above exception" chain in the report.)
     try:
         inspect.signature(target).bind(*marker.args, **marker.kwargs)
     except TypeError as error:
         # Without this the user reads "inject() got an unexpected keyword
         # argument", naming neither the marker nor what it takes.
-        raise TypeError(f"@pytest.mark.{marker.name}: {error}; it takes {_signature(marker.name)}") from None
-    return target(*marker.args, **marker.kwargs)
+        problem = f"{error}; it takes {_signature(marker.name)}"
+    else:
+        try:
+            return target(*marker.args, **marker.kwargs)
+        except (ValueError, OSError) as error:  # refused configuration, an FIS template file that is not there
+            problem = str(error)
+    pytest.fail(f"@pytest.mark.{marker.name}: {problem}", pytrace=False)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

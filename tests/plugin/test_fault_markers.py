@@ -207,7 +207,7 @@ def test_a_bad_fault_marker_fails_the_test_with_the_reason(pytester: pytest.Pyte
     )
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*sqs SendMessage never returns 'TopicNotFound'*"])
+    result.stdout.fnmatch_lines(["@pytest.mark.aws_fault: sqs SendMessage never returns 'TopicNotFound'*"])
 
 
 def test_a_misused_marker_names_itself_and_its_signature(pytester: pytest.Pytester) -> None:
@@ -230,11 +230,13 @@ def test_a_misused_marker_names_itself_and_its_signature(pytester: pytest.Pytest
     )
     result = pytester.runpytest()
     result.assert_outcomes(failed=2, errors=1)
+    result.stdout.no_fnmatch_line("*def _apply_marker*")  # the message, not the plugin's insides
+    result.stdout.no_fnmatch_line("*During handling of the above exception*")
     result.stdout.fnmatch_lines_random(
         [
-            "*TypeError: @pytest.mark.aws_fault: got an unexpected keyword argument 'eror'; "
+            "@pytest.mark.aws_fault: got an unexpected keyword argument 'eror'; "
             "it takes aws_fault(service=None, operations=None, *, region=None, *",
-            "*TypeError: @pytest.mark.aws_fis: missing a required argument: 'template'; it takes aws_fis(template)",
+            "@pytest.mark.aws_fis: missing a required argument: 'template'; it takes aws_fis(template)",
             "*UsageError: @pytest.mark.aws: unknown option 'seeed'; it takes aws(seed=None, region=None, *",
         ]
     )
