@@ -151,6 +151,8 @@ def test_start_errors(sfn: Any, make_machine: MachineFactory) -> None:
         sfn.start_execution(stateMachineArn="arn:aws:sqs:us-east-1:123456789012:queue")
     with pytest.raises(sfn.exceptions.InvalidName):
         sfn.start_execution(stateMachineArn=machine, name="bad name")
+    with pytest.raises(sfn.exceptions.ValidationException, match="less than or equal to 262144"):
+        sfn.start_execution(stateMachineArn=machine, input=json.dumps({"blob": "x" * 262144}))
     with pytest.raises(sfn.exceptions.ExecutionDoesNotExist, match="Execution Does Not Exist"):
         sfn.describe_execution(executionArn="arn:aws:states:us-east-1:123456789012:execution:x:y")
 

@@ -49,7 +49,11 @@ class ExecutionOps(StepFunctionsBase):
             _, version, _ = self._machine(route["stateMachineVersionArn"])
         text = "{}" if input_ is None else input_
         if len(text.encode()) > MAX_PAYLOAD:
-            raise ValidationException("1 validation error detected: Value at 'input' failed to satisfy constraint")
+            # AWS's usual length message; the value itself is left out, as for any sensitive member.
+            raise ValidationException(
+                "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_PAYLOAD}"
+            )
         try:
             json.loads(text)
         except ValueError as error:
