@@ -490,6 +490,13 @@ class FaultInjector:
             raise ValueError(f"percentage={percentage!r}: give a number from 0 to 100.")
         if (count is not None and count < 1) or (nth is not None and nth < 1):
             raise ValueError("count and nth count calls from 1.")
+        # Refused here, not found out when a call arrives: a negative latency
+        # would make the clock refuse to move backwards in the middle of a
+        # call, and an empty window would never break anything.
+        if latency is not None and seconds(latency) < 0:
+            raise ValueError(f"latency={latency!r}: a call cannot take less than no time.")
+        if duration is not None and seconds(duration) <= 0:
+            raise ValueError(f"duration={duration!r}: give a window longer than zero seconds.")
         if caller_az is not None:
             caller_az = self.cloud.topology.zone(caller_az).name  # an AZ ID names the same zone
         if latency is None and connection in ("read-timeout", "connect-timeout"):

@@ -126,6 +126,11 @@ def test_an_error_the_operation_cannot_return_is_refused_when_injected(aws: Clou
         aws.faults.inject("sqs", "SendMessage")
     with pytest.raises(ValueError, match="connection="):
         aws.faults.inject("sqs", connection="unplugged")
+    with pytest.raises(ValueError, match="less than no time"):
+        aws.faults.inject("sqs", latency=-1)
+    with pytest.raises(ValueError, match="longer than zero"):
+        aws.faults.inject("sqs", error="internal", duration=0)
+    assert aws.faults.rules == []
 
 
 @pytest.mark.parametrize("kind", ["refused", "connect-timeout"])
