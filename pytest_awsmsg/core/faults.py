@@ -362,7 +362,9 @@ def _service_error_class(service: str, code: str) -> type[AwsError] | None:
     """The service's own error class for ``code`` (in its ``errors`` module), if it has one."""
     from .registry import service_class
 
-    package = service_class(service).__module__.rpartition(".")[0]
+    package, _, module_name = service_class(service).__module__.rpartition(".")
+    if module_name != "api":
+        return None  # not laid out as services/<name>/{api,errors}.py: import nothing of someone else's
     try:
         module = importlib.import_module(f"{package}.errors")
     except ImportError:
