@@ -217,6 +217,37 @@ def test_callback_timeouts(
     assert events(sfn, arn)[-2]["type"] == "TaskTimedOut"
 
 
+@pytest.mark.parametrize(
+    ("catch", "caught"),
+    [(["States.Timeout"], True), (["States.HeartbeatTimeout"], True), (["States.TaskFailed"], False)],
+)
+def test_a_heartbeat_timeout_is_caught_as_a_timeout(
+    aws: Cloud, sfn: Any, make_machine: MachineFactory, catch: list[str], caught: bool
+) -> None:
+    aws.lambdas.register("notify", lambda event, context: None)
+    definition = {
+        "StartAt": "Wait",
+        "States": {
+            "Wait": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": "notify", "Payload": {"token.$": "$$.Task.Token"}},
+                "HeartbeatSeconds": 10,
+                "Catch": [{"ErrorEquals": catch, "Next": "Gave up"}],
+                "End": True,
+            },
+            "Gave up": {"Type": "Pass", "End": True},
+        },
+    }
+    arn = sfn.start_execution(stateMachineArn=make_machine(definition))["executionArn"]
+    aws.clock.advance(10)
+    view = aws.stepfunctions.execution(arn)
+    if caught:
+        assert (view.status, view.output) == ("SUCCEEDED", {"Error": "States.HeartbeatTimeout"})
+    else:
+        assert (view.status, view.error) == ("FAILED", "States.HeartbeatTimeout")
+
+
 @pytest.mark.aws(freeze=True)  # a boundary one second wide: real time must not leak into it
 def test_heartbeats_keep_a_callback_alive(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
     aws.lambdas.register("notify", lambda event, context: None)

@@ -508,8 +508,14 @@ class Interpreter:
             return False
         if error in names or errors.ALL in names:
             return True
-        # States.TaskFailed matches any error of a Task except States.Timeout.
-        return errors.TASK_FAILED in names and v.type == "Task" and error != errors.TIMEOUT
+        # A heartbeat timeout is a timeout: States.Timeout caught both before
+        # States.HeartbeatTimeout existed, and still does.
+        timeout = error in (errors.TIMEOUT, errors.HEARTBEAT_TIMEOUT)
+        if timeout and errors.TIMEOUT in names:
+            return True
+        # States.TaskFailed matches any error of a Task except States.Timeout; we
+        # assume that excludes the heartbeat kind too.
+        return errors.TASK_FAILED in names and v.type == "Task" and not timeout
 
     def fail_thread(self, v: Visit, error: str, cause: str) -> None:
         v.step.error, v.step.cause = error, cause
