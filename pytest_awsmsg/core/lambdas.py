@@ -7,6 +7,7 @@ qualified ARN (``...:function:NAME:ALIAS``), as Lambda itself resolves them.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,7 +175,22 @@ class LambdaRegistry:
             invocation.error = LambdaFunctionError(
                 type(exc).__name__,
                 clean(str(exc)),
-                [clean(line) for line in traceback.format_exception(type(exc), exc, exc.__traceback__)],
+                [clean(line) for line in lambda_stack_trace(exc)],
             )
             raise invocation.error from exc
         return invocation.result
+
+
+def lambda_stack_trace(exc: BaseException) -> list[str]:
+    """The ``stackTrace`` Lambda's Python runtime reports: the handler's frames only.
+
+    Files are shown as Lambda shows them, under ``/var/task``, so an error's
+    cause (which Step Functions records in history) is the same on every
+    machine rather than carrying this checkout's absolute paths.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)[1:]  # [0] is invoke() calling the handler
+    return [
+        f'  File "/var/task/{os.path.basename(frame.filename)}", line {frame.lineno}, in {frame.name}\n'
+        + (f"    {frame.line}\n" if frame.line else "")
+        for frame in frames
+    ]
