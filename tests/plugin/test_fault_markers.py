@@ -158,13 +158,13 @@ def test_virtual_sleep_marker(pytester: pytest.Pytester) -> None:
             start = aws.clock.now()
             deadline = time.monotonic() + 3600
             while time.monotonic() < deadline:
-                time.sleep(60)
+                time.sleep(60)  # virtual: the marker makes sleep move the clock
             assert aws.clock.now() - start == 3600
 
         @pytest.mark.aws(virtual_sleep=True)
         def test_as_an_aws_marker_option(aws):
             start = aws.clock.now()
-            time.sleep(90)
+            time.sleep(90)  # virtual, as above
             assert aws.clock.now() - start == 90
 
         def test_untouched(aws):
