@@ -151,7 +151,7 @@ def test_two_virtual_sleep_fakes_ending_out_of_order_give_the_real_sleep_back() 
         time.sleep(30)
         url = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="q")["QueueUrl"]
         assert two.clock.now() - start == pytest.approx(30, abs=1)  # the process's time runs again
-        assert two.sqs.queue("q").url == url
+        assert two.sqs.queue("q", region="us-east-1").url == url
     finally:
         second.stop()
     assert (time.sleep, asyncio.sleep) == (real_sleep, real_async_sleep)
