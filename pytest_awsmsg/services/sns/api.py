@@ -56,6 +56,8 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         self.fanout = Fanout(self)
         self.http = HttpEndpoints()
         self.outbox: list[OutboxMessage] = []
+        # Topic name (None: every standard topic) -> chance of a second delivery.
+        self.duplicate_rates: dict[str | None, float] = {}
 
     # -- topics -----------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ class SnsBase(Service[SnsStore]):
     outbox: list[OutboxMessage]
     fanout: Fanout
     http: HttpEndpoints
+    duplicate_rates: dict[str | None, float]
 
     def new_store(self, account_id: str, region: str) -> SnsStore:
         return SnsStore(account_id, region)

@@ -153,8 +153,16 @@ class Fanout:
                 delivery.reason = f"waiting behind an earlier message of group {note.group_id}"
                 self._held[group].append((note, delivery))
                 continue
-            if not self._attempt(sub, note, delivery, 1) and group is not None:
+            delivered = self._attempt(sub, note, delivery, 1)
+            if not delivered and group is not None:
                 self._held[group] = []
+            rate = self.service.duplicate_rate(topic)
+            if delivered and rate and self.cloud.ids.random() < rate:
+                # At-least-once: the same notification (same MessageId) again.
+                again = self._new_delivery(sub.arn, sub.protocol, sub.endpoint)
+                publication.deliveries.append(again)
+                if self._attempt(sub, note, again, 1):
+                    again.reason = "a duplicate delivery (aws.sns.quirks)"
 
     def _fifo_group(self, sub: Subscription, note: Notification) -> tuple[str, str] | None:
         return (sub.arn, note.group_id or "") if note.sequence_number is not None else None

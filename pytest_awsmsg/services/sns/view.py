@@ -19,6 +19,32 @@ from .models import OutboxMessage, Subscription, Topic
 
 
 class ViewMixin(SnsBase):
+    # -- production quirks -------------------------------------------------------------
+
+    def quirks(self, *, duplicate_rate: float = 0.0, topic: str | None = None) -> None:
+        """Make standard topics deliver as SNS may in production: sometimes twice.
+
+        SNS standard topics deliver at least once, so a subscriber can get the
+        same message (same MessageId) again. ``duplicate_rate`` is the chance,
+        drawn from the cloud's seed, that a successful delivery is followed by
+        a second one. Applies to the topic named ``topic`` (in any account or
+        region), else to every standard topic; FIFO topics keep their
+        exactly-once delivery. Call with no arguments to switch off.
+        """
+        if not 0.0 <= duplicate_rate <= 1.0:
+            raise ValueError(f"duplicate_rate must be between 0 and 1, got {duplicate_rate}")
+        with self.cloud.lock:
+            if duplicate_rate == 0.0:
+                self.duplicate_rates.pop(topic, None)
+            else:
+                self.duplicate_rates[topic] = duplicate_rate
+
+    def duplicate_rate(self, topic: Topic) -> float:
+        """The duplicate-delivery chance :meth:`quirks` set for a topic (0 for FIFO)."""
+        if topic.fifo:
+            return 0.0
+        return self.duplicate_rates.get(topic.name, self.duplicate_rates.get(None, 0.0))
+
     # -- topics and subscriptions -------------------------------------------------------
 
     def topic(self, name_or_arn: str, *, region: str | None = None, account_id: str | None = None) -> Topic:
