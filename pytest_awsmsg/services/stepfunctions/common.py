@@ -85,6 +85,8 @@ class StepFunctionsBase(Service[Store]):
         self.mocks = Mocks()
         self.tokens: dict[str, PendingTask] = {}
         self._issued: set[str] = set()
+        # aws.stepfunctions.quirks: duplicate-run chance by machine name or ARN (None: every machine).
+        self.duplicate_rates: dict[str | None, float] = {}
 
     def new_store(self, account_id: str, region: str) -> Store:
         return Store()

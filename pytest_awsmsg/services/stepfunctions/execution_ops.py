@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -102,7 +103,12 @@ class ExecutionOps(StepFunctionsBase):
                 return {"executionArn": existing.arn, "startDate": existing.start_date}
             raise ExecutionAlreadyExists(f"Execution Already Exists: '{execution.arn}'")
         store.executions[execution.arn] = execution
+        # Copied before the first run, so the duplicate starts from the same input and context.
+        twin = self._duplicate(execution) if self._runs_twice(execution) else None
         self.interpreter.start(execution)
+        if twin is not None:
+            execution.duplicates.append(twin)
+            self.interpreter.start(twin)
         return {"executionArn": execution.arn, "startDate": execution.start_date}
 
     def start_sync_execution(
@@ -288,6 +294,67 @@ class ExecutionOps(StepFunctionsBase):
             task.started(worker_name or "")
         return {"taskToken": task.token, "input": task.input}
 
+    # -- production quirks -----------------------------------------------------------------
+
+    def quirks(self, *, duplicate_rate: float = 0.0, state_machine: str | None = None) -> None:
+        """Make asynchronous Express executions run as AWS may in production: sometimes twice.
+
+        AWS runs an Express execution started with StartExecution at least
+        once, so its tasks (Lambda stand-ins, SQS, SNS...) may see the same
+        input again. ``duplicate_rate`` is the chance, drawn from the cloud's
+        seed, that such an execution runs a second time. Applies to the
+        machine named ``state_machine`` (a name in any account or region, or
+        an ARN), else to every Express machine; Standard executions (exactly
+        once) and StartSyncExecution (at most once) never run twice. Call with
+        no arguments to switch off.
+        """
+        if not 0.0 <= duplicate_rate <= 1.0:
+            raise ValueError(f"duplicate_rate must be between 0 and 1, got {duplicate_rate}")
+        with self.cloud.lock:
+            if duplicate_rate == 0.0:
+                self.duplicate_rates.pop(state_machine, None)
+            else:
+                self.duplicate_rates[state_machine] = duplicate_rate
+
+    def duplicate_rate(self, machine: StateMachine) -> float:
+        """The duplicate-run chance :meth:`quirks` set for a machine (0 for Standard)."""
+        if machine.type != "EXPRESS":
+            return 0.0
+        rates = self.duplicate_rates
+        return rates.get(machine.name, rates.get(machine.arn, rates.get(None, 0.0)))
+
+    def _runs_twice(self, execution: Execution) -> bool:
+        # Draws from the seed only while a quirk covers the machine, so switching
+        # quirks on for one machine leaves every other run's ids as they were.
+        rate = self.duplicate_rate(execution.machine)
+        return bool(rate) and self.cloud.ids.random() < rate
+
+    @staticmethod
+    def _duplicate(execution: Execution) -> Execution:
+        """A second run of a not yet started execution: same ARN, name, input and start time.
+
+        Assumed: AWS gives Express executions no per-execution history and
+        says nothing of how a duplicate shows, so the duplicate stays out of
+        the API (DescribeExecution and GetExecutionHistory refuse Express
+        ARNs, ListExecutions refuses Express machines) and is seen only
+        through its side effects and the Python view
+        (``aws.stepfunctions.execution(arn).runs`` / ``.duplicates``). It
+        shares the execution's ARN, so ``$$.Execution.Id`` is the same in
+        both runs: what an idempotency key should be built from. It starts at
+        the same virtual instant, once the first run has gone as far as it
+        can without time passing.
+        """
+        return dataclasses.replace(
+            execution,
+            events=[],
+            steps=[],
+            on_close=[],
+            map_results={},
+            redrive_map_results={},
+            duplicates=[],
+            root=None,
+        )
+
     # -- the Python view ---------------------------------------------------------------
 
     def execution(self, arn: str) -> ExecutionView:
@@ -338,6 +405,7 @@ class ExecutionOps(StepFunctionsBase):
                 lines.append(
                     f"{execution.arn} {execution.status}"
                     + (f" {execution.error}: {execution.cause}" if execution.error else "")
+                    + (f" (ran {view.runs} times: aws.stepfunctions.quirks)" if execution.duplicates else "")
                 )
                 lines.extend(f"    {step['state']} <- {dumps(step['input'])[:200]}" for step in view.path)
         return [("aws stepfunctions executions", "\n".join(lines))] if lines else []

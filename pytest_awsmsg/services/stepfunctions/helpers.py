@@ -90,8 +90,19 @@ class ExecutionView:
     def history(self) -> list[dict[str, Any]]:
         return [event.as_dict() for event in self._execution.events]
 
+    @property
+    def runs(self) -> int:
+        """How many times the execution ran: 2 when ``aws.stepfunctions.quirks`` ran an Express one twice."""
+        return 1 + len(self._execution.duplicates)
+
+    @property
+    def duplicates(self) -> list[ExecutionView]:
+        """The extra runs :meth:`runs` counts, for asserts on what they did (the API never shows them)."""
+        return [ExecutionView(twin) for twin in self._execution.duplicates]
+
     def __repr__(self) -> str:
-        return f"<Execution {self.name} {self.status} states={self.states}>"
+        runs = f" runs={self.runs}" if self.runs > 1 else ""
+        return f"<Execution {self.name} {self.status} states={self.states}{runs}>"
 
 
 @dataclass

@@ -139,6 +139,8 @@ class Execution:
     map_results: dict[str, dict[int, Any]] = field(default_factory=dict)
     redrive_map_results: dict[str, dict[int, Any]] = field(default_factory=dict)
     definition_text: str = ""  # the definition as given (the version's, for versioned starts)
+    # Extra runs of this execution that aws.stepfunctions.quirks made (at-least-once Express).
+    duplicates: list[Execution] = field(default_factory=list)
     _parsed_input: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
