@@ -94,3 +94,21 @@ def test_switching_quirks_off_and_refusing_a_bad_rate(
     assert [e["Message"] for e in queue.envelopes()] == ["just once"]
     with pytest.raises(ValueError, match="between 0 and 1"):
         aws.sns.quirks(duplicate_rate=1.5)
+
+
+def test_quirks_without_arguments_switch_off_a_topics_own_setting(
+    aws: Cloud,
+    sns: Any,
+    make_topic: Callable[..., str],
+    make_queue: Callable[..., Queue],
+    subscribe: Callable[..., str],
+) -> None:
+    topic = make_topic("orders")
+    queue = make_queue("billing")
+    subscribe(topic, "sqs", queue.arn)
+    aws.sns.quirks(duplicate_rate=1.0, topic="orders")
+    aws.sns.quirks()
+
+    sns.publish(TopicArn=topic, Message="once")
+
+    assert [e["Message"] for e in queue.envelopes()] == ["once"]

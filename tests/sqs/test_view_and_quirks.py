@@ -107,6 +107,15 @@ def test_quirks_for_one_queue_only(aws: Cloud, sqs: Any, make_queue: QueueFactor
     assert counts(sqs, calm) == (0, 1, 0)
 
 
+def test_quirks_without_arguments_switch_every_setting_off(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    noisy = make_queue("noisy")
+    aws.sqs.quirks(duplicate_rate=1.0, queue="noisy")
+    aws.sqs.quirks()
+    sqs.send_message(QueueUrl=noisy, MessageBody="x")
+    receive(sqs, noisy)
+    assert counts(sqs, noisy) == (0, 1, 0)
+
+
 def test_quirks_validate_their_rate(aws: Cloud) -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
         aws.sqs.quirks(duplicate_rate=1.5)

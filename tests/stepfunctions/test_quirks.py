@@ -132,7 +132,8 @@ def test_switching_quirks_off_and_refusing_a_bad_rate(
 ) -> None:
     machine = make_machine(charging(), name="pay", type="EXPRESS")
     aws.stepfunctions.quirks(duplicate_rate=1.0)
-    aws.stepfunctions.quirks()
+    aws.stepfunctions.quirks(duplicate_rate=1.0, state_machine="pay")
+    aws.stepfunctions.quirks()  # every setting off, the machine's own too
 
     arn = sfn.start_execution(stateMachineArn=machine, input='{"order": "once"}')["executionArn"]
 

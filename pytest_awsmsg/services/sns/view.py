@@ -29,12 +29,15 @@ class ViewMixin(SnsBase):
         drawn from the cloud's seed, that a successful delivery is followed by
         a second one. Applies to the topic named ``topic`` (in any account or
         region), else to every standard topic; FIFO topics keep their
-        exactly-once delivery. Call with no arguments to switch off.
+        exactly-once delivery. With no rate the topic's setting is switched
+        off; with no arguments at all, every one.
         """
         if not 0.0 <= duplicate_rate <= 1.0:
             raise ValueError(f"duplicate_rate must be between 0 and 1, got {duplicate_rate}")
         with self.cloud.lock:
-            if duplicate_rate == 0.0:
+            if duplicate_rate == 0.0 and topic is None:
+                self.duplicate_rates.clear()
+            elif duplicate_rate == 0.0:
                 self.duplicate_rates.pop(topic, None)
             else:
                 self.duplicate_rates[topic] = duplicate_rate

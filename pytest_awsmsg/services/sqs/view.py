@@ -157,12 +157,15 @@ class ViewMixin(SqsBase):
         the message behind (at-least-once delivery); ``reorder`` shuffles which
         visible messages a receive returns. Applies to the standard queue named
         ``queue`` (in any account or region), else to every standard queue;
-        FIFO queues keep their guarantees. Call with no arguments to switch off.
+        FIFO queues keep their guarantees. With no rate and no reorder the
+        queue's setting is switched off; with no arguments at all, every one.
         """
         if not 0.0 <= duplicate_rate <= 1.0:
             raise ValueError(f"duplicate_rate must be between 0 and 1, got {duplicate_rate}")
         with self.cloud.lock:
-            if duplicate_rate == 0.0 and not reorder:
+            if duplicate_rate == 0.0 and not reorder and queue is None:
+                self.quirk_settings.clear()
+            elif duplicate_rate == 0.0 and not reorder:
                 self.quirk_settings.pop(queue, None)
             else:
                 self.quirk_settings[queue] = Quirks(duplicate_rate, reorder)

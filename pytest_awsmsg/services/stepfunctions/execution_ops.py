@@ -305,13 +305,16 @@ class ExecutionOps(StepFunctionsBase):
         seed, that such an execution runs a second time. Applies to the
         machine named ``state_machine`` (a name in any account or region, or
         an ARN), else to every Express machine; Standard executions (exactly
-        once) and StartSyncExecution (at most once) never run twice. Call with
-        no arguments to switch off.
+        once) and StartSyncExecution (at most once) never run twice. With no
+        rate the machine's setting is switched off; with no arguments at all,
+        every one.
         """
         if not 0.0 <= duplicate_rate <= 1.0:
             raise ValueError(f"duplicate_rate must be between 0 and 1, got {duplicate_rate}")
         with self.cloud.lock:
-            if duplicate_rate == 0.0:
+            if duplicate_rate == 0.0 and state_machine is None:
+                self.duplicate_rates.clear()
+            elif duplicate_rate == 0.0:
                 self.duplicate_rates.pop(state_machine, None)
             else:
                 self.duplicate_rates[state_machine] = duplicate_rate
