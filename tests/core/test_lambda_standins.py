@@ -53,5 +53,16 @@ def test_step_functions_records_the_same_cause_everywhere(aws: Cloud) -> None:
 
 def test_an_unknown_function_names_what_is_registered(aws: Cloud) -> None:
     aws.lambdas.register("charge", _charge)
-    with pytest.raises(LambdaNotFound, match=r"registered stand-ins: charge"):
+    with pytest.raises(
+        LambdaNotFound, match=r"registered stand-ins: arn:aws:lambda:us-east-1:123456789012:function:charge"
+    ):
         aws.lambdas.invoke("arn:aws:lambda:us-east-1:123456789012:function:refund", {})
+
+
+def test_the_same_name_in_two_regions_is_two_functions(aws: Cloud) -> None:
+    east = aws.lambdas.register("notify", lambda event, context: "east")
+    west = aws.lambdas.register("notify", lambda event, context: "west", region="us-west-2")
+
+    assert (east.split(":")[3], west.split(":")[3]) == ("us-east-1", "us-west-2")
+    assert (aws.lambdas.invoke(east, {}), aws.lambdas.invoke(west, {})) == ("east", "west")
+    assert aws.lambdas.invoke("notify", {}) == "east"  # a bare name is the cloud's default region
