@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from ...core.errors import AwsError
+from ...core.quirks import QuirkSettings
 from ..base import RequestContext
 from . import attributes as attrs
 from .access import AccessMixin
@@ -57,7 +58,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         self.http = HttpEndpoints()
         self.outbox: list[OutboxMessage] = []
         # Topic name (None: every standard topic) -> chance of a second delivery.
-        self.duplicate_rates: dict[str | None, float] = {}
+        self.duplicate_rates: QuirkSettings[float] = QuirkSettings()
 
     # -- topics -----------------------------------------------------------------------
 

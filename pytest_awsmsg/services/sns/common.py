@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ...core.quirks import QuirkSettings
 from ..base import RequestContext, Service
 from .errors import AuthorizationErrorException, InvalidParameterException, NotFoundException, invalid
 from .models import (
@@ -41,7 +42,7 @@ class SnsBase(Service[SnsStore]):
     outbox: list[OutboxMessage]
     fanout: Fanout
     http: HttpEndpoints
-    duplicate_rates: dict[str | None, float]
+    duplicate_rates: QuirkSettings[float]
 
     def new_store(self, account_id: str, region: str) -> SnsStore:
         return SnsStore(account_id, region)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ...core.quirks import check_rate
 from . import signing
 from .common import SnsBase
 from .http_endpoints import HttpHandler, HttpRequest
@@ -32,21 +33,15 @@ class ViewMixin(SnsBase):
         exactly-once delivery. With no rate the topic's setting is switched
         off; with no arguments at all, every one.
         """
-        if not 0.0 <= duplicate_rate <= 1.0:
-            raise ValueError(f"duplicate_rate must be between 0 and 1, got {duplicate_rate}")
+        check_rate(duplicate_rate)
         with self.cloud.lock:
-            if duplicate_rate == 0.0 and topic is None:
-                self.duplicate_rates.clear()
-            elif duplicate_rate == 0.0:
-                self.duplicate_rates.pop(topic, None)
-            else:
-                self.duplicate_rates[topic] = duplicate_rate
+            self.duplicate_rates.set(topic, duplicate_rate or None)
 
     def duplicate_rate(self, topic: Topic) -> float:
         """The duplicate-delivery chance :meth:`quirks` set for a topic (0 for FIFO)."""
         if topic.fifo:
             return 0.0
-        return self.duplicate_rates.get(topic.name, self.duplicate_rates.get(None, 0.0))
+        return self.duplicate_rates.lookup(topic.name) or 0.0
 
     # -- topics and subscriptions -------------------------------------------------------
 

@@ -7,6 +7,7 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
+from ...core.quirks import QuirkSettings
 from ..base import RequestContext, Service
 from .attributes import parse_redrive_policy
 from .errors import InvalidAddress, QueueDoesNotExist
@@ -36,7 +37,7 @@ class SqsBase(Service[SqsStore]):
         self.arrived = threading.Condition(cloud.lock)
         self.threads: set[int] = set()
         # Production quirks (see view.py): None is "every queue", else a queue name.
-        self.quirk_settings: dict[str | None, Quirks] = {}
+        self.quirk_settings: QuirkSettings[Quirks] = QuirkSettings()
 
     def new_store(self, account_id: str, region: str) -> SqsStore:
         return SqsStore(account_id, region)
@@ -106,7 +107,7 @@ class SqsBase(Service[SqsStore]):
         """The quirks switched on for a standard queue, if any."""
         if queue.fifo or not self.quirk_settings:
             return None
-        return self.quirk_settings.get(queue.name) or self.quirk_settings.get(None)
+        return self.quirk_settings.lookup(queue.name)
 
 
 def _compact(value: Any) -> Any:

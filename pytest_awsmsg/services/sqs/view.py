@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ...core.quirks import check_rate
 from .models import Message, Queue, Quirks
 from .shared import SqsBase
 
@@ -160,15 +161,9 @@ class ViewMixin(SqsBase):
         FIFO queues keep their guarantees. With no rate and no reorder the
         queue's setting is switched off; with no arguments at all, every one.
         """
-        if not 0.0 <= duplicate_rate <= 1.0:
-            raise ValueError(f"duplicate_rate must be between 0 and 1, got {duplicate_rate}")
+        on = check_rate(duplicate_rate) > 0.0 or reorder
         with self.cloud.lock:
-            if duplicate_rate == 0.0 and not reorder and queue is None:
-                self.quirk_settings.clear()
-            elif duplicate_rate == 0.0 and not reorder:
-                self.quirk_settings.pop(queue, None)
-            else:
-                self.quirk_settings[queue] = Quirks(duplicate_rate, reorder)
+            self.quirk_settings.set(queue, Quirks(duplicate_rate, reorder) if on else None)
 
     def report_sections(self) -> list[tuple[str, str]]:
         """The queues' contents, for a failed test's report."""

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ...core.quirks import QuirkSettings
 from ..base import Service
 from . import validation
 from .errors import (
@@ -86,7 +87,7 @@ class StepFunctionsBase(Service[Store]):
         self.tokens: dict[str, PendingTask] = {}
         self._issued: set[str] = set()
         # aws.stepfunctions.quirks: duplicate-run chance by machine name or ARN (None: every machine).
-        self.duplicate_rates: dict[str | None, float] = {}
+        self.duplicate_rates: QuirkSettings[float] = QuirkSettings()
 
     def new_store(self, account_id: str, region: str) -> Store:
         return Store()

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
+from ...core.quirks import check_rate
 from ..base import RequestContext
 from .common import StepFunctionsBase, _check_name, _listing
 from .errors import (
@@ -309,22 +310,15 @@ class ExecutionOps(StepFunctionsBase):
         rate the machine's setting is switched off; with no arguments at all,
         every one.
         """
-        if not 0.0 <= duplicate_rate <= 1.0:
-            raise ValueError(f"duplicate_rate must be between 0 and 1, got {duplicate_rate}")
+        check_rate(duplicate_rate)
         with self.cloud.lock:
-            if duplicate_rate == 0.0 and state_machine is None:
-                self.duplicate_rates.clear()
-            elif duplicate_rate == 0.0:
-                self.duplicate_rates.pop(state_machine, None)
-            else:
-                self.duplicate_rates[state_machine] = duplicate_rate
+            self.duplicate_rates.set(state_machine, duplicate_rate or None)
 
     def duplicate_rate(self, machine: StateMachine) -> float:
         """The duplicate-run chance :meth:`quirks` set for a machine (0 for Standard)."""
         if machine.type != "EXPRESS":
             return 0.0
-        rates = self.duplicate_rates
-        return rates.get(machine.name, rates.get(machine.arn, rates.get(None, 0.0)))
+        return self.duplicate_rates.lookup(machine.name, machine.arn) or 0.0
 
     def _runs_twice(self, execution: Execution) -> bool:
         # Draws from the seed only while a quirk covers the machine, so switching
