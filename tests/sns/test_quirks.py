@@ -13,16 +13,19 @@ from pytest_awsmsg import Cloud, fake_aws
 from .conftest import Queue, sns_send_policy
 
 
-def test_a_duplicate_is_the_same_notification_again(
-    aws: Cloud,
-    sns: Any,
-    make_topic: Callable[..., str],
-    make_queue: Callable[..., Queue],
-    subscribe: Callable[..., str],
-) -> None:
+@pytest.fixture
+def orders(
+    make_topic: Callable[..., str], make_queue: Callable[..., Queue], subscribe: Callable[..., str]
+) -> tuple[str, Queue]:
+    """The standard topic "orders" with the queue "billing" subscribed to it."""
     topic = make_topic("orders")
     queue = make_queue("billing")
     subscribe(topic, "sqs", queue.arn)
+    return topic, queue
+
+
+def test_a_duplicate_is_the_same_notification_again(aws: Cloud, sns: Any, orders: tuple[str, Queue]) -> None:
+    topic, queue = orders
     aws.sns.quirks(duplicate_rate=1.0, topic="orders")
 
     message_id = sns.publish(TopicArn=topic, Message="order-1")["MessageId"]
@@ -76,16 +79,8 @@ def test_the_same_seed_duplicates_the_same_messages() -> None:
     assert 2 in first
 
 
-def test_switching_quirks_off_and_refusing_a_bad_rate(
-    aws: Cloud,
-    sns: Any,
-    make_topic: Callable[..., str],
-    make_queue: Callable[..., Queue],
-    subscribe: Callable[..., str],
-) -> None:
-    topic = make_topic("orders")
-    queue = make_queue("billing")
-    subscribe(topic, "sqs", queue.arn)
+def test_switching_quirks_off_and_refusing_a_bad_rate(aws: Cloud, sns: Any, orders: tuple[str, Queue]) -> None:
+    topic, queue = orders
     aws.sns.quirks(duplicate_rate=1.0)
     aws.sns.quirks()
 
@@ -97,15 +92,9 @@ def test_switching_quirks_off_and_refusing_a_bad_rate(
 
 
 def test_quirks_without_arguments_switch_off_a_topics_own_setting(
-    aws: Cloud,
-    sns: Any,
-    make_topic: Callable[..., str],
-    make_queue: Callable[..., Queue],
-    subscribe: Callable[..., str],
+    aws: Cloud, sns: Any, orders: tuple[str, Queue]
 ) -> None:
-    topic = make_topic("orders")
-    queue = make_queue("billing")
-    subscribe(topic, "sqs", queue.arn)
+    topic, queue = orders
     aws.sns.quirks(duplicate_rate=1.0, topic="orders")
     aws.sns.quirks()
 
