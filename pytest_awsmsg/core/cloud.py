@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import _hook
-from ..services.base import RequestContext
 from .calllog import CallLog, CallRecord
 from .clock import Clock
 from .deliveries import DeliveryLog
@@ -26,10 +25,11 @@ from .ids import IdSource
 from .lambdas import LambdaRegistry
 from .protocols import WireRequest, WireResponse, parser_for, protocol_of, serializer_for
 from .registry import faked_services, service_class, service_model, service_name_for
+from .service import RequestContext
 from .topology import DEFAULT_SHIFT_AFTER, Outage, Topology, Zone
 
 if TYPE_CHECKING:
-    from ..services.base import Service
+    from .service import Service
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.model import ServiceModel
 
 if TYPE_CHECKING:
-    from ..services.base import Service
+    from .service import Service
 
 # botocore service name -> "module:Class". Extensions add to it through
 # :func:`register_service` (or the ``pytest_awsmsg_services`` hook).

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_awsmsg import Cloud, fake_aws, register_service
 from pytest_awsmsg.core.registry import _SERVICES
-from pytest_awsmsg.services.base import RequestContext, Service
+from pytest_awsmsg.services.base import RequestContext, Service, operation
 
 
 def test_credentials_for_another_account_act_as_that_account(aws: Cloud) -> None:
@@ -31,6 +31,7 @@ class _BrokenSqs(Service[None]):
 
     name = "sqs"
 
+    @operation
     def get_queue_url(self, ctx: RequestContext, **_: Any) -> dict[str, Any]:
         return {"QueueUrl": 42}
 

@@ -1,4 +1,5 @@
-"""Every operation of every faked service's botocore model has a handler."""
+"""Every operation of every faked service's botocore model has a declared handler, and
+no helper is reachable as an operation."""
 
 from __future__ import annotations
 
@@ -7,16 +8,43 @@ import inspect
 import pytest
 
 from pytest_awsmsg.core.registry import faked_services, service_class, service_model
-from pytest_awsmsg.services.base import python_name
+from pytest_awsmsg.core.service import HandlerError, Service, operation, python_name
 
 
 @pytest.mark.parametrize("name", faked_services())
-def test_every_operation_has_a_method(name: str) -> None:
-    service = service_class(name)
-    missing = [
-        op for op in service_model(name).operation_names if not callable(getattr(service, python_name(op), None))
-    ]
-    assert missing == [], f"{name} has no handler for: {', '.join(missing)}"
+def test_every_operation_has_a_handler_and_every_handler_an_operation(name: str) -> None:
+    assert service_class(name).handler_problems() == []
+
+
+def test_the_dispatch_table_holds_declared_handlers_only() -> None:
+    table = service_class("sqs").handlers()
+    assert table["SendMessage"].method == "send_message"
+    assert table["SendMessage"].keywords["QueueUrl"] == "queue_url"
+    # Helpers of the class are in no row of the table.
+    assert {"queue", "quirks", "enqueue", "take"}.isdisjoint(h.method for h in table.values())
+
+
+def test_a_helper_named_like_an_operation_is_refused() -> None:
+    class Sloppy(Service[None]):
+        name = "sqs"
+
+        def send_message(self, ctx: object, **_: object) -> dict[str, object]:
+            return {}
+
+    with pytest.raises(HandlerError, match=r"Sloppy.send_message is named after sqs SendMessage but not declared"):
+        Sloppy.handlers()
+
+
+def test_a_handler_of_no_operation_is_reported() -> None:
+    class Typo(Service[None]):
+        name = "sqs"
+
+        @operation
+        def send_mesage(self, ctx: object, **_: object) -> dict[str, object]:
+            return {}
+
+    assert "send_mesage is declared a handler, but sqs has no such operation" in Typo.handler_problems()
+    assert "no handler for SendMessage" in Typo.handler_problems()
 
 
 @pytest.mark.parametrize("name", faked_services())
@@ -26,7 +54,8 @@ def test_handlers_accept_every_input_member(name: str) -> None:
     model = service_model(name)
     problems = []
     for op in model.operation_names:
-        method = getattr(service, python_name(op), None)
+        handler = service.handlers().get(op)
+        method = getattr(service, handler.method) if handler else None
         shape = model.operation_model(op).input_shape
         if method is None or shape is None:
             continue

@@ -8,7 +8,7 @@ import pytest
 def test_a_plugin_adds_a_fake_and_seeds_each_cloud(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         """
-        from pytest_awsmsg.services.base import Service
+        from pytest_awsmsg.services.base import Service, operation
 
         class TinyMq(Service):
             name = "mq"
@@ -16,6 +16,7 @@ def test_a_plugin_adds_a_fake_and_seeds_each_cloud(pytester: pytest.Pytester) ->
             def new_store(self, account_id, region):
                 return []
 
+            @operation
             def list_brokers(self, ctx, **_):
                 return {"BrokerSummaries": [{"BrokerName": n} for n in self.ctx_store(ctx)]}
 

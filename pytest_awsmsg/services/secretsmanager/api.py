@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...core.service import operation
 from ..base import RequestContext
 from .common import day_of, page, tag_list
 from .errors import (
@@ -40,6 +41,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
 
     # -- life cycle ------------------------------------------------------------
 
+    @operation
     def create_secret(
         self,
         ctx: RequestContext,
@@ -138,6 +140,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         if parts[4] == ctx.account_id:
             raise InvalidParameterException("CrossAccountPrimaryARN must name a secret in another account.")
 
+    @operation
     def update_secret(
         self,
         ctx: RequestContext,
@@ -170,6 +173,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         secret.last_changed = ctx.now
         return result
 
+    @operation
     def delete_secret(
         self,
         ctx: RequestContext,
@@ -226,6 +230,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         if secret.scheduled_for_deletion:
             self.forget(secret)
 
+    @operation
     def restore_secret(self, ctx: RequestContext, *, secret_id: str) -> dict[str, Any]:
         secret = self.writable(self.find(ctx, secret_id))
         if secret.deletion_timer is not None:
@@ -234,11 +239,13 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         secret.deleted_date = secret.deletion_date = None
         return {"ARN": secret.arn, "Name": secret.name}
 
+    @operation
     def describe_secret(self, ctx: RequestContext, *, secret_id: str) -> dict[str, Any]:
         return self.describe(self.find(ctx, secret_id))
 
     # -- values ----------------------------------------------------------------
 
+    @operation
     def put_secret_value(
         self,
         ctx: RequestContext,
@@ -266,6 +273,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
             "VersionStages": secret.values.stages_of(version.version_id),
         }
 
+    @operation
     def get_secret_value(
         self,
         ctx: RequestContext,
@@ -298,6 +306,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
             version = found
         return self.value_entry(secret, version)
 
+    @operation
     def list_secret_version_ids(
         self,
         ctx: RequestContext,
@@ -327,6 +336,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         shown, token = page(entries, next_token, max_results, 100)
         return {"Versions": shown, "NextToken": token, "ARN": secret.arn, "Name": secret.name}
 
+    @operation
     def update_secret_version_stage(
         self,
         ctx: RequestContext,
@@ -374,6 +384,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         secret.last_changed = ctx.now
         return {"ARN": secret.arn, "Name": secret.name}
 
+    @operation
     def get_random_password(
         self,
         ctx: RequestContext,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.service import operation
 from ..base import RequestContext
 from .common import SecretsBase, page
 from .errors import (
@@ -104,6 +105,7 @@ class ListingOps(SecretsBase):
         secrets.sort(key=lambda s: (_sort_key(s, by), s.name), reverse=sort_order == "desc")
         return secrets
 
+    @operation
     def list_secrets(
         self,
         ctx: RequestContext,
@@ -121,6 +123,7 @@ class ListingOps(SecretsBase):
         shown, token = page(secrets, next_token, max_results, 100)
         return {"SecretList": [self.describe(s, listing=True) for s in shown], "NextToken": token}
 
+    @operation
     def batch_get_secret_value(
         self,
         ctx: RequestContext,

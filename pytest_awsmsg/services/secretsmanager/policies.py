@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.service import operation
 from ..base import RequestContext
 from .common import SecretsBase, page, tag_list
 from .errors import InvalidParameterException, PublicPolicyException, ResourceNotFoundException
@@ -15,6 +16,7 @@ DEFAULT_POLICY = "default"
 class PolicyOps(SecretsBase):
     """Put/Get/Delete/Validate/ListResourcePolicies, TagResource and UntagResource."""
 
+    @operation
     def put_resource_policy(
         self,
         ctx: RequestContext,
@@ -34,6 +36,7 @@ class PolicyOps(SecretsBase):
         secret.policies[name] = resource_policy
         return {"ARN": secret.arn, "Name": secret.name, "PolicyName": name}
 
+    @operation
     def get_resource_policy(
         self, ctx: RequestContext, *, secret_id: str, policy_name: str | None = None
     ) -> dict[str, Any]:
@@ -44,6 +47,7 @@ class PolicyOps(SecretsBase):
             raise ResourceNotFoundException("Secrets Manager can't find the specified resource policy.")
         return {"ARN": secret.arn, "Name": secret.name, "ResourcePolicy": policies.get(name), "PolicyName": name}
 
+    @operation
     def delete_resource_policy(
         self, ctx: RequestContext, *, secret_id: str, policy_name: str | None = None
     ) -> dict[str, Any]:
@@ -54,6 +58,7 @@ class PolicyOps(SecretsBase):
         secret.policies.pop(name, None)
         return {"ARN": secret.arn, "Name": secret.name, "PolicyName": name}
 
+    @operation
     def validate_resource_policy(
         self, ctx: RequestContext, *, resource_policy: str, secret_id: str | None = None
     ) -> dict[str, Any]:
@@ -67,6 +72,7 @@ class PolicyOps(SecretsBase):
             }
         return {"PolicyValidationPassed": True, "ValidationErrors": []}
 
+    @operation
     def list_resource_policies(
         self, ctx: RequestContext, *, secret_id: str, max_results: int | None = None, next_token: str | None = None
     ) -> dict[str, Any]:
@@ -76,12 +82,14 @@ class PolicyOps(SecretsBase):
         shown, token = page(names, next_token, max_results, 100)
         return {"ResourcePolicies": [{"PolicyName": n} for n in shown], "NextToken": token}
 
+    @operation
     def tag_resource(self, ctx: RequestContext, *, secret_id: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         secret = self.writable(self.live(self.find(ctx, secret_id)))
         secret.tags = tag_list([*secret.tags, *tags])
         secret.last_changed = ctx.now
         return {}
 
+    @operation
     def untag_resource(self, ctx: RequestContext, *, secret_id: str, tag_keys: list[str]) -> dict[str, Any]:
         secret = self.writable(self.live(self.find(ctx, secret_id)))
         secret.tags = [t for t in secret.tags if t["Key"] not in set(tag_keys)]

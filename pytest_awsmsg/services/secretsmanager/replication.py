@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.service import operation
 from ..base import RequestContext
 from .common import SecretsBase
 from .errors import (
@@ -44,6 +45,7 @@ def replica_arn(arn: str, region: str) -> str:
 class ReplicationOps(SecretsBase):
     """The replication operations of the model."""
 
+    @operation
     def replicate_secret_to_regions(
         self,
         ctx: RequestContext,
@@ -92,6 +94,7 @@ class ReplicationOps(SecretsBase):
             target.secrets[secret.name] = replica
             secret.replicas[region] = ReplicaState(region, kms)
 
+    @operation
     def remove_regions_from_replication(
         self, ctx: RequestContext, *, secret_id: str, remove_replica_regions: list[str]
     ) -> dict[str, Any]:
@@ -106,6 +109,7 @@ class ReplicationOps(SecretsBase):
                 self.forget(replica)  # AWS: "When you delete a replica, it is deleted immediately."
         return {"ARN": secret.arn, "ReplicationStatus": self.replication_status(secret)}
 
+    @operation
     def stop_replication_to_replica(self, ctx: RequestContext, *, secret_id: str) -> dict[str, Any]:
         secret = self.find(ctx, secret_id)
         primary = secret.primary
@@ -144,6 +148,7 @@ class ReplicationOps(SecretsBase):
             '"Action":"secretsmanager:AcceptCrossAccountReplication","Resource":"*"}]}'
         )
 
+    @operation
     def associate_cross_account_replica(
         self,
         ctx: RequestContext,
@@ -169,6 +174,7 @@ class ReplicationOps(SecretsBase):
         primary.cross_replicas[replica.arn] = CrossReplicaState(replica.arn, replication_role_arn)
         return {"ARN": primary.arn, "CrossAccountReplicaARN": replica.arn, "ReplicationStatus": "InSync"}
 
+    @operation
     def disassociate_cross_account_replica(
         self, ctx: RequestContext, *, secret_id: str, cross_account_replica_arn: str
     ) -> dict[str, Any]:

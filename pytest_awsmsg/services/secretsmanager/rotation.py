@@ -25,6 +25,7 @@ import json
 from typing import Any
 
 from ...core.lambdas import LambdaFunctionError, LambdaNotFound
+from ...core.service import operation
 from ..base import RequestContext
 from .common import SecretsBase
 from .errors import InvalidRequestException
@@ -37,6 +38,7 @@ STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 class RotationOps(SecretsBase):
     """RotateSecret and CancelRotateSecret, and the rotation engine behind them."""
 
+    @operation
     def rotate_secret(
         self,
         ctx: RequestContext,
@@ -86,6 +88,7 @@ class RotationOps(SecretsBase):
         self.schedule_next(secret, ctx.now)
         return {"ARN": secret.arn, "Name": secret.name, "VersionId": token}
 
+    @operation
     def cancel_rotate_secret(self, ctx: RequestContext, *, secret_id: str) -> dict[str, Any]:
         secret = self.writable(self.live(self.find(ctx, secret_id)))
         rotation = secret.rotation

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...core.service import operation
 from ..base import RequestContext
 from .common import SnsBase
 from .dataprotection import parse_policy
@@ -17,6 +18,7 @@ MAX_TAGS = 50
 class AccessMixin(SnsBase):
     # -- permissions ------------------------------------------------------------------
 
+    @operation
     def add_permission(
         self,
         ctx: RequestContext,
@@ -48,6 +50,7 @@ class AccessMixin(SnsBase):
         )
         topic.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
 
+    @operation
     def remove_permission(self, ctx: RequestContext, *, topic_arn: str, label: str) -> None:
         topic = self.topic_for(ctx, topic_arn, "RemovePermission")
         policy = json.loads(topic.attributes["Policy"])
@@ -78,6 +81,7 @@ class AccessMixin(SnsBase):
             raise ResourceNotFoundException("Resource does not exist")
         return topic
 
+    @operation
     def tag_resource(self, ctx: RequestContext, *, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         topic = self._tagged(ctx, resource_arn)
         merged = dict(topic.tags)
@@ -87,18 +91,21 @@ class AccessMixin(SnsBase):
         topic.tags = merged
         return {}
 
+    @operation
     def untag_resource(self, ctx: RequestContext, *, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
         topic = self._tagged(ctx, resource_arn)
         for key in tag_keys:
             topic.tags.pop(key, None)
         return {}
 
+    @operation
     def list_tags_for_resource(self, ctx: RequestContext, *, resource_arn: str) -> dict[str, Any]:
         topic = self._tagged(ctx, resource_arn)
         return {"Tags": [{"Key": k, "Value": v} for k, v in topic.tags.items()]}
 
     # -- data protection --------------------------------------------------------------
 
+    @operation
     def put_data_protection_policy(
         self, ctx: RequestContext, *, resource_arn: str, data_protection_policy: str
     ) -> None:
@@ -107,6 +114,7 @@ class AccessMixin(SnsBase):
             parse_policy(data_protection_policy)
         topic.data_protection_policy = data_protection_policy
 
+    @operation
     def get_data_protection_policy(self, ctx: RequestContext, *, resource_arn: str) -> dict[str, Any]:
         topic = self.topic_for(ctx, resource_arn, "GetDataProtectionPolicy", what="ResourceArn")
         return {"DataProtectionPolicy": topic.data_protection_policy} if topic.data_protection_policy else {}

@@ -16,6 +16,7 @@ from typing import Any
 
 from ...core.errors import AwsError
 from ...core.quirks import QuirkSettings
+from ...core.service import operation
 from ..base import RequestContext
 from . import attributes as attrs
 from .access import AccessMixin
@@ -62,6 +63,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
 
     # -- topics -----------------------------------------------------------------------
 
+    @operation
     def create_topic(
         self,
         ctx: RequestContext,
@@ -101,6 +103,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         store.topics[arn] = topic
         return {"TopicArn": arn}
 
+    @operation
     def delete_topic(self, ctx: RequestContext, *, topic_arn: str) -> None:
         parts = split_arn(topic_arn, "TopicArn")
         store = self.store(parts[4], parts[3])
@@ -115,6 +118,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
                 sub.expiry_timer.cancel()
         del store.topics[topic_arn]
 
+    @operation
     def list_topics(self, ctx: RequestContext, *, next_token: str | None = None) -> dict[str, Any]:
         topics = list(self.ctx_store(ctx).topics)
         page, following = self.page(topics, next_token, PAGE)
@@ -123,6 +127,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
             result["NextToken"] = following
         return result
 
+    @operation
     def get_topic_attributes(self, ctx: RequestContext, *, topic_arn: str) -> dict[str, Any]:
         topic = self.topic_for(ctx, topic_arn, "GetTopicAttributes")
         return {"Attributes": self.topic_attributes(topic)}
@@ -150,6 +155,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
             out["BeginningArchiveTime"] = iso_timestamp(topic.created_at)
         return out
 
+    @operation
     def set_topic_attributes(
         self, ctx: RequestContext, *, topic_arn: str, attribute_name: str, attribute_value: str | None = None
     ) -> None:
@@ -175,6 +181,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
 
     # -- subscriptions ----------------------------------------------------------------
 
+    @operation
     def subscribe(
         self,
         ctx: RequestContext,
@@ -360,6 +367,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         if topic is not None and sub.arn in topic.subscription_arns:
             topic.subscription_arns.remove(sub.arn)
 
+    @operation
     def confirm_subscription(
         self,
         ctx: RequestContext,
@@ -379,6 +387,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
                 return {"SubscriptionArn": sub.arn}
         raise invalid("Token")
 
+    @operation
     def unsubscribe(self, ctx: RequestContext, *, subscription_arn: str) -> None:
         sub = self.subscription_for(ctx, subscription_arn)
         store = self.store(sub.arn.split(":")[4], sub.region)
@@ -393,10 +402,12 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
             if sub.protocol in ("http", "https") and not sub.pending:
                 self._request_confirmation(topic, sub, "UnsubscribeConfirmation")
 
+    @operation
     def list_subscriptions(self, ctx: RequestContext, *, next_token: str | None = None) -> dict[str, Any]:
         subs = list(self.ctx_store(ctx).subscriptions.values())
         return self._subscription_page(subs, next_token)
 
+    @operation
     def list_subscriptions_by_topic(
         self, ctx: RequestContext, *, topic_arn: str, next_token: str | None = None
     ) -> dict[str, Any]:
@@ -423,6 +434,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
             result["NextToken"] = following
         return result
 
+    @operation
     def get_subscription_attributes(self, ctx: RequestContext, *, subscription_arn: str) -> dict[str, Any]:
         sub = self.subscription_for(ctx, subscription_arn)
         out = {
@@ -441,6 +453,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         out.update(sub.attributes)
         return {"Attributes": out}
 
+    @operation
     def set_subscription_attributes(
         self,
         ctx: RequestContext,

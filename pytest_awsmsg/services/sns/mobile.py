@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...core.service import operation
 from ..base import RequestContext
 from .common import SnsBase
 from .errors import (
@@ -77,6 +78,7 @@ class MobileMixin(SnsBase):
             if key == "Enabled" and value.lower() not in ("true", "false"):
                 raise invalid("Attributes", "Enabled must be true or false")
 
+    @operation
     def create_platform_application(
         self, ctx: RequestContext, *, name: str, platform: str, attributes: dict[str, str] | None = None
     ) -> dict[str, Any]:
@@ -106,6 +108,7 @@ class MobileMixin(SnsBase):
             raise NotFoundException("PlatformApplication does not exist")
         return found
 
+    @operation
     def delete_platform_application(self, ctx: RequestContext, *, platform_application_arn: str) -> None:
         found = self.find_application(platform_application_arn)
         if found is None:
@@ -115,12 +118,14 @@ class MobileMixin(SnsBase):
             store.endpoints.pop(arn, None)
         del store.applications[found.arn]
 
+    @operation
     def get_platform_application_attributes(
         self, ctx: RequestContext, *, platform_application_arn: str
     ) -> dict[str, Any]:
         app = self._application(ctx, platform_application_arn)
         return {"Attributes": {k: v for k, v in app.attributes.items() if k not in _SECRET_ATTRIBUTES}}
 
+    @operation
     def set_platform_application_attributes(
         self, ctx: RequestContext, *, platform_application_arn: str, attributes: dict[str, str] | None = None
     ) -> None:
@@ -128,6 +133,7 @@ class MobileMixin(SnsBase):
         self._check_application_attributes(attributes or {})
         app.attributes.update(attributes or {})
 
+    @operation
     def list_platform_applications(self, ctx: RequestContext, *, next_token: str | None = None) -> dict[str, Any]:
         apps = list(self.ctx_store(ctx).applications.values())
         page, following = self.page(apps, next_token, 15)
@@ -146,6 +152,7 @@ class MobileMixin(SnsBase):
 
     # -- platform endpoints ---------------------------------------------------------------
 
+    @operation
     def create_platform_endpoint(
         self,
         ctx: RequestContext,
@@ -191,6 +198,7 @@ class MobileMixin(SnsBase):
             raise NotFoundException("Endpoint does not exist")
         return found
 
+    @operation
     def delete_endpoint(self, ctx: RequestContext, *, endpoint_arn: str) -> None:
         found = self.find_endpoint(endpoint_arn)
         if found is None:
@@ -201,9 +209,11 @@ class MobileMixin(SnsBase):
         if app is not None and endpoint_arn in app.endpoint_arns:
             app.endpoint_arns.remove(endpoint_arn)
 
+    @operation
     def get_endpoint_attributes(self, ctx: RequestContext, *, endpoint_arn: str) -> dict[str, Any]:
         return {"Attributes": dict(self._endpoint(ctx, endpoint_arn).attributes)}
 
+    @operation
     def set_endpoint_attributes(
         self, ctx: RequestContext, *, endpoint_arn: str, attributes: dict[str, str] | None = None
     ) -> None:
@@ -211,6 +221,7 @@ class MobileMixin(SnsBase):
         self._check_endpoint_attributes(attributes or {})
         endpoint.attributes.update(attributes or {})
 
+    @operation
     def list_endpoints_by_platform_application(
         self, ctx: RequestContext, *, platform_application_arn: str, next_token: str | None = None
     ) -> dict[str, Any]:
@@ -231,6 +242,7 @@ class MobileMixin(SnsBase):
             raise invalid(name, f"{number} is not a valid E.164 phone number")
         return number
 
+    @operation
     def set_sms_attributes(self, ctx: RequestContext, *, attributes: dict[str, str] | None = None) -> dict[str, Any]:
         attributes = attributes or {}
         for key, value in attributes.items():
@@ -247,16 +259,19 @@ class MobileMixin(SnsBase):
         self.ctx_store(ctx).sms_attributes.update(attributes)
         return {}
 
+    @operation
     def get_sms_attributes(self, ctx: RequestContext, *, attributes: list[str] | None = None) -> dict[str, Any]:
         stored = self.ctx_store(ctx).sms_attributes
         if attributes:
             return {"attributes": {k: stored[k] for k in attributes if k in stored}}
         return {"attributes": dict(stored)}
 
+    @operation
     def check_if_phone_number_is_opted_out(self, ctx: RequestContext, *, phone_number: str) -> dict[str, Any]:
         self._phone(phone_number, "phoneNumber")
         return {"isOptedOut": phone_number in self.ctx_store(ctx).opted_out}
 
+    @operation
     def list_phone_numbers_opted_out(self, ctx: RequestContext, *, next_token: str | None = None) -> dict[str, Any]:
         page, following = self.page(self.ctx_store(ctx).opted_out, next_token, 100)
         result: dict[str, Any] = {"phoneNumbers": page}
@@ -264,6 +279,7 @@ class MobileMixin(SnsBase):
             result["nextToken"] = following
         return result
 
+    @operation
     def opt_in_phone_number(self, ctx: RequestContext, *, phone_number: str) -> dict[str, Any]:
         self._phone(phone_number, "phoneNumber")
         store = self.ctx_store(ctx)
@@ -276,9 +292,11 @@ class MobileMixin(SnsBase):
         store.opted_in_at[phone_number] = ctx.now
         return {}
 
+    @operation
     def get_sms_sandbox_account_status(self, ctx: RequestContext) -> dict[str, Any]:
         return {"IsInSandbox": self.ctx_store(ctx).in_sandbox}
 
+    @operation
     def create_sms_sandbox_phone_number(
         self, ctx: RequestContext, *, phone_number: str, language_code: str | None = None
     ) -> dict[str, Any]:
@@ -308,6 +326,7 @@ class MobileMixin(SnsBase):
             raise ResourceNotFoundException(f"Phone number {phone_number} is not a sandbox destination number.")
         return found
 
+    @operation
     def verify_sms_sandbox_phone_number(
         self, ctx: RequestContext, *, phone_number: str, one_time_password: str
     ) -> dict[str, Any]:
@@ -317,11 +336,13 @@ class MobileMixin(SnsBase):
         number.status = "Verified"
         return {}
 
+    @operation
     def delete_sms_sandbox_phone_number(self, ctx: RequestContext, *, phone_number: str) -> dict[str, Any]:
         self._sandbox_number(ctx, phone_number)
         del self.ctx_store(ctx).sandbox_numbers[phone_number]
         return {}
 
+    @operation
     def list_sms_sandbox_phone_numbers(
         self, ctx: RequestContext, *, next_token: str | None = None, max_results: int | None = None
     ) -> dict[str, Any]:
@@ -332,6 +353,7 @@ class MobileMixin(SnsBase):
             result["NextToken"] = following
         return result
 
+    @operation
     def list_origination_numbers(
         self, ctx: RequestContext, *, next_token: str | None = None, max_results: int | None = None
     ) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ...core.deliveries import Publication
 from ...core.errors import AwsError
+from ...core.service import operation
 from ..base import RequestContext
 from .attributes import message_attributes_size, validate_message_attributes
 from .common import SnsBase, split_arn
@@ -36,6 +37,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class PublishingMixin(SnsBase):
+    @operation
     def publish(
         self,
         ctx: RequestContext,
@@ -71,6 +73,7 @@ class PublishingMixin(SnsBase):
         topic = self.topic_for(ctx, arn, "Publish", what="TopicArn" if topic_arn else "TargetArn")
         return self._publish_topic(ctx, topic, entry)
 
+    @operation
     def publish_batch(
         self, ctx: RequestContext, *, topic_arn: str, publish_batch_request_entries: list[dict[str, Any]]
     ) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from ...core.errors import InvalidParameterValue
+from ...core.service import operation
 from ..base import RequestContext
 from . import attributes as attrs
 from .errors import QueueDeletedRecently, QueueDoesNotExist, QueueNameExists, invalid_value
@@ -66,6 +67,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
 
     # -- queues -----------------------------------------------------------------
 
+    @operation
     def create_queue(
         self,
         ctx: RequestContext,
@@ -144,6 +146,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
                 f"Queue {target_arn} does not allow {source_arn} to use it as a dead-letter queue.",
             )
 
+    @operation
     def get_queue_url(
         self, ctx: RequestContext, *, queue_name: str, queue_owner_aws_account_id: str | None = None
     ) -> dict[str, Any]:
@@ -152,6 +155,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
             raise QueueDoesNotExist()
         return {"QueueUrl": queue.url}
 
+    @operation
     def delete_queue(self, ctx: RequestContext, *, queue_url: str) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
         store = self.store(queue.account_id, queue.region)
@@ -161,6 +165,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         self.arrived.notify_all()
         return {}
 
+    @operation
     def list_queues(
         self,
         ctx: RequestContext,
@@ -174,6 +179,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         urls, token = _page([store.queues[n].url for n in names], next_token, max_results)
         return {"QueueUrls": urls or None, "NextToken": token}
 
+    @operation
     def list_dead_letter_source_queues(
         self, ctx: RequestContext, *, queue_url: str, next_token: str | None = None, max_results: int | None = None
     ) -> dict[str, Any]:
@@ -183,6 +189,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
 
     # -- attributes -------------------------------------------------------------
 
+    @operation
     def get_queue_attributes(
         self, ctx: RequestContext, *, queue_url: str, attribute_names: list[str] | None = None
     ) -> dict[str, Any]:
@@ -197,6 +204,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         found = {name: values[name] for name in attrs.ALL_ORDER if name in wanted and name in values}
         return {"Attributes": found or None}
 
+    @operation
     def set_queue_attributes(
         self, ctx: RequestContext, *, queue_url: str, attributes: dict[str, str]
     ) -> dict[str, Any]:
@@ -232,22 +240,26 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         if len({**current, **new}) > MAX_TAGS:
             raise InvalidParameterValue(f"Too many tags added for queue {queue_name}.")
 
+    @operation
     def tag_queue(self, ctx: RequestContext, *, queue_url: str, tags: dict[str, str]) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
         self._check_tags(queue.name, queue.tags, tags)
         queue.tags.update(tags)
         return {}
 
+    @operation
     def untag_queue(self, ctx: RequestContext, *, queue_url: str, tag_keys: list[str]) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
         for key in tag_keys:
             queue.tags.pop(key, None)
         return {}
 
+    @operation
     def list_queue_tags(self, ctx: RequestContext, *, queue_url: str) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
         return {"Tags": dict(queue.tags) or None}
 
+    @operation
     def add_permission(
         self,
         ctx: RequestContext,
@@ -269,6 +281,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         queue.last_modified_at = ctx.now
         return {}
 
+    @operation
     def remove_permission(self, ctx: RequestContext, *, queue_url: str, label: str) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
         policy = remove_permission(queue.attributes.get("Policy"), label)

@@ -17,6 +17,7 @@ import hashlib
 from typing import Any
 
 from ...core.errors import AwsError, InvalidParameterValue, MissingParameter
+from ...core.service import operation
 from ..base import RequestContext
 from . import validation as rules
 from .attributes import parse_redrive_policy
@@ -51,6 +52,7 @@ _MAX_POLL_STEPS = 100_000
 class MessagingMixin(SqsBase):
     # -- sending ----------------------------------------------------------------
 
+    @operation
     def send_message(
         self,
         ctx: RequestContext,
@@ -75,6 +77,7 @@ class MessagingMixin(SqsBase):
             group_id=message_group_id,
         )
 
+    @operation
     def send_message_batch(
         self, ctx: RequestContext, *, queue_url: str, entries: list[dict[str, Any]]
     ) -> dict[str, Any]:
@@ -202,6 +205,7 @@ class MessagingMixin(SqsBase):
 
     # -- receiving ----------------------------------------------------------------
 
+    @operation
     def receive_message(
         self,
         ctx: RequestContext,
@@ -393,11 +397,13 @@ class MessagingMixin(SqsBase):
             return
         del queue.messages[message.key]
 
+    @operation
     def delete_message(self, ctx: RequestContext, *, queue_url: str, receipt_handle: str) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
         self._delete(queue, receipt_handle, ctx.now)
         return {}
 
+    @operation
     def delete_message_batch(
         self, ctx: RequestContext, *, queue_url: str, entries: list[dict[str, Any]]
     ) -> dict[str, Any]:
@@ -434,6 +440,7 @@ class MessagingMixin(SqsBase):
         if timeout == 0:
             self.arrived.notify_all()
 
+    @operation
     def change_message_visibility(
         self, ctx: RequestContext, *, queue_url: str, receipt_handle: str, visibility_timeout: int
     ) -> dict[str, Any]:
@@ -441,6 +448,7 @@ class MessagingMixin(SqsBase):
         self._change_visibility(queue, receipt_handle, visibility_timeout, ctx.now)
         return {}
 
+    @operation
     def change_message_visibility_batch(
         self, ctx: RequestContext, *, queue_url: str, entries: list[dict[str, Any]]
     ) -> dict[str, Any]:
@@ -461,6 +469,7 @@ class MessagingMixin(SqsBase):
                 successful.append({"Id": entry["Id"]})
         return {"Successful": successful, "Failed": failed}
 
+    @operation
     def purge_queue(self, ctx: RequestContext, *, queue_url: str) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
         now = ctx.now

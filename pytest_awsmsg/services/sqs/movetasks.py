@@ -18,6 +18,7 @@ from typing import Any
 
 from ...core.clock import Timer
 from ...core.errors import InvalidParameterValue
+from ...core.service import operation
 from ..base import RequestContext
 from .errors import ResourceNotFoundException, invalid_value
 from .models import Queue
@@ -57,6 +58,7 @@ class MoveTask:
 
 
 class MoveTaskMixin(SqsBase):
+    @operation
     def start_message_move_task(
         self,
         ctx: RequestContext,
@@ -102,6 +104,7 @@ class MoveTaskMixin(SqsBase):
             task.status = "COMPLETED"
         return {"TaskHandle": handle}
 
+    @operation
     def list_message_move_tasks(
         self, ctx: RequestContext, *, source_arn: str, max_results: int | None = None
     ) -> dict[str, Any]:
@@ -116,6 +119,7 @@ class MoveTaskMixin(SqsBase):
         newest = list(reversed(tasks))[: max_results or 1]
         return {"Results": [t.describe() for t in newest]}
 
+    @operation
     def cancel_message_move_task(self, ctx: RequestContext, *, task_handle: str) -> dict[str, Any]:
         task = self._task_for(task_handle)
         if task.status != "RUNNING":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.service import operation
 from ..base import RequestContext
 from .common import StepFunctionsBase, _check_name, _listing, _tags
 from .errors import (
@@ -30,6 +31,7 @@ class StateMachineOps(StepFunctionsBase):
 
     # -- state machines --------------------------------------------------------
 
+    @operation
     def create_state_machine(
         self,
         ctx: RequestContext,
@@ -94,6 +96,7 @@ class StateMachineOps(StepFunctionsBase):
         machine.versions[number] = version
         return version
 
+    @operation
     def describe_state_machine(
         self, ctx: RequestContext, *, state_machine_arn: str, included_data: str | None = None
     ) -> dict[str, Any]:
@@ -120,6 +123,7 @@ class StateMachineOps(StepFunctionsBase):
             out["encryptionConfiguration"] = machine.encryption
         return out
 
+    @operation
     def list_state_machines(
         self, ctx: RequestContext, *, max_results: int | None = None, next_token: str | None = None
     ) -> dict[str, Any]:
@@ -132,6 +136,7 @@ class StateMachineOps(StepFunctionsBase):
             lambda m: {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.creation_date},
         )
 
+    @operation
     def update_state_machine(
         self,
         ctx: RequestContext,
@@ -175,6 +180,7 @@ class StateMachineOps(StepFunctionsBase):
             out["stateMachineVersionArn"] = self._publish(ctx, machine, version_description).arn
         return out
 
+    @operation
     def delete_state_machine(self, ctx: RequestContext, *, state_machine_arn: str) -> dict[str, Any]:
         _, _, _, rest = self._parse_arn(state_machine_arn, "stateMachine")
         if ":" in rest:
@@ -186,6 +192,7 @@ class StateMachineOps(StepFunctionsBase):
         self._store_for(state_machine_arn).machines.pop(state_machine_arn, None)
         return {}
 
+    @operation
     def describe_state_machine_for_execution(
         self, ctx: RequestContext, *, execution_arn: str, included_data: str | None = None
     ) -> dict[str, Any]:
@@ -207,6 +214,7 @@ class StateMachineOps(StepFunctionsBase):
 
     # -- versions and aliases ------------------------------------------------------
 
+    @operation
     def publish_state_machine_version(
         self,
         ctx: RequestContext,
@@ -224,6 +232,7 @@ class StateMachineOps(StepFunctionsBase):
         published = self._publish(ctx, machine, description)
         return {"creationDate": published.creation_date, "stateMachineVersionArn": published.arn}
 
+    @operation
     def list_state_machine_versions(
         self,
         ctx: RequestContext,
@@ -242,6 +251,7 @@ class StateMachineOps(StepFunctionsBase):
             lambda v: {"stateMachineVersionArn": v.arn, "creationDate": v.creation_date},
         )
 
+    @operation
     def delete_state_machine_version(self, ctx: RequestContext, *, state_machine_version_arn: str) -> dict[str, Any]:
         try:
             machine, version, _ = self._machine(state_machine_version_arn)
@@ -282,6 +292,7 @@ class StateMachineOps(StepFunctionsBase):
         assert machine is not None
         return machine, [dict(r) for r in routing]
 
+    @operation
     def create_state_machine_alias(
         self,
         ctx: RequestContext,
@@ -313,6 +324,7 @@ class StateMachineOps(StepFunctionsBase):
             raise ValidationException(f"Invalid alias ARN: '{arn}'")
         return machine, alias
 
+    @operation
     def describe_state_machine_alias(self, ctx: RequestContext, *, state_machine_alias_arn: str) -> dict[str, Any]:
         _, alias = self._alias(state_machine_alias_arn)
         out: dict[str, Any] = {
@@ -327,6 +339,7 @@ class StateMachineOps(StepFunctionsBase):
             out["updateDate"] = alias.update_date
         return out
 
+    @operation
     def update_state_machine_alias(
         self,
         ctx: RequestContext,
@@ -348,11 +361,13 @@ class StateMachineOps(StepFunctionsBase):
         alias.update_date = ctx.now_dt
         return {"updateDate": alias.update_date}
 
+    @operation
     def delete_state_machine_alias(self, ctx: RequestContext, *, state_machine_alias_arn: str) -> dict[str, Any]:
         machine, alias = self._alias(state_machine_alias_arn)
         del machine.aliases[alias.name]
         return {}
 
+    @operation
     def list_state_machine_aliases(
         self,
         ctx: RequestContext,

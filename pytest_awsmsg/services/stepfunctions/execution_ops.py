@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from ...core.quirks import check_rate
+from ...core.service import operation
 from ..base import RequestContext
 from .common import StepFunctionsBase, _check_name, _listing
 from .errors import (
@@ -86,6 +87,7 @@ class ExecutionOps(StepFunctionsBase):
             definition_text=definition_text,
         )
 
+    @operation
     def start_execution(
         self,
         ctx: RequestContext,
@@ -112,6 +114,7 @@ class ExecutionOps(StepFunctionsBase):
             self.interpreter.start(twin)
         return {"executionArn": execution.arn, "startDate": execution.start_date}
 
+    @operation
     def start_sync_execution(
         self,
         ctx: RequestContext,
@@ -150,6 +153,7 @@ class ExecutionOps(StepFunctionsBase):
 
     # -- describing ----------------------------------------------------------------
 
+    @operation
     def describe_execution(
         self, ctx: RequestContext, *, execution_arn: str, included_data: str | None = None
     ) -> dict[str, Any]:
@@ -162,6 +166,7 @@ class ExecutionOps(StepFunctionsBase):
                 out["outputDetails"] = {"included": False}
         return out
 
+    @operation
     def list_executions(
         self,
         ctx: RequestContext,
@@ -199,6 +204,7 @@ class ExecutionOps(StepFunctionsBase):
             executions = [e for e in executions if e.redrive_count == 0]
         return _listing("executions", executions, max_results, next_token, Execution.list_item)
 
+    @operation
     def get_execution_history(
         self,
         ctx: RequestContext,
@@ -216,6 +222,7 @@ class ExecutionOps(StepFunctionsBase):
 
     # -- stopping and redriving ------------------------------------------------------
 
+    @operation
     def stop_execution(
         self, ctx: RequestContext, *, execution_arn: str, error: str | None = None, cause: str | None = None
     ) -> dict[str, Any]:
@@ -230,6 +237,7 @@ class ExecutionOps(StepFunctionsBase):
             self.interpreter.close(execution, "ABORTED", error=error, cause=cause)
         return {"stopDate": execution.stop_date}
 
+    @operation
     def redrive_execution(
         self, ctx: RequestContext, *, execution_arn: str, client_token: str | None = None
     ) -> dict[str, Any]:
@@ -257,6 +265,7 @@ class ExecutionOps(StepFunctionsBase):
             raise InvalidToken("Invalid Token: 'Invalid token'")
         raise TaskDoesNotExist("Task Does Not Exist: 'Provided task does not exist'")
 
+    @operation
     def send_task_success(self, ctx: RequestContext, *, task_token: str, output: str) -> dict[str, Any]:
         task = self._task(task_token)
         try:
@@ -266,16 +275,19 @@ class ExecutionOps(StepFunctionsBase):
         task.succeed(value)
         return {}
 
+    @operation
     def send_task_failure(
         self, ctx: RequestContext, *, task_token: str, error: str | None = None, cause: str | None = None
     ) -> dict[str, Any]:
         self._task(task_token).fail(error or "", cause or "")
         return {}
 
+    @operation
     def send_task_heartbeat(self, ctx: RequestContext, *, task_token: str) -> dict[str, Any]:
         self._task(task_token).heartbeat()
         return {}
 
+    @operation
     def get_activity_task(
         self, ctx: RequestContext, *, activity_arn: str, worker_name: str | None = None
     ) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...core.service import operation
 from ..base import RequestContext
 from . import validation
 from .common import StepFunctionsBase, _check_name, _listing, _tags
@@ -25,6 +26,7 @@ class OtherOps(StepFunctionsBase):
 
     # -- activities ------------------------------------------------------------------
 
+    @operation
     def create_activity(
         self,
         ctx: RequestContext,
@@ -45,6 +47,7 @@ class OtherOps(StepFunctionsBase):
         store.activities[arn] = activity
         return {"activityArn": arn, "creationDate": activity.creation_date}
 
+    @operation
     def describe_activity(self, ctx: RequestContext, *, activity_arn: str) -> dict[str, Any]:
         activity = self._activity(activity_arn)
         out: dict[str, Any] = {
@@ -56,11 +59,13 @@ class OtherOps(StepFunctionsBase):
             out["encryptionConfiguration"] = activity.encryption
         return out
 
+    @operation
     def delete_activity(self, ctx: RequestContext, *, activity_arn: str) -> dict[str, Any]:
         self._parse_arn(activity_arn, "activity")
         self._store_for(activity_arn).activities.pop(activity_arn, None)
         return {}
 
+    @operation
     def list_activities(
         self, ctx: RequestContext, *, max_results: int | None = None, next_token: str | None = None
     ) -> dict[str, Any]:
@@ -75,6 +80,7 @@ class OtherOps(StepFunctionsBase):
 
     # -- map runs ----------------------------------------------------------------------
 
+    @operation
     def describe_map_run(self, ctx: RequestContext, *, map_run_arn: str) -> dict[str, Any]:
         run = self._map_run(map_run_arn)
         items, executions = run.counts()
@@ -94,6 +100,7 @@ class OtherOps(StepFunctionsBase):
             out["stopDate"] = run.stop_date
         return out
 
+    @operation
     def list_map_runs(
         self,
         ctx: RequestContext,
@@ -118,6 +125,7 @@ class OtherOps(StepFunctionsBase):
             },
         )
 
+    @operation
     def update_map_run(
         self,
         ctx: RequestContext,
@@ -156,6 +164,7 @@ class OtherOps(StepFunctionsBase):
             raise ResourceNotFound(f"Resource not found: '{arn}'")
         return resource.tags
 
+    @operation
     def tag_resource(self, ctx: RequestContext, *, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         current = self._tagged(resource_arn)
         merged = {**current, **_tags(tags)}
@@ -164,17 +173,20 @@ class OtherOps(StepFunctionsBase):
         current.update(merged)
         return {}
 
+    @operation
     def untag_resource(self, ctx: RequestContext, *, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
         current = self._tagged(resource_arn)
         for key in tag_keys:
             current.pop(key, None)
         return {}
 
+    @operation
     def list_tags_for_resource(self, ctx: RequestContext, *, resource_arn: str) -> dict[str, Any]:
         return {"tags": [{"key": k, "value": v} for k, v in self._tagged(resource_arn).items()]}
 
     # -- validation and TestState -----------------------------------------------------
 
+    @operation
     def validate_state_machine_definition(
         self,
         ctx: RequestContext,
@@ -198,6 +210,7 @@ class OtherOps(StepFunctionsBase):
             "truncated": len(problems) > limit,
         }
 
+    @operation
     def test_state(
         self,
         ctx: RequestContext,

@@ -1,0 +1,205 @@
+"""What every fake service is built from.
+
+A service is a plain Python class: one handler per operation of its botocore
+model, declared with :func:`operation` and named after the operation in
+snake_case, taking a :class:`RequestContext` and the operation's input members
+as snake_case keyword arguments (nested values keep the model's member names),
+and returning the output members as a dict. State lives in one store per
+(account, region), built by :meth:`Service.new_store`.
+
+Calls reach handlers through a dispatch table built once per class from the
+model's operation names and the declared handlers (:meth:`Service.handlers`),
+so a helper method is never reachable as an operation, whatever its name.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from botocore import xform_name
+from botocore.model import OperationModel
+
+from .errors import AwsError
+
+if TYPE_CHECKING:
+    from .cloud import Cloud
+
+StoreT = TypeVar("StoreT")
+FuncT = TypeVar("FuncT", bound=Callable[..., Any])
+
+# Marks a function as the handler of the operation its name stands for.
+_HANDLER_MARK = "__awsmsg_operation__"
+
+
+@dataclass
+class RequestContext:
+    """Who is calling, where, and when: what an operation needs besides its input."""
+
+    cloud: Cloud
+    service: str
+    operation: str
+    region: str
+    account_id: str
+    request_id: str
+    protocol: str = "json"
+
+    @property
+    def now(self) -> float:
+        return self.cloud.clock.now()
+
+    @property
+    def now_dt(self) -> datetime:
+        return self.cloud.clock.now_dt()
+
+    def arn(self, resource: str, service: str | None = None) -> str:
+        return f"arn:aws:{service or self.service}:{self.region}:{self.account_id}:{resource}"
+
+
+class NotImplementedOperation(AwsError):
+    code = "NotImplemented"
+    status = 501
+
+
+def python_name(member: str) -> str:
+    """The keyword argument a model member becomes: QueueUrl -> queue_url."""
+    name = str(xform_name(member))
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+def operation(func: FuncT) -> FuncT:
+    """Declare a method the handler of the operation it is named after.
+
+    ``send_message`` handles ``SendMessage``. Only declared handlers are
+    dispatched to; every other method is a helper no call can reach.
+    """
+    setattr(func, _HANDLER_MARK, True)
+    return func
+
+
+@dataclass(frozen=True)
+class Handler:
+    """One row of a dispatch table: the method, and its keyword per input member."""
+
+    method: str
+    keywords: dict[str, str]
+
+
+class HandlerError(TypeError):
+    """A service class whose handlers do not match its model."""
+
+
+class Service(Generic[StoreT]):
+    """Base of every fake: model-driven dispatch to declared handlers, and per-region stores."""
+
+    #: The botocore service name (``sqs``, ``sns``, ``stepfunctions`` ...).
+    name: ClassVar[str]
+    # Built on first use (loading a model is not free), once per class.
+    _dispatch_table: ClassVar[dict[str, Handler] | None] = None
+
+    def __init__(self, cloud: Cloud) -> None:
+        self.cloud = cloud
+        self._stores: dict[tuple[str, str], StoreT] = {}
+        self._bound: dict[str, tuple[Callable[..., Any], dict[str, str]]] = {}
+
+    # -- the dispatch table ----------------------------------------------------
+
+    @classmethod
+    def declared_handlers(cls) -> set[str]:
+        """Names of the methods declared with :func:`operation`, inherited ones included."""
+        return {
+            attr for klass in cls.__mro__ for attr, value in vars(klass).items() if getattr(value, _HANDLER_MARK, False)
+        }
+
+    @classmethod
+    def handlers(cls) -> dict[str, Handler]:
+        """Operation name -> its handler, from the installed model and the declared handlers.
+
+        Raises :class:`HandlerError` for a method named like an operation but
+        not declared (a helper that a call would otherwise reach, or a
+        forgotten ``@operation``). A handler of an operation this botocore's
+        model lacks is left out: it serves a newer botocore.
+        """
+        built: dict[str, Handler] | None = cls.__dict__.get("_dispatch_table")
+        if built is not None:
+            return built
+        from .registry import service_model
+
+        model = service_model(cls.name)
+        declared = cls.declared_handlers()
+        table: dict[str, Handler] = {}
+        for op_name in model.operation_names:
+            method = python_name(op_name)
+            if method in declared:
+                shape = model.operation_model(op_name).input_shape
+                members = shape.members if shape is not None else {}
+                table[op_name] = Handler(method, {m: python_name(m) for m in members})
+            elif callable(getattr(cls, method, None)):
+                raise HandlerError(
+                    f"{cls.__qualname__}.{method} is named after {cls.name} {op_name} but not declared "
+                    "its handler: decorate it with @operation, or rename the helper."
+                )
+        cls._dispatch_table = table
+        return table
+
+    @classmethod
+    def handler_problems(cls) -> list[str]:
+        """What is wrong between the class and the installed model (empty: nothing)."""
+        from .registry import service_model
+
+        try:
+            table = cls.handlers()
+        except HandlerError as error:
+            return [str(error)]
+        known = {python_name(op) for op in service_model(cls.name).operation_names}
+        problems = [f"no handler for {op}" for op in service_model(cls.name).operation_names if op not in table]
+        problems += [
+            f"{name} is declared a handler, but {cls.name} has no such operation"
+            for name in sorted(cls.declared_handlers() - known)
+        ]
+        return problems
+
+    def new_store(self, account_id: str, region: str) -> StoreT:
+        """Fresh state for one account and region."""
+        raise NotImplementedError
+
+    def store(self, account_id: str, region: str) -> StoreT:
+        key = (account_id, region)
+        found = self._stores.get(key)
+        if found is None:
+            found = self._stores[key] = self.new_store(account_id, region)
+        return found
+
+    def stores(self) -> dict[tuple[str, str], StoreT]:
+        """Every (account, region) store created so far."""
+        return dict(self._stores)
+
+    def ctx_store(self, ctx: RequestContext) -> StoreT:
+        return self.store(ctx.account_id, ctx.region)
+
+    def dispatch(self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any]) -> dict[str, Any]:
+        """Call the operation's declared handler with the params as keywords."""
+        # Runs on every call: the bound method is looked up once per operation.
+        entry = self._bound.get(operation.name)
+        if entry is None:
+            handler = self.handlers().get(operation.name)
+            if handler is None:
+                raise NotImplementedOperation(f"{self.name} {operation.name} is not implemented by pytest-awsmsg.")
+            entry = self._bound[operation.name] = (getattr(self, handler.method), handler.keywords)
+        method, keywords = entry
+        kwargs = {keywords.get(key) or python_name(key): value for key, value in params.items()}
+        return method(ctx, **kwargs) or {}
+
+    def report_sections(self) -> list[tuple[str, str]]:
+        """(title, text) sections this service adds to a failed test's report."""
+        return []
+
+    def redact(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Params as they may be shown in the call log and reports.
+
+        Services holding secrets override this so a value never reaches a log.
+        """
+        return params
