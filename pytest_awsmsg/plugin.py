@@ -201,6 +201,7 @@ def aws(request: pytest.FixtureRequest) -> Generator[Cloud, None, None]:
         yield cloud
     finally:
         activation.stop()
+    cloud.check_kit()  # a crash of the kit fails the test, even when the caller retried past its 500
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .. import _hook
 from .calllog import CallLog, CallRecord
 from .clock import Clock
+from .containment import KitFailure, contain, raise_kit_failures
 from .deliveries import DeliveryLog
 from .errors import AwsError, UnfakedServiceError
 from .faults import DroppedConnection, FaultInjector
@@ -63,6 +64,8 @@ class Cloud:
         self.faults = FaultInjector(self)
         self.topology = Topology(self)
         self._services: dict[str, Service[Any]] = {}
+        # Unexpected exceptions inside the fakes (see containment.py).
+        self.kit_failures: list[KitFailure] = []
 
     # -- services ------------------------------------------------------------
 
@@ -159,6 +162,10 @@ class Cloud:
                 record.error_code = error.code
                 record.error_message = error.message
                 raise
+            except DroppedConnection:
+                raise
+            except Exception as error:
+                raise contain(self.kit_failures, service_name, record, error) from error
 
     def credentials_for(self, account_id: str) -> dict[str, str]:
         """Client keyword arguments that make calls as another account.
@@ -187,6 +194,10 @@ class Cloud:
                 operation, params = parser.parse(request)
             except AwsError as error:
                 return serializer.serialize_error(None, error, request_id)
+            except Exception as error:
+                return serializer.serialize_error(
+                    None, contain(self.kit_failures, service_name, None, error), request_id
+                )
             service = self.service(service_name)
             ctx = RequestContext(self, service_name, operation.name, region, account_id, request_id, protocol)
             record = CallRecord(
@@ -219,6 +230,9 @@ class Cloud:
                 record.error_code = error.code
                 record.error_message = error.message
                 return response
+            except Exception as error:
+                internal = contain(self.kit_failures, service_name, record, error)
+                return serializer.serialize_error(operation, internal, request_id)
 
     # -- outages and affinity (see :mod:`.topology`) -------------------------------
 
@@ -251,6 +265,10 @@ class Cloud:
         return sections
 
     # -- lifecycle -------------------------------------------------------------
+
+    def check_kit(self) -> None:
+        """Raise :class:`~.containment.KitBug` if the kit crashed answering a call (the plugin does at teardown)."""
+        raise_kit_failures(self.kit_failures)
 
     def close(self) -> None:
         """Release what the cloud holds outside itself (a frozen clock)."""

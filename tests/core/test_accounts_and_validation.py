@@ -6,8 +6,10 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from pytest_awsmsg import Cloud, fake_aws, register_service
+from pytest_awsmsg.core.containment import KitBug
 from pytest_awsmsg.core.registry import _SERVICES
 from pytest_awsmsg.services.base import RequestContext, Service, operation
 
@@ -39,5 +41,9 @@ class _BrokenSqs(Service[None]):
 def test_a_fake_returning_an_invalid_result_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(_SERVICES, "sqs", _SERVICES["sqs"])  # restored after the test
     register_service(_BrokenSqs)
-    with fake_aws(), pytest.raises(AssertionError, match="GetQueueUrl returned an invalid result"):
-        boto3.client("sqs", region_name="us-east-1").get_queue_url(QueueName="q")
+    with fake_aws() as cloud:
+        with pytest.raises(ClientError, match="InternalFailure"):
+            boto3.client("sqs", region_name="us-east-1").get_queue_url(QueueName="q")
+        # contained as an internal error, and reported as the kit's bug
+        with pytest.raises(KitBug, match="GetQueueUrl returned an invalid result"):
+            cloud.check_kit()

@@ -169,11 +169,19 @@ class ResponseSerializer:
         return 400 if error.sender_fault else 500
 
     def error_shape(self, code: str) -> StructureShape | None:
-        try:
-            shape = self.service_model.shape_for(code)
-        except Exception:
-            return None
-        return shape if isinstance(shape, StructureShape) and shape.metadata.get("exception") else None
+        """The model's error shape for a code: its shape name, or the query code it declares."""
+        return self._error_shapes.get(code)
+
+    @cached_property
+    def _error_shapes(self) -> dict[str, StructureShape]:
+        found: dict[str, StructureShape] = {}
+        for shape in self.service_model.error_shapes:
+            query_code = shape.metadata.get("error", {}).get("code")
+            if query_code:
+                found.setdefault(str(query_code), shape)
+        for shape in self.service_model.error_shapes:
+            found[shape.name] = shape
+        return found
 
     def query_error_code(self, error: AwsError) -> str:
         """The code a ``query`` client sees: the error's query code, else the model's, else its own."""

@@ -161,9 +161,33 @@ class JsonSerializer(ResponseSerializer):
 
     def serialize_error(self, operation: OperationModel | None, error: AwsError, request_id: str) -> WireResponse:
         headers = {"x-amzn-RequestId": request_id, "Content-Type": self.content_type}
+        shape = self.error_shape(error.code)
+        name = shape.name if shape is not None else error.code
         if "awsQueryCompatible" in self.service_model.metadata:
+            # A service that left query (SQS) names the error twice: the JSON
+            # name in __type, the query code in x-amzn-query-error, which is
+            # where botocore's Error.Code (and the modelled class) comes from.
             fault = "Sender" if error.sender_fault else "Receiver"
             headers["x-amzn-query-error"] = f"{self.query_error_code(error)};{fault}"
-        document: dict[str, Any] = {"__type": error.code, "message": error.message}
+            if shape is None:
+                name = QUERY_COMPATIBLE_JSON_NAMES.get(error.code, name)
+        # The message travels under the key the error shape defines
+        # (Secrets Manager's shapes say "Message", SQS's and Step Functions'
+        # "message"); an error the model does not list uses "message".
+        key = "Message" if shape is not None and "Message" in shape.members else "message"
+        document: dict[str, Any] = {"__type": name, key: error.message}
         document.update(getattr(error, "fields", {}) or {})
         return WireResponse(self.error_status(error), headers, dumps(document))
+
+
+# The JSON names a query-compatible service (SQS) gives the generic query
+# errors no model lists. Assumed from AWS's SQS JSON answers: the query code
+# plus "Exception", except MissingParameter, which JSON calls
+# MissingRequiredParameterException.
+QUERY_COMPATIBLE_JSON_NAMES = {
+    "InvalidParameterValue": "InvalidParameterValueException",
+    "MissingParameter": "MissingRequiredParameterException",
+    "InvalidParameterCombination": "InvalidParameterCombinationException",
+    "InvalidAction": "InvalidActionException",
+    "AccessDenied": "AccessDeniedException",
+}

@@ -136,11 +136,14 @@ class QuerySerializer(ResponseSerializer):
         )
 
     def serialize_error(self, operation: OperationModel | None, error: AwsError, request_id: str) -> WireResponse:
+        # AWS's documented query error: ErrorResponse/Error/{Type, Code,
+        # Message} and RequestId; no <Detail/> (botocore would show it as
+        # Error.Detail).
         fault = "Sender" if error.sender_fault else "Receiver"
         body = (
             f'<?xml version="1.0"?>\n<ErrorResponse xmlns="{self.namespace}"><Error><Type>{fault}</Type>'
             f"<Code>{_text(self.query_error_code(error))}</Code><Message>{_text(error.message)}</Message>"
-            f"<Detail/></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         return WireResponse(
             self.error_status(error),
