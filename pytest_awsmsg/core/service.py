@@ -15,8 +15,8 @@ so a helper method is never reachable as an operation, whatever its name.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -46,6 +46,9 @@ class RequestContext:
     account_id: str
     request_id: str
     protocol: str = "json"
+    #: The request's HTTP headers, lower-cased (empty for in-cloud calls): for the few
+    #: operations that read one, such as SQS carrying ``X-Amzn-Trace-Id`` into a message.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def now(self) -> float:

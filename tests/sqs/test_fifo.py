@@ -246,3 +246,38 @@ def test_receive_request_attempt_id_is_validated(sqs: Any, make_queue: QueueFact
     with pytest.raises(ClientError) as excinfo:
         receive(sqs, url, ReceiveRequestAttemptId="with space")
     assert error_of(excinfo)[0] == "InvalidParameterValue"
+
+
+@pytest.mark.parametrize(
+    ("missing", "error"),
+    [
+        ("MessageGroupId", ("MissingParameter", "The request must contain the parameter MessageGroupId.")),
+        (
+            "MessageDeduplicationId",
+            (
+                "InvalidParameterValue",
+                "The queue should either have ContentBasedDeduplication enabled or "
+                "MessageDeduplicationId provided explicitly",
+            ),
+        ),
+    ],
+)
+def test_a_fifo_batch_entry_without_its_ids_fails_the_whole_request(
+    sqs: Any, make_queue: QueueFactory, missing: str, error: tuple[str, str]
+) -> None:
+    url = make_queue("orders.fifo")
+    good = {"Id": "good", "MessageBody": "a", "MessageGroupId": "g", "MessageDeduplicationId": "a"}
+    bad = {k: v for k, v in {**good, "Id": "bad", "MessageDeduplicationId": "b"}.items() if k != missing}
+    with pytest.raises(ClientError) as excinfo:
+        sqs.send_message_batch(QueueUrl=url, Entries=[good, bad])
+    assert error_of(excinfo) == error
+    assert counts(sqs, url) == (0, 0, 0)  # not even the good entry was sent
+
+
+def test_purge_clears_the_deduplication_cache(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    first = send(sqs, url, "x", dedup="d")
+    sqs.purge_queue(QueueUrl=url)
+    again = send(sqs, url, "x", dedup="d")
+    assert again["MessageId"] != first["MessageId"]
+    assert aws.sqs.queue("orders.fifo").bodies == ["x"]

@@ -344,3 +344,58 @@ def test_message_system_attribute_names_on_json_botocore(sqs: Any, make_queue: Q
     sqs.send_message(QueueUrl=url, MessageBody="x")
     (message,) = receive(sqs, url, MessageSystemAttributeNames=["SenderId", "ApproximateReceiveCount"])
     assert message["Attributes"] == {"SenderId": "123456789012", "ApproximateReceiveCount": "1"}
+
+
+def test_batches_leave_out_failed_when_nothing_failed(sqs: Any, make_queue: QueueFactory) -> None:
+    """AWS omits an empty ``Failed`` from every batch result (JSON and query alike)."""
+    url = make_queue()
+    sent = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "x"}])
+    assert "Failed" not in sent
+    (message,) = receive(sqs, url)
+    entry = {"Id": "a", "ReceiptHandle": message["ReceiptHandle"]}
+    changed = sqs.change_message_visibility_batch(QueueUrl=url, Entries=[{**entry, "VisibilityTimeout": 5}])
+    assert "Failed" not in changed
+    deleted = sqs.delete_message_batch(QueueUrl=url, Entries=[entry])
+    assert "Failed" not in deleted
+    assert [e["Id"] for e in deleted["Successful"]] == ["a"]
+
+
+TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+
+@pytest.fixture
+def in_lambda(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a Lambda function's environment holds: botocore then sends ``X-Amzn-Trace-Id``."""
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "producer")
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
+
+
+@pytest.mark.usefixtures("in_lambda")
+def test_the_trace_header_travels_as_aws_trace_header(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="single")
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "b", "MessageBody": "batched"}])
+    received = receive(sqs, url, MaxNumberOfMessages=10, AttributeNames=["AWSTraceHeader"])
+    assert {m["Body"]: m["Attributes"]["AWSTraceHeader"] for m in received} == {"single": TRACE, "batched": TRACE}
+    assert [m.trace_header for m in aws.sqs.queue("orders").messages] == [TRACE, TRACE]
+
+
+@pytest.mark.usefixtures("in_lambda")
+def test_an_explicit_aws_trace_header_wins_over_the_http_header(sqs: Any, make_queue: QueueFactory) -> None:
+    """AWS's X-Ray guide: the message system attribute overrides the HTTP trace header."""
+    url = make_queue()
+    own = "Root=1-00000000-000000000000000000000001"
+    sqs.send_message(
+        QueueUrl=url,
+        MessageBody="x",
+        MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": own}},
+    )
+    (message,) = receive(sqs, url, AttributeNames=["AWSTraceHeader"])
+    assert message["Attributes"] == {"AWSTraceHeader": own}
+
+
+def test_no_trace_header_outside_lambda(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    (message,) = receive(sqs, url, AttributeNames=["All"])
+    assert "AWSTraceHeader" not in message["Attributes"]

@@ -105,10 +105,18 @@ def test_get_queue_url_with_owner_account(aws: Cloud) -> None:
     assert aws.sqs.queue("shared", account_id="210987654321").bodies == ["cross-account"]
 
 
-def test_unparseable_queue_url(sqs: Any) -> None:
-    with pytest.raises(ClientError) as excinfo:
-        sqs.send_message(QueueUrl="not-a-url", MessageBody="x")
-    assert error_of(excinfo) == ("InvalidAddress", "The address not-a-url is not valid for this endpoint.")
+def test_a_bare_queue_name_works_as_queue_url(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    make_queue("orders")
+    sqs.send_message(QueueUrl="orders", MessageBody="by name")
+    assert aws.sqs.queue("orders").bodies == ["by name"]
+
+
+@pytest.mark.parametrize("queue_url", ["not-a-queue", "https://example.com/orders", "arn:aws:sqs:us-east-1:1:q"])
+def test_a_queue_url_that_names_no_queue(sqs: Any, make_queue: QueueFactory, queue_url: str) -> None:
+    make_queue("orders")
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist) as excinfo:
+        sqs.send_message(QueueUrl=queue_url, MessageBody="x")
+    assert error_of(excinfo) == ("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.")
 
 
 def test_list_queues_with_prefix(sqs: Any, make_queue: QueueFactory) -> None:

@@ -63,14 +63,18 @@ def test_change_visibility_to_zero_releases_the_message(sqs: Any, make_queue: Qu
     assert counts(sqs, url) == (1, 0, 0)
 
 
-def test_change_visibility_of_a_message_no_longer_in_flight(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+def test_change_visibility_with_an_expired_handle_is_accepted(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+    """AWS accepts a handle past its visibility timeout while the message is still in the queue."""
+    aws.clock.freeze()
     url = make_queue(VisibilityTimeout=10)
     sqs.send_message(QueueUrl=url, MessageBody="job")
     (message,) = receive(sqs, url)
     aws.clock.advance(10)
-    with pytest.raises(sqs.exceptions.MessageNotInflight) as excinfo:
-        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=30)
-    assert error_of(excinfo) == ("AWS.SimpleQueueService.MessageNotInflight", "The specified message isn't in flight.")
+    assert counts(sqs, url) == (1, 0, 0)
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=30)
+    assert counts(sqs, url) == (0, 1, 0)  # hidden again for the new timeout
+    aws.clock.advance(30)
+    assert counts(sqs, url) == (1, 0, 0)
 
 
 def test_change_visibility_checks_the_timeout_before_the_message(
@@ -79,7 +83,7 @@ def test_change_visibility_checks_the_timeout_before_the_message(
     url = make_queue(VisibilityTimeout=10)
     sqs.send_message(QueueUrl=url, MessageBody="job")
     (message,) = receive(sqs, url)
-    aws.clock.advance(10)  # no longer in flight: a valid timeout would get MessageNotInflight
+    aws.clock.advance(10)  # no longer in flight
     with pytest.raises(ClientError) as excinfo:
         sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=43_201)
     assert error_of(excinfo) == (
@@ -88,17 +92,27 @@ def test_change_visibility_checks_the_timeout_before_the_message(
     )
 
 
-def test_change_visibility_with_a_stale_handle(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+def test_change_visibility_with_an_older_handle_is_accepted(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
     url = make_queue(VisibilityTimeout=10)
     sqs.send_message(QueueUrl=url, MessageBody="job")
     (old,) = receive(sqs, url)
     aws.clock.advance(10)
-    receive(sqs, url)
+    (new,) = receive(sqs, url)
+    assert new["ReceiptHandle"] != old["ReceiptHandle"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=old["ReceiptHandle"], VisibilityTimeout=0)
+    assert counts(sqs, url) == (1, 0, 0)
+
+
+def test_change_visibility_of_a_deleted_message(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    (message,) = receive(sqs, url)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     with pytest.raises(ClientError) as excinfo:
-        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=old["ReceiptHandle"], VisibilityTimeout=30)
-    code, message = error_of(excinfo)
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=30)
+    code, text = error_of(excinfo)
     assert code == "InvalidParameterValue"
-    assert message.endswith("Reason: Message does not exist or is not available for visibility timeout change.")
+    assert text.endswith("Reason: Message does not exist or is not available for visibility timeout change.")
 
 
 def test_visibility_cannot_exceed_twelve_hours_from_receive(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:

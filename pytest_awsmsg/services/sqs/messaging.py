@@ -23,7 +23,6 @@ from . import validation as rules
 from .attributes import parse_redrive_policy
 from .errors import (
     BatchRequestTooLong,
-    MessageNotInflight,
     OverLimit,
     PurgeQueueInProgress,
     ReceiptHandleIsInvalid,
@@ -72,7 +71,7 @@ class MessagingMixin(SqsBase):
             body=message_body,
             delay_seconds=delay_seconds,
             attributes=message_attributes or {},
-            system_attributes=message_system_attributes or {},
+            system_attributes=_with_trace_header(ctx, message_system_attributes),
             deduplication_id=message_deduplication_id,
             group_id=message_group_id,
         )
@@ -88,6 +87,10 @@ class MessagingMixin(SqsBase):
             raise BatchRequestTooLong(
                 f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {total} bytes."
             )
+        if queue.fifo:
+            # A FIFO entry without its group or deduplication id fails the whole request, not the entry.
+            for entry in entries:
+                _check_fifo_ids(queue, entry.get("MessageGroupId"), entry.get("MessageDeduplicationId"))
         successful, failed = [], []
         for entry in entries:
             try:
@@ -97,7 +100,7 @@ class MessagingMixin(SqsBase):
                     body=entry["MessageBody"],
                     delay_seconds=entry.get("DelaySeconds"),
                     attributes=entry.get("MessageAttributes") or {},
-                    system_attributes=entry.get("MessageSystemAttributes") or {},
+                    system_attributes=_with_trace_header(ctx, entry.get("MessageSystemAttributes")),
                     deduplication_id=entry.get("MessageDeduplicationId"),
                     group_id=entry.get("MessageGroupId"),
                 )
@@ -105,7 +108,7 @@ class MessagingMixin(SqsBase):
                 failed.append(_failure(entry["Id"], error))
             else:
                 successful.append({"Id": entry["Id"], **result})
-        return {"Successful": successful, "Failed": failed}
+        return {"Successful": successful, "Failed": failed or None}
 
     def enqueue(
         self,
@@ -139,14 +142,8 @@ class MessagingMixin(SqsBase):
             # AWS refuses a per-message delay on FIFO queues; 0 changes nothing, so we let it through.
             if delay_seconds:
                 raise invalid_value(delay_seconds, "DelaySeconds", wrong_type)
-            if not group_id:
-                raise MissingParameter("The request must contain the parameter MessageGroupId.")
+            _check_fifo_ids(queue, group_id, deduplication_id)
             if deduplication_id is None:
-                if not queue.content_based_dedup:
-                    raise InvalidParameterValue(
-                        "The queue should either have ContentBasedDeduplication enabled or "
-                        "MessageDeduplicationId provided explicitly"
-                    )
                 deduplication_id = hashlib.sha256(body.encode("utf-8")).hexdigest()
             queue.prune_dedup(now)
             key = queue.dedup_key(group_id, deduplication_id)
@@ -417,18 +414,19 @@ class MessagingMixin(SqsBase):
                 failed.append(_failure(entry["Id"], error))
             else:
                 successful.append({"Id": entry["Id"]})
-        return {"Successful": successful, "Failed": failed}
+        return {"Successful": successful, "Failed": failed or None}
 
     def _change_visibility(self, queue: Queue, handle: str, timeout: int, now: float) -> None:
         # The parameter is checked before the message, as for every other request.
         rules.check_range(timeout, "VisibilityTimeout", 0, MAX_VISIBILITY, "Must be >= 0 and <= 43200, if provided.")
         message = self._find(queue, handle)
-        if message is None or message.receipt_handle != handle:
+        if message is None:
             raise invalid_value(
                 handle, "ReceiptHandle", "Message does not exist or is not available for visibility timeout change."
             )
-        if not message.in_flight(now):
-            raise MessageNotInflight("The specified message isn't in flight.")  # the error shape's words
+        # AWS accepts an expired or older receipt handle while its message is still in the queue,
+        # and the change applies to the message (assumed: recorded answers show the acceptance,
+        # not what became of the message; a visible message is hidden again for the timeout).
         received_at = message.received_at if message.received_at is not None else now
         if now - received_at + timeout > MAX_VISIBILITY:
             raise invalid_value(
@@ -467,7 +465,7 @@ class MessagingMixin(SqsBase):
                 failed.append(_failure(entry["Id"], error))
             else:
                 successful.append({"Id": entry["Id"]})
-        return {"Successful": successful, "Failed": failed}
+        return {"Successful": successful, "Failed": failed or None}
 
     @operation
     def purge_queue(self, ctx: RequestContext, *, queue_url: str) -> dict[str, Any]:
@@ -478,7 +476,30 @@ class MessagingMixin(SqsBase):
         queue.last_purge_at = now
         # AWS takes up to 60 seconds and may let a message slip through meanwhile; we purge at once.
         queue.messages.clear()
+        queue.dedup.clear()  # a message sent again after a purge is a new message
+        queue.attempts.clear()
         return {}
+
+
+def _check_fifo_ids(queue: Queue, group_id: str | None, deduplication_id: str | None) -> None:
+    if not group_id:
+        raise MissingParameter("The request must contain the parameter MessageGroupId.")
+    if deduplication_id is None and not queue.content_based_dedup:
+        raise InvalidParameterValue(
+            "The queue should either have ContentBasedDeduplication enabled or "
+            "MessageDeduplicationId provided explicitly"
+        )
+
+
+def _with_trace_header(ctx: RequestContext, given: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    """A message's system attributes: the request's ``X-Amzn-Trace-Id`` header (botocore sends it
+    inside Lambda) becomes ``AWSTraceHeader``, unless the request sets that attribute itself,
+    which AWS's X-Ray guide says wins."""
+    attributes = dict(given or {})
+    header = ctx.headers.get("x-amzn-trace-id")
+    if header and "AWSTraceHeader" not in attributes:
+        attributes["AWSTraceHeader"] = {"DataType": "String", "StringValue": header}
+    return attributes
 
 
 def _failure(entry_id: str, error: AwsError) -> dict[str, Any]:

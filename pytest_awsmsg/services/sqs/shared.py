@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.quirks import QuirkSettings
 from ..base import RequestContext, Service
 from .attributes import parse_redrive_policy
-from .errors import InvalidAddress, QueueDoesNotExist
+from .errors import QueueDoesNotExist
 from .models import Message, Queue, Quirks, SqsStore
 
 if TYPE_CHECKING:
@@ -48,10 +48,15 @@ class SqsBase(Service[SqsStore]):
         return {k: _compact(v) for k, v in result.items() if v is not None}
 
     def queue_for_url(self, ctx: RequestContext, queue_url: str) -> Queue:
-        """The queue a QueueUrl names (any account, the URL's region or the caller's)."""
+        """The queue a QueueUrl names (any account, the URL's region or the caller's), or a bare name."""
         found = _QUEUE_URL.match(queue_url)
         if found is None:
-            raise InvalidAddress(f"The address {queue_url} is not valid for this endpoint.")
+            # AWS takes anything that is not a queue URL as a queue name in the caller's
+            # account and region (a bare name works; anything else names no queue).
+            named = self.store(ctx.account_id, ctx.region).queues.get(queue_url)
+            if named is None:
+                raise QueueDoesNotExist()
+            return named
         host = found.group("host").lower()
         region_match = _HOST_REGION.match(host)
         region = (
