@@ -262,6 +262,9 @@ def test_a_responses_callback_can_confirm_too(aws: Cloud, sns: Any, make_topic: 
 def test_backoff_functions_rise_from_min_to_max_delay(
     aws: Cloud, sns: Any, make_topic: Callable[..., str], function: str, gaps: list[float]
 ) -> None:
+    # Frozen: the publish and its immediate retry read one instant, so the gaps are exact
+    # (unfrozen, real time slips in between them and the first gaps come out a millisecond off).
+    aws.clock.freeze("2024-01-01T00:00:00Z")
     times: list[float] = []
 
     def down(request: HttpRequest) -> int:
