@@ -99,6 +99,56 @@ def test_unmocked_endpoints_are_unreachable_and_retried_per_the_default_policy(
     assert "retries exhausted" in delivery.reason
 
 
+def test_unreachable_reads_the_same_whether_or_not_something_wraps_requests(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With nothing patched the kit answers "unreachable" itself, without the requests pipeline;
+    # a wrapper around Session.send makes it go all the way to the adapter that refuses.
+    import requests
+
+    aws.sns.auto_confirm_http = True
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint="HTTPS://Nowhere.invalid")
+    sns.publish(TopicArn=topic, Message="direct")
+    real_send = requests.Session.send
+    sent: list[str] = []
+
+    def wrapped(session: Any, request: Any, **kwargs: Any) -> Any:
+        sent.append(request.url)
+        return real_send(session, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", wrapped)
+    sns.publish(TopicArn=topic, Message="through requests")
+    direct, through = (p.deliveries[0] for p in aws.deliveries.publications)
+    assert sent == ["https://nowhere.invalid/"]
+    assert direct.reason == through.reason
+    assert through.reason == (
+        "POST HTTPS://Nowhere.invalid failed: unreachable: pytest-awsmsg never opens real connections: nothing "
+        "answers https://nowhere.invalid/ (mock it with `responses`, or register a handler with "
+        "aws.sns.http_endpoint(url, handler))"
+    )
+
+
+@responses.activate
+def test_the_test_machines_netrc_credentials_are_not_sent(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SNS posts from AWS, not from the machine running the tests: requests must not add
+    # the machine's ~/.netrc login (or its proxies) to what the mock receives.
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine hooks.example.com login me password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    responses.add(responses.POST, URL, status=200)
+    aws.sns.auto_confirm_http = True
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)
+    sns.publish(TopicArn=topic, Message="hello")
+    (call,) = responses.calls
+    assert json.loads(call.request.body)["Message"] == "hello"
+    assert "Authorization" not in call.request.headers
+
+
 def test_a_custom_retry_policy_and_recovery(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:
     answers = iter([503, 503, 500, 200])
     times: list[float] = []
@@ -287,3 +337,31 @@ def test_backoff_functions_rise_from_min_to_max_delay(
     aws.clock.run_until_idle()
     assert [round(b - a, 3) for a, b in itertools.pairwise(times)] == gaps
     assert aws.deliveries.publications[0].deliveries[0].status == "failed"
+
+
+def test_a_delivery_policy_changed_between_retries_governs_the_next_ones(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str]
+) -> None:
+    aws.clock.freeze("2024-01-01T00:00:00Z")
+    times: list[float] = []
+
+    def down(request: HttpRequest) -> int:
+        times.append(aws.clock.now())
+        return 503
+
+    aws.sns.http_endpoint(URL, down, auto_confirm=True)
+    topic = make_topic()
+    sub = sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL, ReturnSubscriptionArn=True)
+    sns.publish(TopicArn=topic, Message="hello")  # fails; the first retry is due in 20 s
+    faster = {"healthyRetryPolicy": {"numRetries": 5, "minDelayTarget": 5, "maxDelayTarget": 5}}
+    sns.set_subscription_attributes(
+        SubscriptionArn=sub["SubscriptionArn"], AttributeName="DeliveryPolicy", AttributeValue=json.dumps(faster)
+    )
+    aws.clock.run_until_idle()
+    assert [round(b - a, 3) for a, b in itertools.pairwise(times)] == [20.0, 5.0, 5.0, 5.0, 5.0]
+    headers = aws.sns.http_requests(URL)[-1].headers
+    topic_policy = {"http": {"defaultRequestPolicy": {"headerContentType": "application/json"}}}
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="DeliveryPolicy", AttributeValue=json.dumps(topic_policy))
+    sns.publish(TopicArn=topic, Message="again")
+    assert headers["Content-Type"] == "text/plain; charset=UTF-8"
+    assert aws.sns.http_requests(URL)[-1].headers["Content-Type"] == "application/json"

@@ -32,7 +32,7 @@ from .filter_policy import FilterPolicy, parse_filter_policy
 from .http_endpoints import HttpEndpoints
 from .messages import confirmation, iso_timestamp
 from .mobile import MobileMixin
-from .models import DEFAULT_HTTP_POLICY, OutboxMessage, Subscription, Topic, default_topic_policy
+from .models import OutboxMessage, Subscription, Topic, default_topic_policy, effective_http_policy
 from .publishing import PublishingMixin
 from .view import ViewMixin
 
@@ -481,25 +481,13 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
     # -- delivery policies --------------------------------------------------------------
 
     def effective_http_policy(self, sub: Subscription) -> dict[str, Any]:
-        """A subscription's delivery policy: its own over its topic's, unless the topic forbids overrides."""
+        """A subscription's delivery policy: its own over its topic's, unless the topic forbids overrides.
+
+        Shared and read-only: computed once per pair of policy texts, since every retry asks.
+        """
         topic = self.find_topic(sub.topic_arn)
-        base = topic.http_policy() if topic is not None else json.loads(json.dumps(DEFAULT_HTTP_POLICY))
-        effective: dict[str, Any] = {
-            "healthyRetryPolicy": dict(base["defaultHealthyRetryPolicy"]),
-            "sicklyRetryPolicy": None,
-            "throttlePolicy": base.get("defaultThrottlePolicy"),
-            "requestPolicy": base.get("defaultRequestPolicy"),
-            "guaranteed": False,
-        }
-        own = sub.attributes.get("DeliveryPolicy")
-        if own and not base.get("disableSubscriptionOverrides"):
-            mine = json.loads(own)
-            if isinstance(mine.get("healthyRetryPolicy"), dict):
-                effective["healthyRetryPolicy"].update(mine["healthyRetryPolicy"])
-            for key in ("throttlePolicy", "requestPolicy"):
-                if mine.get(key) is not None:
-                    effective[key] = mine[key]
-        return effective
+        topic_policy = topic.attributes.get("DeliveryPolicy") if topic is not None else None
+        return effective_http_policy(topic_policy, sub.attributes.get("DeliveryPolicy"))
 
     def effective_http_retry_policy(self, sub: Subscription) -> dict[str, Any]:
         policy: dict[str, Any] = self.effective_http_policy(sub)["healthyRetryPolicy"]

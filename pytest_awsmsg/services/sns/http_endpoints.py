@@ -14,6 +14,7 @@ connection is ever opened: the session's adapter refuses to send unless
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,7 +108,13 @@ class HttpEndpoints:
 def _post_with_requests(request: HttpRequest) -> HttpResult:
     import requests
 
+    if not _intercepted():
+        # Nothing could answer: the mock-only adapter would refuse. Say so without the
+        # ~0.5 ms requests spends preparing a request, as a year of retries makes thousands.
+        return HttpResult(None, f"unreachable: {_refusal(request.url)}")
     session = requests.Session()
+    # SNS is not the test machine: no proxies, netrc credentials or CA bundles from its environment.
+    session.trust_env = False
     adapter = _mock_only_adapter()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -124,6 +131,39 @@ def _post_with_requests(request: HttpRequest) -> HttpResult:
     return HttpResult(response.status_code)
 
 
+def _intercepted() -> bool:
+    """Whether a mock library (``responses``, ``requests-mock``...) patched requests' path to the wire."""
+    from requests import Session
+    from requests.adapters import HTTPAdapter
+
+    if getattr(HTTPAdapter.send, "__module__", "") != "requests.adapters":
+        return True
+    return any(
+        getattr(getattr(Session, name), "__module__", "") != "requests.sessions"
+        for name in ("post", "request", "send", "get_adapter")
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _refusal(url: str) -> str:
+    """The error requests raises for a URL nothing answers (bad URLs fail as requests fails them)."""
+    import requests
+
+    try:
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url, None)
+    except requests.RequestException as exc:
+        return str(exc)
+    return _nothing_answers(str(prepared.url))
+
+
+def _nothing_answers(url: str) -> str:
+    return (
+        f"pytest-awsmsg never opens real connections: nothing answers {url} "
+        "(mock it with `responses`, or register a handler with aws.sns.http_endpoint(url, handler))"
+    )
+
+
 _ADAPTER: Any = None
 
 
@@ -138,10 +178,7 @@ def _mock_only_adapter() -> Any:
             def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
                 send = HTTPAdapter.send
                 if getattr(send, "__module__", "") == "requests.adapters":
-                    raise requests.ConnectionError(
-                        f"pytest-awsmsg never opens real connections: nothing answers {request.url} "
-                        "(mock it with `responses`, or register a handler with aws.sns.http_endpoint(url, handler))"
-                    )
+                    raise requests.ConnectionError(_nothing_answers(str(request.url)))
                 return send(self, request, *args, **kwargs)
 
         _ADAPTER = MockOnlyAdapter

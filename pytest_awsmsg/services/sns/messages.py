@@ -48,6 +48,7 @@ class Notification:
     signature_version: str = "1"
     account_id: str = ""  # the publisher's account (SMS settings and sandbox are per account)
     _signatures: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    _envelopes: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     def message_for(self, key: str) -> str:
         """The text for a protocol (``sqs``, ``email``...) or platform (``GCM``)."""
@@ -116,7 +117,12 @@ class Notification:
         return doc
 
     def envelope_text(self, message: str, subscription_arn: str) -> str:
-        return json.dumps(self.envelope(message, subscription_arn), ensure_ascii=False)
+        """The envelope as sent; built once per subscriber, however often delivery is retried."""
+        key = (message, subscription_arn)
+        found = self._envelopes.get(key)
+        if found is None:
+            found = self._envelopes[key] = json.dumps(self.envelope(message, subscription_arn), ensure_ascii=False)
+        return found
 
     def lambda_event(self, subscription_arn: str) -> dict[str, Any]:
         """The ``Records[].Sns`` event Lambda receives (note ``SigningCertUrl``'s casing)."""

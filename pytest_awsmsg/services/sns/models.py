@@ -7,6 +7,8 @@ effective policies) is computed when asked.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,17 +99,43 @@ class Topic:
         return int(self.attributes.get("MaximumMessageSize", "262144"))
 
     def http_policy(self) -> dict[str, Any]:
-        """The topic's HTTP delivery policy merged over AWS's defaults."""
-        effective: dict[str, Any] = json.loads(json.dumps(DEFAULT_HTTP_POLICY))
-        raw = self.attributes.get("DeliveryPolicy")
-        if raw:
-            http = json.loads(raw).get("http", {})
-            for key, value in http.items():
-                if isinstance(value, dict) and isinstance(effective.get(key), dict):
-                    effective[key].update(value)
-                else:
-                    effective[key] = value
-        return effective
+        """The topic's HTTP delivery policy merged over AWS's defaults (shared: do not change it)."""
+        return topic_http_policy(self.attributes.get("DeliveryPolicy"))
+
+
+@functools.lru_cache(maxsize=256)
+def topic_http_policy(raw: str | None) -> dict[str, Any]:
+    """A topic DeliveryPolicy's ``http`` part merged over AWS's defaults."""
+    effective: dict[str, Any] = copy.deepcopy(DEFAULT_HTTP_POLICY)
+    if raw:
+        http = json.loads(raw).get("http", {})
+        for key, value in http.items():
+            if isinstance(value, dict) and isinstance(effective.get(key), dict):
+                effective[key].update(value)
+            else:
+                effective[key] = value
+    return effective
+
+
+@functools.lru_cache(maxsize=256)
+def effective_http_policy(topic_raw: str | None, own_raw: str | None) -> dict[str, Any]:
+    """A subscription's effective HTTP policy from the two DeliveryPolicy texts (shared: do not change it)."""
+    base = topic_http_policy(topic_raw)
+    effective: dict[str, Any] = {
+        "healthyRetryPolicy": dict(base["defaultHealthyRetryPolicy"]),
+        "sicklyRetryPolicy": None,
+        "throttlePolicy": base.get("defaultThrottlePolicy"),
+        "requestPolicy": base.get("defaultRequestPolicy"),
+        "guaranteed": False,
+    }
+    if own_raw and not base.get("disableSubscriptionOverrides"):
+        mine = json.loads(own_raw)
+        if isinstance(mine.get("healthyRetryPolicy"), dict):
+            effective["healthyRetryPolicy"].update(mine["healthyRetryPolicy"])
+        for key in ("throttlePolicy", "requestPolicy"):
+            if mine.get(key) is not None:
+                effective[key] = mine[key]
+    return effective
 
 
 @dataclass
