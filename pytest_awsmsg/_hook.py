@@ -22,7 +22,8 @@ import importlib.abc
 import importlib.machinery
 import sys
 import threading
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,14 @@ if TYPE_CHECKING:
 _active: list[Cloud] = []
 _lock = threading.Lock()
 _installed = False
+# Threads that used a cloud and outlived it (thread -> which test or cloud):
+# their later calls fail instead of landing in whatever cloud is active then.
+_stragglers: weakref.WeakKeyDictionary[threading.Thread, str] = weakref.WeakKeyDictionary()
+
+
+class StragglerError(RuntimeError):
+    """A thread kept calling AWS after the cloud it used had ended."""
+
 
 # Set from the ``awsmsg_validate_output`` ini option: every result a fake
 # returns is checked against its output shape (a debugging aid for fakes).
@@ -54,11 +63,32 @@ def pop(cloud: Cloud) -> None:
             _active.remove(cloud)
 
 
+def mark_stragglers(threads: Iterable[threading.Thread], owner: str) -> None:
+    """From now on, calls from these threads fail: their cloud (``owner``) has ended."""
+    with _lock:
+        for thread in threads:
+            _stragglers[thread] = owner
+
+
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
     """Answer a request from the active cloud instead of the network."""
+    if _stragglers:
+        _refuse_straggler(event_name)
     if not _active:
         return None
     return _active[-1].answer_botocore(request, event_name)
+
+
+def _refuse_straggler(event_name: str) -> None:
+    thread = threading.current_thread()
+    owner = _stragglers.get(thread)
+    if owner is not None:
+        operation = ".".join(event_name.split(".")[1:])
+        raise StragglerError(
+            f"pytest-awsmsg: thread {thread.name!r} called AWS ({operation}) after {owner} ended. "
+            "It was started while that cloud was active and is still running: stop and join it "
+            "before the test (or the fake_aws block) ends."
+        )
 
 
 def before_sign(request_signer: Any = None, **kwargs: Any) -> None:

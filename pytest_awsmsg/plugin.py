@@ -195,6 +195,7 @@ def aws(request: pytest.FixtureRequest) -> Generator[Cloud, None, None]:
     allowed = frozenset(inspect.signature(fake_aws.__init__).parameters) - {"self", "func"}
     activation = fake_aws(**_options(request, allowed))
     cloud = activation.start()
+    cloud.label = f"test {request.node.nodeid}"
     request.node.stash[_CLOUD] = cloud
     try:
         request.config.pluginmanager.hook.pytest_awsmsg_cloud_created(cloud=cloud, request=request)

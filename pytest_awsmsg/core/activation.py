@@ -15,6 +15,7 @@ import os
 import random
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, ExitStack
@@ -24,6 +25,7 @@ from typing import Any, TypeVar, overload
 
 from .. import _hook
 from .cloud import DEFAULT_ACCOUNT_ID, Cloud
+from .threads import StragglerThreadWarning
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -314,6 +316,7 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         # Clients made without a region use the cloud's (which defaults to
         # AWS_DEFAULT_REGION): the innermost active cloud decides.
         os.environ["AWS_DEFAULT_REGION"] = cloud.region
+        cloud.threads.adopt_owner()
         _hook.push(cloud)
         self.cloud = cloud
         try:
@@ -338,6 +341,7 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
             undo.callback(_patches.exit)
             undo.callback(self._restore_region)
             undo.callback(cloud.close)
+            undo.callback(_report_stragglers, cloud)
             undo.callback(_hook.pop, cloud)
             if self._sleep_patch is not None:
                 undo.callback(self._sleep_patch.__exit__, None, None, None)
@@ -388,6 +392,22 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+def _report_stragglers(cloud: Cloud) -> None:
+    """Warn about threads that used the cloud and outlive it; their later calls fail."""
+    stragglers = cloud.threads.stragglers()
+    if not stragglers:
+        return
+    _hook.mark_stragglers(stragglers, cloud.label)
+    names = ", ".join(repr(thread.name) for thread in stragglers)
+    warnings.warn(
+        StragglerThreadWarning(
+            f"{cloud.label} ended with thread(s) {names} still running after calling AWS; "
+            "their further AWS calls will fail. Stop and join them before the test ends."
+        ),
+        stacklevel=4,
+    )
 
 
 def current_cloud() -> Cloud:

@@ -80,7 +80,10 @@ class Clock:
         self._offset = 0.0
         self._heap: list[Timer] = []
         self._seq = itertools.count()
-        self._firing_at: float | None = None
+        # thread id -> due time of the timer it is firing: that thread reads the
+        # timer's due time; others (the lock is released while user code runs)
+        # read the clock.
+        self._firing: dict[int, float] = {}
         self._freezer: Any = None  # freezegun's factory while frozen
         self.slept = 0.0  # virtual seconds botocore and the code under test slept
         self._virtual_sleep = 0  # depth of patch_sleep()
@@ -90,8 +93,10 @@ class Clock:
 
     def now(self) -> float:
         """Cloud time, in seconds since the epoch."""
-        if self._firing_at is not None:
-            return self._firing_at
+        if self._firing:
+            at = self._firing.get(threading.get_ident())
+            if at is not None:
+                return at
         return time.time() + self._offset
 
     def now_dt(self) -> datetime:
@@ -101,6 +106,11 @@ class Clock:
     def now_ms(self) -> int:
         """Cloud time in whole milliseconds, as AWS stamps messages."""
         return int(self.now() * 1000)
+
+    @property
+    def firing(self) -> bool:
+        """Whether the calling thread is inside a timer's callback (time cannot move there)."""
+        return bool(self._firing) and threading.get_ident() in self._firing
 
     @property
     def frozen(self) -> bool:
@@ -275,13 +285,17 @@ class Clock:
             return heapq.heappop(self._heap)
         return None
 
-    def _fire(self, timer: Timer, at: float | None = None) -> None:
-        previous = self._firing_at
-        self._firing_at = at
+    def _fire(self, timer: Timer, at: float) -> None:
+        me = threading.get_ident()
+        previous = self._firing.get(me)
+        self._firing[me] = at
         try:
             timer.callback()
         finally:
-            self._firing_at = previous
+            if previous is None:
+                del self._firing[me]
+            else:
+                self._firing[me] = previous
 
     def _set(self, target: float) -> None:
         # In virtual-sleep mode, whatever drives the process's time now (the

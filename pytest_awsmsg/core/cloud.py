@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import _hook
 from .calllog import CallLog, CallRecord
@@ -27,6 +29,7 @@ from .lambdas import LambdaRegistry
 from .protocols import WireRequest, WireResponse, parser_for, protocol_of, serializer_for
 from .registry import faked_services, service_class, service_model, service_name_for
 from .service import RequestContext
+from .threads import Participants
 from .topology import DEFAULT_SHIFT_AFTER, Outage, Topology, Zone
 
 if TYPE_CHECKING:
@@ -38,6 +41,12 @@ _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/")
 # Cloud.credentials_for() hands out for cross-account tests.
 _ACCOUNT_KEY_PREFIX = "AKIDAWSMSG"
 _REGION_IN_HOST = re.compile(r"\.([a-z]{2}(?:-[a-z]+)+-\d)\.")
+# No operation holds the cloud for long (user code runs without the lock), so
+# a call that cannot get it in this many real seconds is a bug: say so rather
+# than hang the test.
+LOCK_TIMEOUT = 60.0
+
+T = TypeVar("T")
 
 
 class Cloud:
@@ -58,14 +67,18 @@ class Cloud:
         self.region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
         self.account_id = account_id
         self.passthrough = frozenset(passthrough)
+        #: What started the cloud, for messages ("test tests/test_x.py::test_y").
+        self.label = f"the fake_aws cloud (seed={seed!r})"
         self.calls = CallLog()
         self.deliveries = DeliveryLog()  # what was published where (SNS fan-out)
         self.lambdas = LambdaRegistry(self)
         self.faults = FaultInjector(self)
         self.topology = Topology(self)
+        self.threads = Participants(self.lock, self.clock)
         self._services: dict[str, Service[Any]] = {}
         # Unexpected exceptions inside the fakes (see containment.py).
         self.kit_failures: list[KitFailure] = []
+        self._entered = _Entered(self)
 
     # -- services ------------------------------------------------------------
 
@@ -135,7 +148,7 @@ class Cloud:
             report = ParamValidator().validate(params, operation_model.input_shape)
             if report.has_errors():
                 raise ValidationError(report.generate_report(), code="ValidationException")
-        with self.lock:
+        with self._entered:
             service = self.service(service_name)
             region = region or self.region
             account_id = account_id or self.account_id
@@ -182,7 +195,7 @@ class Cloud:
         protocol = protocol_of(model, request)
         parser = parser_for(model, protocol)
         serializer = serializer_for(model, protocol)
-        with self.lock:
+        with self._entered:
             self.clock.run_due()
             request_id = self.ids.uuid4()
             access_key, region = caller_of(request)
@@ -236,6 +249,31 @@ class Cloud:
                 internal = contain(self.kit_failures, service_name, record, error)
                 return serializer.serialize_error(operation, internal, request_id)
 
+    # -- threads and time (see :mod:`.threads`) ------------------------------------
+
+    def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float,
+        *,
+        next_change: Callable[[], float | None] | None = None,
+        stand_at_deadline: bool = True,
+    ) -> bool:
+        """Inside an operation: wait until ``predicate()`` holds or ``timeout`` virtual seconds pass.
+
+        The one way a fake waits (long polls, task polls, broker consumers).
+        It releases the cloud's lock meanwhile, and moves virtual time only
+        as DESIGN.md's rule of who moves time allows. Returns the
+        predicate's last value. ``next_change``: when the predicate may turn
+        true with no call or timer; ``stand_at_deadline=False`` ends the wait
+        where nothing more is due (see :meth:`.threads.Participants.wait_for`).
+        """
+        return self.threads.wait_for(predicate, timeout, next_change=next_change, stand_at_deadline=stand_at_deadline)
+
+    def run_user_code(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call user code (a Lambda stand-in, an HTTP handler) with the cloud's lock released."""
+        return self.threads.run_user_code(func, *args, **kwargs)
+
     # -- outages and affinity (see :mod:`.topology`) -------------------------------
 
     def az_outage(
@@ -278,6 +316,34 @@ class Cloud:
 
     def __repr__(self) -> str:
         return f"<Cloud seed={self.seed!r} region={self.region} account={self.account_id} calls={len(self.calls)}>"
+
+
+class _Entered:
+    """Holding the cloud for one call: the lock (bounded), the caller noted, waits woken after."""
+
+    __slots__ = ("_cloud",)
+
+    def __init__(self, cloud: Cloud) -> None:
+        self._cloud = cloud
+
+    def __enter__(self) -> None:
+        cloud = self._cloud
+        if not cloud.lock.acquire(timeout=LOCK_TIMEOUT):
+            raise RuntimeError(
+                f"pytest-awsmsg bug: a call could not enter the cloud for {LOCK_TIMEOUT:.0f} s; "
+                "another thread holds it (please report this with the test)"
+            )
+        cloud.threads.seen()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        cloud = self._cloud
+        try:
+            cloud.threads.seen()
+            cloud.threads.notify()
+        finally:
+            cloud.lock.release()
 
 
 def _note_attempt(cloud: Cloud, record: CallRecord, request: WireRequest) -> None:

@@ -188,7 +188,7 @@ class LambdaRegistry:
         invocation = Invocation(function.name, event, source=source)
         self.invocations.append(invocation)
         try:
-            invocation.result = function.handler(event, context)
+            invocation.result = self._cloud.run_user_code(function.handler, event, context)
         except Exception as exc:
             clean = scrub or (lambda text: text)
             invocation.error = LambdaFunctionError(
@@ -207,7 +207,8 @@ def lambda_stack_trace(exc: BaseException) -> list[str]:
     cause (which Step Functions records in history) is the same on every
     machine rather than carrying this checkout's absolute paths.
     """
-    frames = traceback.extract_tb(exc.__traceback__)[1:]  # [0] is invoke() calling the handler
+    kit = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the kit's frames are not the handler's
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not os.path.abspath(f.filename).startswith(kit)]
     return [
         f'  File "/var/task/{os.path.basename(frame.filename)}", line {frame.lineno}, in {frame.name}\n'
         + (f"    {frame.line}\n" if frame.line else "")

@@ -56,7 +56,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)
         self.fanout = Fanout(self)
-        self.http = HttpEndpoints()
+        self.http = HttpEndpoints(cloud.run_user_code)
         self.outbox: list[OutboxMessage] = []
         # Topic name (None: every standard topic) -> chance of a second delivery.
         self.duplicate_rates: QuirkSettings[float] = QuirkSettings()

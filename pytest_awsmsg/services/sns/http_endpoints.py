@@ -73,7 +73,10 @@ class _Endpoint:
 class HttpEndpoints:
     """The URLs a test answers in Python, and the auto-confirm switch."""
 
-    def __init__(self) -> None:
+    def __init__(self, run_user_code: Callable[..., Any]) -> None:
+        # Handlers and `responses` callbacks are user code: they run without
+        # the cloud's lock, so they may call AWS from any thread.
+        self._run_user_code = run_user_code
         self._endpoints: dict[str, _Endpoint] = {}
         #: Confirm every new HTTP/S subscription at once, with no handshake.
         self.auto_confirm = False
@@ -98,11 +101,12 @@ class HttpEndpoints:
             if found.handler is None:
                 return HttpResult(200)
             try:
-                status = found.handler(request)
+                status = self._run_user_code(found.handler, request)
             except Exception as exc:  # the endpoint's own bug: a 500 to SNS
                 return HttpResult(500, f"handler raised {type(exc).__name__}: {exc}")
             return HttpResult(200 if status is None else int(status))
-        return _post_with_requests(request)
+        result: HttpResult = self._run_user_code(_post_with_requests, request)
+        return result
 
 
 def _post_with_requests(request: HttpRequest) -> HttpResult:

@@ -162,7 +162,6 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         del store.queues[queue.name]
         store.deleted[queue.name] = ctx.now
         self.cancel_tasks_of(queue)
-        self.arrived.notify_all()
         return {}
 
     @operation

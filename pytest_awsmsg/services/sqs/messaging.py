@@ -1,14 +1,10 @@
 """Sending, receiving, deleting and changing visibility of messages.
 
-Long polls never sleep. A ReceiveMessage with a wait moves virtual time
-(``clock.run_until``) to the next instant something could change (a message
-becoming visible, a scheduled event such as a move task) or to the wait's
-end, whichever is first. When other threads have called SQS in this cloud, a
-producer may be about to send, so before jumping to the wait's end the poll
-waits on :attr:`SqsBase.arrived` (a condition on the cloud's lock that every
-send notifies) for at most :data:`THREAD_GRACE` seconds of real time. That
-keeps single-threaded tests instant and lets a consumer thread wake for a
-producer thread's message, with every wait bounded.
+Long polls never sleep: a ReceiveMessage with a wait is the cloud's one
+waiting primitive (``cloud.wait_for``), woken by any change and by the next
+instant a message becomes visible. Whether the wait moves virtual time or
+waits for another thread follows the rule of who moves time
+(:mod:`pytest_awsmsg.core.threads`).
 """
 
 from __future__ import annotations
@@ -31,7 +27,6 @@ from .errors import (
 from .md5 import md5_of_attributes, md5_of_body
 from .models import (
     DEDUP_WINDOW,
-    EPSILON,
     PURGE_INTERVAL,
     DedupEntry,
     Message,
@@ -42,10 +37,8 @@ from .models import (
 )
 from .shared import SqsBase
 
-THREAD_GRACE = 0.05  # seconds of real time a long poll waits for another thread's send
 MAX_VISIBILITY = 43_200
 MAX_BATCH_BYTES = 1_048_576  # the sum of a batch's messages, whatever the queue's MaximumMessageSize
-_MAX_POLL_STEPS = 100_000
 
 
 class MessagingMixin(SqsBase):
@@ -181,7 +174,6 @@ class MessagingMixin(SqsBase):
             queue.dedup[queue.dedup_key(group_id, deduplication_id)] = DedupEntry(
                 now + DEDUP_WINDOW, message.message_id, sequence
             )
-        self.arrived.notify_all()
         return self._sent_result(body, attributes, system_attributes, message.message_id, sequence)
 
     def _sent_result(
@@ -235,25 +227,16 @@ class MessagingMixin(SqsBase):
             if replay is not None:
                 return {"Messages": replay or None}
         clock = self.cloud.clock
-        deadline = clock.now() + wait
-        graced = False
         taken: list[Message] = []
-        for _ in range(_MAX_POLL_STEPS):
+
+        def arrived() -> bool:
+            nonlocal taken
             if queue.name not in self.store(queue.account_id, queue.region).queues:
-                break  # deleted while we waited
+                return True  # deleted while we waited: answer empty
             taken = self.take(queue, clock.now(), limit, visibility, long_poll=wait > 0)
-            now = clock.now()
-            if taken or now + EPSILON >= deadline:
-                break
-            upcoming = [t for t in (queue.next_visible_at(now), clock.next_due()) if t is not None and t <= deadline]
-            if not upcoming and not graced and len(self.threads) > 1:
-                graced = True
-                self.arrived.wait(THREAD_GRACE)
-                continue
-            target = min(upcoming) if upcoming else deadline
-            clock.run_until(target)
-            if clock.now() + EPSILON < target:
-                break  # time cannot move here (a poll from inside a firing timer): answer now
+            return bool(taken)
+
+        self.cloud.wait_for(arrived, wait, next_change=lambda: queue.next_visible_at(clock.now()))
         result = [self._received(m, names, message_attribute_names) for m in taken]
         if queue.fifo and receive_request_attempt_id:
             # Recorded even when empty, so a retry inside five minutes is empty too. Assumed: AWS
@@ -435,8 +418,6 @@ class MessagingMixin(SqsBase):
                 "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
             )
         message.visible_at = now + timeout
-        if timeout == 0:
-            self.arrived.notify_all()
 
     @operation
     def change_message_visibility(

@@ -1,10 +1,8 @@
-"""What every part of the SQS fake shares: finding queues, the long-poll
-condition, and the threads seen calling (see :mod:`.messaging`)."""
+"""What every part of the SQS fake shares: finding queues and their quirks."""
 
 from __future__ import annotations
 
 import re
-import threading
 from typing import TYPE_CHECKING, Any
 
 from ...core.quirks import QuirkSettings
@@ -31,11 +29,6 @@ class SqsBase(Service[SqsStore]):
 
     def __init__(self, cloud: Cloud) -> None:
         super().__init__(cloud)
-        # Long polls wait on this; SendMessage (and anything else that makes a
-        # message visible) notifies it. It shares the cloud's lock, which every
-        # call already holds.
-        self.arrived = threading.Condition(cloud.lock)
-        self.threads: set[int] = set()
         # Production quirks (see view.py): None is "every queue", else a queue name.
         self.quirk_settings: QuirkSettings[Quirks] = QuirkSettings()
 
@@ -43,7 +36,6 @@ class SqsBase(Service[SqsStore]):
         return SqsStore(account_id, region)
 
     def dispatch(self, ctx: RequestContext, operation: Any, params: dict[str, Any]) -> dict[str, Any]:
-        self.threads.add(threading.get_ident())
         result = super().dispatch(ctx, operation, params)
         return {k: _compact(v) for k, v in result.items() if v is not None}
 
@@ -106,7 +98,6 @@ class SqsBase(Service[SqsStore]):
         message.dead_letter_source_arn = dead_letter_source_arn
         message.sent_at = sent_at
         target.add(message)
-        self.arrived.notify_all()
 
     def quirks_for(self, queue: Queue) -> Quirks | None:
         """The quirks switched on for a standard queue, if any."""

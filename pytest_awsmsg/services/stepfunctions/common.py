@@ -139,22 +139,15 @@ class StepFunctionsBase(Service[Store]):
             return None
 
     def _run_clock(self, done: Callable[[], bool], deadline: float, *, stand_at_deadline: bool) -> bool:
-        """Fire timers, one due time after another, until ``done()`` or nothing more is due by ``deadline``.
+        """Wait in virtual time until ``done()`` or ``deadline`` (the cloud's one waiting primitive).
 
-        This is how a caller blocks in virtual time (StartSyncExecution, the
-        GetActivityTask long poll, ``wait_for``): time moves only as far as
-        the timers it fires, then to ``deadline`` if asked, so the caller sees
-        the instant it would have returned at on AWS. Returns ``done()``.
+        This is how a caller blocks (StartSyncExecution, the GetActivityTask
+        long poll, ``wait_for``): the caller sees the instant it would have
+        returned at on AWS, and activity workers on other threads get to
+        answer before time moves on. Returns ``done()``.
         """
-        clock = self.cloud.clock
-        while not done():
-            nxt = clock.next_due()
-            if nxt is None or nxt > deadline:
-                if stand_at_deadline:
-                    clock.run_until(deadline)
-                return done()
-            clock.run_until(nxt)
-        return True
+        timeout = deadline - self.cloud.clock.now()
+        return self.cloud.wait_for(done, timeout, stand_at_deadline=stand_at_deadline)
 
     def _machine(self, arn: str) -> tuple[StateMachine, Version | None, Alias | None]:
         """A state machine, version or alias ARN resolved to (machine, version, alias)."""
