@@ -15,6 +15,7 @@ from botocore.model import ServiceModel
 from pytest_awsmsg import Cloud
 from pytest_awsmsg.core.errors import AwsError
 from pytest_awsmsg.core.protocols import serializer_for
+from pytest_awsmsg.core.protocols.views import QUERY_ERA, query_code_of
 from pytest_awsmsg.core.registry import faked_services, service_model
 
 
@@ -42,7 +43,7 @@ def test_every_error_shape_travels_as_aws_sends_it(service: str, shape_name: str
 
     parsed = _parse(model, response)
 
-    query_code = shape.metadata.get("error", {}).get("code", shape_name)
+    query_code = query_code_of(model, shape_name)
     assert parsed["Error"]["Code"] == query_code
     assert parsed["Error"]["Message"] == "it broke"
     assert "Detail" not in parsed["Error"]
@@ -98,3 +99,24 @@ def test_secrets_manager_fills_the_top_level_message(aws: Cloud) -> None:
         sm.describe_secret(SecretId="missing")
 
     assert caught.value.response["Message"] == caught.value.response["Error"]["Message"] != ""
+
+
+@pytest.mark.parametrize("service", sorted(QUERY_ERA))
+def test_query_era_names_are_the_query_models_own(service: str) -> None:
+    """Under a botocore whose model still speaks query, the table of query-era
+    wire names and codes must say exactly what that model says."""
+    model = service_model(service)
+    if model.protocol != "query":
+        pytest.skip("this botocore's model no longer speaks query")
+    era = QUERY_ERA[service]
+    shapes = model._service_description["shapes"]
+    for key, wire in era.names.items():
+        shape, _, member = key.partition(".")
+        if shape not in shapes:
+            continue
+        ref = shapes[shape]["members"][member] if member else shapes[shape].get("member", shapes[shape])
+        assert ref.get("locationName") == wire, key
+    for shape, (key, value) in era.entries.items():
+        assert (shapes[shape]["key"]["locationName"], shapes[shape]["value"]["locationName"]) == (key, value)
+    for shape, code in era.codes.items():
+        assert shapes[shape]["error"]["code"] == code

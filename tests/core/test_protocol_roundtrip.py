@@ -19,7 +19,8 @@ from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Sh
 from botocore.serialize import create_serializer
 
 from pytest_awsmsg.core.errors import AwsError
-from pytest_awsmsg.core.protocols import WireRequest, parser_for, serializer_for
+from pytest_awsmsg.core.protocols import WireRequest, model_as, parser_for, serializer_for
+from pytest_awsmsg.core.protocols.views import query_code_of
 from pytest_awsmsg.core.registry import service_model
 
 SERVICES = ["sqs", "sns", "stepfunctions", "mq", "swf", "secretsmanager"]
@@ -67,28 +68,12 @@ def operations(protocols: dict[str, list[str]]) -> list[Any]:
 
 
 def _as_protocol(model: ServiceModel, protocol: str) -> ServiceModel:
-    """The same model, declared as another of the protocols the service speaks."""
-    if model.metadata["protocol"] == protocol:
-        return model
-    # What each protocol needs of the metadata, as SQS's own models declare it.
-    extra = {
-        "xmlNamespace": "http://queue.amazonaws.com/doc/2012-11-05/",
-        "targetPrefix": "AmazonSQS",
-        "jsonVersion": "1.0",
-    }
-    data: dict[str, Any] = {"metadata": {**extra, **model.metadata, "protocol": protocol}}
-    # Query outputs travel inside <OpResult>, which a query model declares.
-    data["operations"] = {
-        name: {**op, "output": {**op["output"], "resultWrapper": f"{name}Result"}} if "output" in op else op
-        for name, op in model._service_description["operations"].items()
-    }
-    data["shapes"] = model._service_description["shapes"]
-    return ServiceModel(data, service_name=model.service_name)
+    """The same model, as a client of another protocol the service speaks sees it."""
+    return model_as(model, protocol)
 
 
-# SQS speaks both; an older botocore knows only query (and has no JSON parser
-# for its query-compatible errors), so only a JSON-era model is tried both ways.
-BOTH_SQS = {"sqs": ["json", "query"] if service_model("sqs").metadata["protocol"] == "json" else ["query"]}
+# SQS speaks both, whichever of them the installed botocore's model declares.
+BOTH_SQS = {"sqs": ["json", "query"]}
 
 
 @pytest.mark.parametrize(("model", "protocol", "name"), operations(BOTH_SQS))
@@ -147,7 +132,7 @@ def test_every_modelled_error_reaches_botocore_with_its_code(model: ServiceModel
 
     assert response.status >= 400
     assert parsed["Error"]["Message"] == "it went wrong"
-    expected = model.shape_for(code).metadata.get("error", {}).get("code", code)
+    expected = query_code_of(model, code)
     assert parsed["Error"]["Code"] == expected
     assert parsed["ResponseMetadata"]["RequestId"] == "req-2"
 

@@ -19,14 +19,17 @@ from .base import RequestParser, ResponseSerializer, WireRequest, WireResponse
 from .json import JsonParser, JsonSerializer
 from .query import QueryParser, QuerySerializer
 from .rest_json import RestJsonParser, RestJsonSerializer
+from .views import model_as, protocols_of
 
 __all__ = [
     "RequestParser",
     "ResponseSerializer",
     "WireRequest",
     "WireResponse",
+    "model_as",
     "parser_for",
     "protocol_of",
+    "protocols_of",
     "serializer_for",
 ]
 
@@ -43,27 +46,30 @@ _SERIALIZERS: dict[str, type[ResponseSerializer]] = {
 
 
 def protocol_of(model: ServiceModel, request: WireRequest) -> str:
-    """The protocol the request speaks, among those the model allows.
+    """The protocol a request speaks, among those the service answers.
 
-    A service that left ``query`` for ``json`` (SQS) still answers query
-    requests from older SDKs, so the request's content type decides.
+    A service that left ``query`` for ``json`` (SQS) answers both on every
+    request, as AWS does: an ``X-Amz-Target`` with a JSON content type is
+    JSON, a form body (or a query string) with ``Action=`` is query.
     """
-    declared = str(model.metadata.get("protocol", ""))
-    if declared == "rest-json":
-        return declared
+    spoken = protocols_of(model)
+    if len(spoken) == 1:
+        return spoken[0]
     content_type = request.content_type
-    if content_type.startswith("application/x-amz-json"):
+    if content_type.startswith("application/x-amz-json") and "x-amz-target" in request.headers:
         return "json"
-    if content_type == "application/x-www-form-urlencoded":
+    if content_type == "application/x-www-form-urlencoded" or "Action" in request.query:
         return "query"
-    return declared
+    return spoken[0]
 
 
 @cache
 def parser_for(model: ServiceModel, protocol: str) -> RequestParser:
-    return _PARSERS[protocol](model)
+    """The parser for requests in ``protocol`` (on the model as that protocol sees it)."""
+    return _PARSERS[protocol](model_as(model, protocol))
 
 
 @cache
 def serializer_for(model: ServiceModel, protocol: str) -> ResponseSerializer:
-    return _SERIALIZERS[protocol](model)
+    """The serialiser answering in ``protocol`` (on the model as that protocol sees it)."""
+    return _SERIALIZERS[protocol](model_as(model, protocol))

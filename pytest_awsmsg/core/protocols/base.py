@@ -169,18 +169,27 @@ class ResponseSerializer:
         return 400 if error.sender_fault else 500
 
     def error_shape(self, code: str) -> StructureShape | None:
-        """The model's error shape for a code: its shape name, or the query code it declares."""
+        """The model's error shape for a code: its shape name, or its query code."""
         return self._error_shapes.get(code)
 
     @cached_property
+    def _query_codes(self) -> dict[str, str]:
+        """Error shape name -> query code, where they differ (also for a JSON model that dropped them)."""
+        from .views import QUERY_ERA
+
+        era = QUERY_ERA.get(self.service_model.service_name)
+        codes = dict(era.codes) if era is not None else {}
+        for shape in self.service_model.error_shapes:
+            code = shape.metadata.get("error", {}).get("code")
+            if code:
+                codes[shape.name] = str(code)
+        return codes
+
+    @cached_property
     def _error_shapes(self) -> dict[str, StructureShape]:
-        found: dict[str, StructureShape] = {}
-        for shape in self.service_model.error_shapes:
-            query_code = shape.metadata.get("error", {}).get("code")
-            if query_code:
-                found.setdefault(str(query_code), shape)
-        for shape in self.service_model.error_shapes:
-            found[shape.name] = shape
+        shapes = {shape.name: shape for shape in self.service_model.error_shapes}
+        found = {code: shapes[name] for name, code in self._query_codes.items() if name in shapes}
+        found.update(shapes)
         return found
 
     def query_error_code(self, error: AwsError) -> str:
@@ -189,7 +198,7 @@ class ResponseSerializer:
             return error.query_code
         shape = self.error_shape(error.code)
         if shape is not None:
-            return str(shape.metadata.get("error", {}).get("code") or error.code)
+            return str(self._query_codes.get(shape.name, shape.name))
         return error.code
 
 
