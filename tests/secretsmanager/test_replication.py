@@ -105,7 +105,8 @@ def test_stop_replication_promotes_the_replica(sm: Any, west: Any, make_secret: 
     west.stop_replication_to_replica(SecretId="db")
     west.put_secret_value(SecretId="db", SecretString="west-only")
 
-    assert west.describe_secret(SecretId="db")["PrimaryRegion"] == "us-west-2"
+    # A standalone secret again: only multi-Region secrets name a PrimaryRegion.
+    assert "PrimaryRegion" not in west.describe_secret(SecretId="db")
     assert sm.get_secret_value(SecretId="db")["SecretString"] == "v1"
     assert "ReplicationStatus" not in sm.describe_secret(SecretId="db")
     with pytest.raises(sm.exceptions.InvalidRequestException):

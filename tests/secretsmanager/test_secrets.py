@@ -91,9 +91,12 @@ def test_a_retried_create_with_the_same_token_and_value_succeeds(sm: Any) -> Non
 
 
 def test_an_invalid_name_is_refused(sm: Any) -> None:
-    with pytest.raises(sm.exceptions.InvalidParameterException) as excinfo:
+    with pytest.raises(sm.exceptions.ClientError) as excinfo:
         sm.create_secret(Name="bad name!", SecretString="x")
-    assert error_of(excinfo)[1].startswith("Invalid name. Must be a valid name containing alphanumeric characters")
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!",
+    )
 
 
 def test_string_and_binary_together_are_refused(sm: Any) -> None:
@@ -138,8 +141,14 @@ def test_describe_secret_reports_every_field_that_has_a_value(aws: Cloud, sm: An
     assert described["LastChangedDate"] == datetime(2026, 3, 1, 10, tzinfo=utc)
     # AWS keeps LastAccessedDate at day resolution.
     assert described["LastAccessedDate"] == datetime(2026, 3, 3, tzinfo=utc)
-    assert described["PrimaryRegion"] == "us-east-1"
-    for absent in ("RotationEnabled", "DeletedDate", "NextRotationDate", "LastRotatedDate", "ReplicationStatus"):
+    for absent in (
+        "PrimaryRegion",
+        "RotationEnabled",
+        "DeletedDate",
+        "NextRotationDate",
+        "LastRotatedDate",
+        "ReplicationStatus",
+    ):
         assert absent not in described
 
 
@@ -164,14 +173,29 @@ def test_update_secret_without_a_value_creates_no_version(sm: Any, make_secret: 
     assert sm.describe_secret(SecretId="db")["KmsKeyId"] == "alias/new"
 
 
-def test_update_secret_refuses_a_token_that_names_an_existing_version(sm: Any) -> None:
+def test_update_secret_refuses_a_token_that_names_a_version_with_another_value(sm: Any) -> None:
     token = "b" * 32
-    sm.create_secret(Name="db", SecretString="v", ClientRequestToken=token)
+    arn = sm.create_secret(Name="db", SecretString="v", ClientRequestToken=token)["ARN"]
 
     with pytest.raises(sm.exceptions.ResourceExistsException) as excinfo:
         sm.update_secret(SecretId="db", SecretString="w", ClientRequestToken=token, Description="changed")
-    assert error_of(excinfo)[1] == "You can't modify an existing version, you can only create new versions."
+    assert error_of(excinfo)[1] == (
+        f"You can't use ClientRequestToken {token} because that value is already in use for a version of secret {arn}."
+    )
     assert "Description" not in sm.describe_secret(SecretId="db")  # a refused call changes nothing
+
+
+def test_update_secret_is_idempotent_on_its_token(sm: Any) -> None:
+    """AWS: same token, same value: "the request is ignored" (no new version, no error)."""
+    sm.create_secret(Name="db", SecretString="v1", ClientRequestToken="a" * 32)
+    first = sm.update_secret(SecretId="db", SecretString="v2", ClientRequestToken="b" * 32)
+    again = sm.update_secret(SecretId="db", SecretString="v2", ClientRequestToken="b" * 32)
+
+    assert again == {**first, "ResponseMetadata": again["ResponseMetadata"]}
+    assert sm.describe_secret(SecretId="db")["VersionIdsToStages"] == {
+        "a" * 32: ["AWSPREVIOUS"],
+        "b" * 32: ["AWSCURRENT"],
+    }
 
 
 def test_tags_are_added_replaced_and_removed(sm: Any, make_secret: MakeSecret) -> None:

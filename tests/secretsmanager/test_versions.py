@@ -51,8 +51,9 @@ def test_get_secret_value_by_version_id_and_stage(sm: Any) -> None:
     assert sm.get_secret_value(SecretId="db", VersionId=T1, VersionStage="AWSPREVIOUS")["VersionStages"] == [
         "AWSPREVIOUS"
     ]
-    with pytest.raises(sm.exceptions.ResourceNotFoundException):
+    with pytest.raises(sm.exceptions.InvalidRequestException) as excinfo:
         sm.get_secret_value(SecretId="db", VersionId=T1, VersionStage="AWSCURRENT")
+    assert error_of(excinfo)[1] == "You provided a VersionStage that is not associated to the provided VersionId."
     with pytest.raises(sm.exceptions.ResourceNotFoundException) as excinfo:
         sm.get_secret_value(SecretId="db", VersionId=T3)
     assert error_of(excinfo)[1] == f"Secrets Manager can't find the specified secret value for VersionId: {T3}"
@@ -62,7 +63,7 @@ def test_get_secret_value_by_version_id_and_stage(sm: Any) -> None:
 
 
 def test_client_request_token_makes_put_idempotent(sm: Any) -> None:
-    sm.create_secret(Name="db", SecretString="one", ClientRequestToken=T1)
+    arn = sm.create_secret(Name="db", SecretString="one", ClientRequestToken=T1)["ARN"]
     sm.put_secret_value(SecretId="db", SecretString="two", ClientRequestToken=T2)
 
     again = sm.put_secret_value(SecretId="db", SecretString="two", ClientRequestToken=T2)
@@ -73,7 +74,7 @@ def test_client_request_token_makes_put_idempotent(sm: Any) -> None:
         sm.put_secret_value(SecretId="db", SecretString="different", ClientRequestToken=T2)
     assert error_of(excinfo) == (
         "ResourceExistsException",
-        "You can't modify an existing version, you can only create new versions.",
+        f"You can't use ClientRequestToken {T2} because that value is already in use for a version of secret {arn}.",
     )
 
 

@@ -8,19 +8,20 @@ what the call log may show (never a value).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ...core.service import operation
 from ..base import RequestContext
-from .common import day_of, page, tag_list
+from .common import check_secret_id, day_of, page, tag_list, token_in_use
 from .errors import (
+    INVALID_NAME,
     MARKED_FOR_DELETION,
     InvalidParameterException,
     InvalidRequestException,
     LimitExceededException,
     ResourceExistsException,
     ResourceNotFoundException,
+    ValidationException,
 )
 from .listing import ListingOps
 from .models import CURRENT, DAY, Secret, SecretsStore
@@ -30,7 +31,6 @@ from .replication import ReplicationOps
 from .rotation import RotationOps
 from .views import SecretView
 
-_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]+$")
 # Members of requests that carry a value; the call log shows a placeholder instead.
 SENSITIVE = frozenset({"SecretString", "SecretBinary", "RotationToken"})
 REDACTED = "<redacted>"
@@ -58,11 +58,9 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         type: str | None = None,
         cross_account_primary_arn: str | None = None,
     ) -> dict[str, Any]:
-        if not _NAME.match(name):
-            raise InvalidParameterException(
-                "Invalid name. Must be a valid name containing alphanumeric characters, or any of the "
-                "following: -/_+=.@!"
-            )
+        check_secret_id(name)
+        if name.startswith("arn:"):
+            raise ValidationException(INVALID_NAME)
         self.check_value(secret_string, secret_binary)
         if cross_account_primary_arn is not None:
             self._check_cross_account(
@@ -86,8 +84,11 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
                     "You can't create this secret because a secret with this name is already scheduled for deletion."
                 )
             retry = existing.values.get(client_request_token) if client_request_token else None
-            if retry is not None and retry.same_value(secret_string, secret_binary) and not existing.is_replica:
-                # A retried CreateSecret (same token, same value) succeeds and changes nothing.
+            if retry is not None and retry.has_value and not existing.is_replica:
+                # A retried CreateSecret (same token, same value) succeeds and changes nothing;
+                # the same token with another value names a version that can't change.
+                if not retry.same_value(secret_string, secret_binary):
+                    raise token_in_use(retry.version_id, existing)
                 return {"ARN": existing.arn, "Name": existing.name, "VersionId": retry.version_id}
             raise ResourceExistsException(f"The operation failed because the secret {name} already exists.")
         arn = ctx.arn(f"secret:{name}-{self.cloud.ids.alnum(6)}")
@@ -95,6 +96,7 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         secret.description = description
         secret.kms_key_id = kms_key_id or None
         secret.tags = tags
+        secret.tagged = bool(tags)
         secret.type = type or None
         store.secrets[name] = secret
         result: dict[str, Any] = {"ARN": arn, "Name": name}
@@ -156,9 +158,9 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         secret = self.writable(self.live(self.find(ctx, secret_id)))
         self.check_value(secret_string, secret_binary)
         has_value = secret_string is not None or secret_binary is not None
-        if has_value and client_request_token and secret.values.get(client_request_token) is not None:
-            # AWS: a token that matches an existing version is an error for UpdateSecret.
-            raise ResourceExistsException("You can't modify an existing version, you can only create new versions.")
+        existing = secret.values.get(client_request_token) if has_value and client_request_token else None
+        if existing is not None and existing.has_value and not existing.same_value(secret_string, secret_binary):
+            raise token_in_use(existing.version_id, secret)  # before anything changes
         if description is not None:
             secret.description = description
         if kms_key_id is not None:
@@ -167,9 +169,11 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
             secret.type = type or None
         result: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
         if has_value:
-            version, _ = self.put_version(ctx, secret, client_request_token, secret_string, secret_binary)
+            # Idempotent on the token, as PutSecretValue: a retry with the same value changes nothing.
+            version, created = self.put_version(ctx, secret, client_request_token, secret_string, secret_binary)
             result["VersionId"] = version.version_id
-            self.value_changed(secret, ctx.now)
+            if created:
+                self.value_changed(secret, ctx.now)
         secret.last_changed = ctx.now
         return result
 
@@ -291,10 +295,8 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
                     f"Secrets Manager can't find the specified secret value for VersionId: {version_id}"
                 )
             if version_stage is not None and version_stage not in values.stages_of(version_id):
-                # Assumption: the pair must name one version; a mismatch is "not found" (what
-                # AWS's rotation templates expect when they look up VersionId + AWSPENDING).
-                raise ResourceNotFoundException(
-                    f"Secrets Manager can't find the specified secret value for staging label: {version_stage}"
+                raise InvalidRequestException(
+                    "You provided a VersionStage that is not associated to the provided VersionId."
                 )
         else:
             stage = version_stage or CURRENT

@@ -14,6 +14,7 @@ from botocore.model import OperationModel
 
 from ..base import RequestContext, Service
 from .errors import (
+    INVALID_NAME,
     MARKED_FOR_DELETION,
     REPLICA_READ_ONLY,
     InvalidNextTokenException,
@@ -21,9 +22,13 @@ from .errors import (
     InvalidRequestException,
     ResourceExistsException,
     ResourceNotFoundException,
+    ValidationException,
 )
 from .models import CURRENT, DAY, Secret, SecretsStore, Version
 
+# The characters AWS's own message lists: "-/_+=.@!" ("!" appears in the names of
+# secrets other services manage, e.g. "rds!cluster-...").
+_NAME = re.compile(r"^[A-Za-z0-9/_+=.@!-]+$")
 # AWS appends "-" and six random characters to the name in the ARN.
 _SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 DEFAULT_KEY = "DefaultEncryptionKey"
@@ -65,6 +70,23 @@ def tag_list(tags: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in merged.items()]
 
 
+def token_in_use(token: str, secret: Secret) -> ResourceExistsException:
+    """A ClientRequestToken reused with another value (CreateSecret, PutSecretValue, UpdateSecret)."""
+    return ResourceExistsException(
+        f"You can't use ClientRequestToken {token} because that value is already in use for a version of "
+        f"secret {secret.arn}."
+    )
+
+
+def check_secret_id(secret_id: str) -> None:
+    """AWS's syntax check of a name or a SecretId, made by every operation before any lookup.
+
+    An ARN is looked up as it is (a malformed one is simply not found).
+    """
+    if not secret_id.startswith("arn:") and not _NAME.match(secret_id):
+        raise ValidationException(INVALID_NAME)
+
+
 def _without_none(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _without_none(v) for k, v in value.items() if v is not None}
@@ -96,6 +118,7 @@ class SecretsBase(Service[SecretsStore]):
         does the same. An ARN of another account reaches that account's
         secret (the fake does not evaluate IAM or resource policies).
         """
+        check_secret_id(secret_id)
         store = self.ctx_store(ctx)
         if secret_id.startswith("arn:"):
             parts = secret_id.split(":", 6)
@@ -166,7 +189,7 @@ class SecretsBase(Service[SecretsStore]):
         if existing is not None and existing.has_value:
             if existing.same_value(secret_string, secret_binary):
                 return existing, False
-            raise ResourceExistsException("You can't modify an existing version, you can only create new versions.")
+            raise token_in_use(version_id, secret)
         if existing is None:
             existing = Version(version_id, ctx.now, kms_key_ids=[secret.kms_key_id or DEFAULT_KEY])
             values.add(existing)
@@ -204,10 +227,12 @@ class SecretsBase(Service[SecretsStore]):
             "LastAccessedDate": day_of(secret.last_accessed),
             "DeletedDate": src.deleted_date,
             "NextRotationDate": rotation.next_rotation if enabled else None,
-            "Tags": list(src.tags) if src.tags else None,
+            # AWS omits Tags until a secret is first tagged; afterwards an empty list stays "Tags": [].
+            "Tags": list(src.tags) if src.tags or src.tagged else None,
             "OwningService": src.owning_service,
             "CreatedDate": secret.created,
-            "PrimaryRegion": secret.primary_region,
+            # Only a multi-Region secret (a primary with replicas, or a replica) names its primary Region.
+            "PrimaryRegion": secret.primary_region if secret.is_replica or secret.replicas else None,
         }
         stages = secret.values.to_stages()
         if listing:

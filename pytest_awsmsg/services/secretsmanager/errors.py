@@ -14,6 +14,10 @@ NOT_FOUND = "Secrets Manager can't find the specified secret."
 MARKED_FOR_DELETION = "You can't perform this operation on the secret because it was marked for deletion."
 # What AWS answers for a write sent to a replica instead of its primary.
 REPLICA_READ_ONLY = "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+# What AWS answers (ValidationException) for a name or SecretId with other characters.
+INVALID_NAME = (
+    "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"
+)
 
 
 class SecretsManagerError(AwsError):
@@ -62,6 +66,10 @@ class EncryptionFailure(SecretsManagerError):
 
 class DecryptionFailure(SecretsManagerError):
     pass
+
+
+class ValidationException(SecretsManagerError):
+    """Not a shape of the model, but the code AWS answers for a syntactically invalid name."""
 
 
 class InternalServiceError(SecretsManagerError):

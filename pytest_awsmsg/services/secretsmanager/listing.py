@@ -3,13 +3,18 @@
 Filter semantics from the model's documentation: ``name``, ``tag-key``,
 ``tag-value``, ``primary-region`` and ``owning-service`` are case-sensitive
 prefix matches, ``description`` a case-insensitive one, and ``all`` splits the
-value into words and matches each against every attribute, ignoring case. A
-value starting with ``!`` negates. Values of one key are OR-ed (negated ones
-must all miss); keys are AND-ed.
+value into words and matches them against the words of the name, description,
+tag keys and tag values, ignoring case. AWS's user guide ("Find secrets"): words
+end wherever lowercase turns uppercase, a letter turns into a digit or back, or
+at punctuation, so ``credsDatabase#892`` searches ``creds``, ``Database`` and
+``892``, and ``My_Secret`` finds secrets with the word ``my`` or ``secret``.
+A value starting with ``!`` negates. Values of one key are OR-ed (negated
+ones must all miss); keys are AND-ed.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...core.service import operation
@@ -22,6 +27,7 @@ from .errors import (
 )
 from .models import CURRENT, Secret
 
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 BATCH_LIMIT = 20  # BatchGetSecretValue: "up to 20 secrets" per call
 
 
@@ -54,17 +60,19 @@ def _attributes(secret: Secret, key: str) -> list[str]:
         *_attributes(secret, "description"),
         *_attributes(secret, "tag-key"),
         *_attributes(secret, "tag-value"),
-        *_attributes(secret, "primary-region"),
-        *_attributes(secret, "owning-service"),
     ]
+
+
+def words(text: str) -> list[str]:
+    """``text`` split into words as AWS's search does, lowercased."""
+    return [w.lower() for w in _WORD.findall(text)]
 
 
 def _value_matches(secret: Secret, key: str, value: str) -> bool:
     attributes = _attributes(secret, key)
     if key == "all":
-        words = [w for a in attributes for w in a.lower().replace("/", " ").replace("-", " ").split()]
-        words += [a.lower() for a in attributes]
-        return all(any(w.startswith(part) for w in words) for part in value.lower().split())
+        known = [w for a in attributes for w in words(a)]
+        return any(any(w.startswith(part) for w in known) for part in words(value))
     if key == "description":
         return any(a.lower().startswith(value.lower()) for a in attributes)
     return any(a.startswith(value) for a in attributes)

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 CURRENT = "AWSCURRENT"
 PREVIOUS = "AWSPREVIOUS"
 PENDING = "AWSPENDING"
-_AWS_LABELS = (CURRENT, PENDING, PREVIOUS)
 
 DAY = 86400.0  # seconds
 
@@ -84,9 +83,8 @@ class VersionStore:
         return self.versions.get(found) if found else None
 
     def stages_of(self, version_id: str) -> list[str]:
-        """The labels on a version: AWS's own first (CURRENT, PENDING, PREVIOUS), then the rest sorted."""
-        mine = [label for label, vid in self.labels.items() if vid == version_id]
-        return sorted(mine, key=lambda label: (_AWS_LABELS.index(label) if label in _AWS_LABELS else 9, label))
+        """The labels on a version, sorted (as AWS lists them: "AWSCURRENT", "AWSPENDING", "PUT1")."""
+        return sorted(label for label, vid in self.labels.items() if vid == version_id)
 
     def to_stages(self, *, with_empty: bool = True) -> dict[str, list[str]]:
         """VersionIdsToStages: every version with a label (with or without a value)."""
@@ -207,6 +205,7 @@ class Secret:
         self.description: str | None = None
         self.kms_key_id: str | None = None
         self.tags: list[dict[str, str]] = []
+        self.tagged = False  # ever tagged: DescribeSecret then shows Tags, even an empty list
         self.type: str | None = None
         self.owning_service: str | None = None
         self.last_changed = created

@@ -86,6 +86,7 @@ class PolicyOps(SecretsBase):
     def tag_resource(self, ctx: RequestContext, *, secret_id: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         secret = self.writable(self.live(self.find(ctx, secret_id)))
         secret.tags = tag_list([*secret.tags, *tags])
+        secret.tagged = True
         secret.last_changed = ctx.now
         return {}
 
@@ -93,5 +94,6 @@ class PolicyOps(SecretsBase):
     def untag_resource(self, ctx: RequestContext, *, secret_id: str, tag_keys: list[str]) -> dict[str, Any]:
         secret = self.writable(self.live(self.find(ctx, secret_id)))
         secret.tags = [t for t in secret.tags if t["Key"] not in set(tag_keys)]
+        secret.tagged = True
         secret.last_changed = ctx.now
         return {}

@@ -118,6 +118,7 @@ class ReplicationOps(SecretsBase):
             secret.values = primary.values.copy()
             secret.description, secret.tags, secret.type = primary.description, list(primary.tags), primary.type
             secret.policies = dict(primary.policies)
+            secret.tagged = primary.tagged
             secret.last_changed = ctx.now
             secret.primary = None
             primary.replicas.pop(secret.region, None)
