@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,6 +22,7 @@ from .calllog import CallLog, CallRecord
 from .clock import Clock
 from .containment import KitFailure, contain, raise_kit_failures
 from .deliveries import DeliveryLog
+from .endpoints import Endpoints
 from .errors import AwsError, UnfakedServiceError
 from .faults import DroppedConnection, FaultInjector
 from .ids import IdSource
@@ -75,6 +76,7 @@ class Cloud:
         self.faults = FaultInjector(self)
         self.topology = Topology(self)
         self.threads = Participants(self.lock, self.clock)
+        self.endpoints = Endpoints()  # sockets this cloud serves (server mode, brokers)
         self._services: dict[str, Service[Any]] = {}
         # Unexpected exceptions inside the fakes (see containment.py).
         self.kit_failures: list[KitFailure] = []
@@ -310,9 +312,32 @@ class Cloud:
         """Raise :class:`~.containment.KitBug` if the kit crashed answering a call (the plugin does at teardown)."""
         raise_kit_failures(self.kit_failures)
 
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *, allow_remote: bool = False) -> str:
+        """Answer this cloud over HTTP too, for other processes and languages; returns the endpoint URL.
+
+        Idempotent: the first call starts the server (on loopback; another host
+        only with ``allow_remote=True``), later calls return its URL. While it
+        serves, processes started from this one inherit ``AWS_ENDPOINT_URL``,
+        fake credentials and the region, so their SDKs reach it. It stops when
+        the cloud ends. See docs/server.md.
+        """
+        from ..server.http import HttpEndpoint
+
+        endpoint = self.endpoints.start(
+            "http",
+            lambda: HttpEndpoint(self, host, port, allow_remote=allow_remote, export_environment=True),
+        )
+        if port and port != endpoint.port:
+            raise ValueError(f"this cloud is already served at {endpoint.url}, not on port {port}")
+        return endpoint.url
+
     def close(self) -> None:
-        """Release what the cloud holds outside itself (a frozen clock)."""
-        self.clock.unfreeze()
+        """Release what the cloud holds outside itself: endpoints, services' resources, a frozen clock."""
+        with ExitStack() as undo:
+            undo.callback(self.clock.unfreeze)
+            for service in list(self._services.values()):
+                undo.callback(service.close)
+            undo.callback(self.endpoints.close)
 
     def __repr__(self) -> str:
         return f"<Cloud seed={self.seed!r} region={self.region} account={self.account_id} calls={len(self.calls)}>"

@@ -100,6 +100,9 @@ class Service(Generic[StoreT]):
 
     #: The botocore service name (``sqs``, ``sns``, ``stepfunctions`` ...).
     name: ClassVar[str]
+    #: Operations AWS answers without a signature (SNS's ConfirmSubscription,
+    #: reached by GETting a SubscribeURL); served endpoints refuse the rest unsigned.
+    unauthenticated_operations: ClassVar[frozenset[str]] = frozenset()
     # Built on first use (loading a model is not free), once per class.
     _dispatch_table: ClassVar[dict[str, Handler] | None] = None
 
@@ -199,6 +202,14 @@ class Service(Generic[StoreT]):
     def report_sections(self) -> list[tuple[str, str]]:
         """(title, text) sections this service adds to a failed test's report."""
         return []
+
+    def resource(self, path: str) -> tuple[str, bytes] | None:
+        """A document at a URL this service hands out (SNS's SigningCertURL), as
+        (content type, body), for served endpoints to answer GETs of; ``None`` if not ours."""
+        return None
+
+    def close(self) -> None:
+        """Release what the service holds outside the cloud (threads, sockets); called when the cloud ends."""
 
     def redact(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Params as they may be shown in the call log and reports.

@@ -19,6 +19,7 @@ from ...core.quirks import QuirkSettings
 from ...core.service import operation
 from ..base import RequestContext
 from . import attributes as attrs
+from . import signing
 from .access import AccessMixin
 from .common import split_arn
 from .dataprotection import parse_policy
@@ -52,6 +53,8 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
     """Standard and FIFO topics, every subscriber protocol, mobile push and SMS."""
 
     name = "sns"
+    # AWS lets anyone holding a SubscribeURL or UnsubscribeURL use it, unsigned.
+    unauthenticated_operations = frozenset({"ConfirmSubscription", "Unsubscribe"})
 
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)
@@ -60,6 +63,12 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         self.outbox: list[OutboxMessage] = []
         # Topic name (None: every standard topic) -> chance of a second delivery.
         self.duplicate_rates: QuirkSettings[float] = QuirkSettings()
+
+    def resource(self, path: str) -> tuple[str, bytes] | None:
+        """The signing certificate at the path of ``SigningCertURL``, for a served endpoint."""
+        if path == signing.certificate_path():
+            return "application/x-x509-ca-cert", self.signing_certificate_pem.encode()
+        return None
 
     # -- topics -----------------------------------------------------------------------
 

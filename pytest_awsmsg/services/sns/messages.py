@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...core.endpoints import caller_url
 from ...core.protocols.base import b64encode, format_timestamp
 from . import signing
 
@@ -23,13 +24,15 @@ def iso_timestamp(epoch: float) -> str:
 
 
 def unsubscribe_url(region: str, subscription_arn: str) -> str:
-    return f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
+    return caller_url(f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription_arn}")
 
 
 def subscribe_url(region: str, topic_arn: str, token: str) -> str:
     # The ARN goes in as is, colons and all, as in the developer guide's example
     # (topic names and ARNs hold nothing a query string must escape).
-    return f"https://sns.{region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
+    return caller_url(
+        f"https://sns.{region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
+    )
 
 
 @dataclass

@@ -21,6 +21,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from ...core.endpoints import caller_url
+
 _KEY_SEED = "pytest-awsmsg: Amazon SNS signing key (a test key, not a secret)"
 _E = 65537
 _DIGEST_INFO = {
@@ -193,10 +195,14 @@ class _Keys:
 KEYS = _Keys()
 
 
-def certificate_url(region: str) -> str:
+def certificate_path() -> str:
     _, certificate = KEYS.get()
     fingerprint = hashlib.md5(certificate.encode(), usedforsecurity=False).hexdigest()
-    return f"https://sns.{region}.amazonaws.com/SimpleNotificationService-{fingerprint}.pem"
+    return f"/SimpleNotificationService-{fingerprint}.pem"
+
+
+def certificate_url(region: str) -> str:
+    return caller_url(f"https://sns.{region}.amazonaws.com{certificate_path()}")
 
 
 def string_to_sign(message: dict[str, Any]) -> bytes:

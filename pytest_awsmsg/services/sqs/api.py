@@ -15,6 +15,7 @@ import binascii
 import re
 from typing import Any
 
+from ...core.endpoints import caller_url
 from ...core.errors import InvalidParameterValue
 from ...core.service import operation
 from ..base import RequestContext
@@ -97,7 +98,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
                     raise QueueNameExists(
                         f"A queue already exists with the same name and a different value for attribute {name}"
                     )
-            return {"QueueUrl": existing.url}
+            return {"QueueUrl": caller_url(existing.url)}
         deleted_at = store.deleted.get(queue_name)
         if deleted_at is not None and now - deleted_at < RECREATE_INTERVAL:
             raise QueueDeletedRecently()
@@ -125,7 +126,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         )
         store.queues[queue_name] = queue
         store.deleted.pop(queue_name, None)
-        return {"QueueUrl": queue.url}
+        return {"QueueUrl": caller_url(queue.url)}
 
     def _check_redrive(self, values: dict[str, str], source_arn: str, fifo: bool) -> None:
         policy = values.get("RedrivePolicy")
@@ -153,7 +154,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         queue = self.store(queue_owner_aws_account_id or ctx.account_id, ctx.region).queues.get(queue_name)
         if queue is None:
             raise QueueDoesNotExist()
-        return {"QueueUrl": queue.url}
+        return {"QueueUrl": caller_url(queue.url)}
 
     @operation
     def delete_queue(self, ctx: RequestContext, *, queue_url: str) -> dict[str, Any]:
@@ -175,7 +176,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
     ) -> dict[str, Any]:
         store = self.ctx_store(ctx)
         names = sorted(n for n in store.queues if n.startswith(queue_name_prefix or ""))
-        urls, token = _page([store.queues[n].url for n in names], next_token, max_results)
+        urls, token = _page([caller_url(store.queues[n].url) for n in names], next_token, max_results)
         return {"QueueUrls": urls or None, "NextToken": token}
 
     @operation
@@ -183,7 +184,7 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
         self, ctx: RequestContext, *, queue_url: str, next_token: str | None = None, max_results: int | None = None
     ) -> dict[str, Any]:
         queue = self.queue_for_url(ctx, queue_url)
-        urls, token = _page([q.url for q in self.dead_letter_sources(queue)], next_token, max_results)
+        urls, token = _page([caller_url(q.url) for q in self.dead_letter_sources(queue)], next_token, max_results)
         return {"queueUrls": urls, "NextToken": token}
 
     # -- attributes -------------------------------------------------------------
