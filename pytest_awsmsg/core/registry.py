@@ -18,6 +18,7 @@ _SERVICES: dict[str, str | type[Service[Any]]] = {
     "sns": "pytest_awsmsg.services.sns.api:SnsService",
     "stepfunctions": "pytest_awsmsg.services.stepfunctions.api:StepFunctionsService",
     "secretsmanager": "pytest_awsmsg.services.secretsmanager.api:SecretsManagerService",
+    "swf": "pytest_awsmsg.services.swf.api:SwfService",
 }
 
 # The hyphenated serviceId botocore puts in event names -> service name.
