@@ -58,7 +58,9 @@ def start(swf: Any, types: None) -> Starter:
 
     def go(workflow_id: str = "order-1", **kwargs: Any) -> str:
         return str(
-            swf.start_workflow_execution(domain=DOMAIN, workflowId=workflow_id, workflowType=WORKFLOW, **kwargs)["runId"]
+            swf.start_workflow_execution(domain=DOMAIN, workflowId=workflow_id, workflowType=WORKFLOW, **kwargs)[
+                "runId"
+            ]
         )
 
     return go

@@ -140,7 +140,8 @@ class SwfBase(Service[SwfStore]):
 
     def dispatch(self, ctx: RequestContext, operation: Any, params: dict[str, Any]) -> dict[str, Any]:
         # Results are built from records whose optional members may be None: AWS leaves those out.
-        return prune(super().dispatch(ctx, operation, params))
+        result: dict[str, Any] = prune(super().dispatch(ctx, operation, params))
+        return result
 
     # -- lookups -------------------------------------------------------------------
 
