@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base import RequestContext
+from ..base import RequestContext, operation
 from . import checks
 from .engine import SwfBase
 from .errors import (
@@ -31,6 +31,7 @@ _KINDS = {"workflowType": "WorkflowType", "activityType": "ActivityType"}
 class ControlOps(SwfBase):
     # -- domains -------------------------------------------------------------------
 
+    @operation
     def register_domain(
         self,
         ctx: RequestContext,
@@ -59,6 +60,7 @@ class ControlOps(SwfBase):
         store.domains[name] = domain
         return {}
 
+    @operation
     def deprecate_domain(self, ctx: RequestContext, *, name: str) -> dict[str, Any]:
         domain = self.find_domain(ctx, name)
         if domain.status == DEPRECATED:
@@ -71,6 +73,7 @@ class ControlOps(SwfBase):
                 record.deprecated_at = ctx.now
         return {}
 
+    @operation
     def undeprecate_domain(self, ctx: RequestContext, *, name: str) -> dict[str, Any]:
         domain = self.find_domain(ctx, name)
         if domain.status == REGISTERED:
@@ -80,6 +83,7 @@ class ControlOps(SwfBase):
         domain.status = REGISTERED
         return {}
 
+    @operation
     def describe_domain(self, ctx: RequestContext, *, name: str) -> dict[str, Any]:
         domain = self.find_domain(ctx, name)
         return {
@@ -87,6 +91,7 @@ class ControlOps(SwfBase):
             "configuration": {"workflowExecutionRetentionPeriodInDays": domain.retention},
         }
 
+    @operation
     def list_domains(
         self,
         ctx: RequestContext,
@@ -110,6 +115,7 @@ class ControlOps(SwfBase):
                 return domain
         raise UnknownResourceFault(f"Unknown resource: {arn}")
 
+    @operation
     def tag_resource(self, ctx: RequestContext, *, resource_arn: str, tags: list[dict[str, str]]) -> dict[str, Any]:
         domain = self._tagged(ctx, resource_arn)
         merged = {**domain.tags, **_tags(tags)}
@@ -118,12 +124,14 @@ class ControlOps(SwfBase):
         domain.tags = merged
         return {}
 
+    @operation
     def untag_resource(self, ctx: RequestContext, *, resource_arn: str, tag_keys: list[str]) -> dict[str, Any]:
         domain = self._tagged(ctx, resource_arn)
         for key in tag_keys:
             domain.tags.pop(key, None)
         return {}
 
+    @operation
     def list_tags_for_resource(self, ctx: RequestContext, *, resource_arn: str) -> dict[str, Any]:
         domain = self._tagged(ctx, resource_arn)
         return {"tags": [{"key": k, "value": v} for k, v in domain.tags.items()]}
@@ -174,6 +182,7 @@ class ControlOps(SwfBase):
         )
         return {}
 
+    @operation
     def register_workflow_type(
         self,
         ctx: RequestContext,
@@ -199,6 +208,7 @@ class ControlOps(SwfBase):
         }
         return self._register(ctx, "workflowType", domain, name, version, description, defaults)
 
+    @operation
     def register_activity_type(
         self,
         ctx: RequestContext,
@@ -228,11 +238,13 @@ class ControlOps(SwfBase):
         record = self.find_type(self.find_domain(ctx, domain), kind, ref)
         return {"typeInfo": record.info(), "configuration": dict(record.defaults)}
 
+    @operation
     def describe_workflow_type(
         self, ctx: RequestContext, *, domain: str, workflow_type: dict[str, str]
     ) -> dict[str, Any]:
         return self._describe(ctx, "workflowType", domain, workflow_type)
 
+    @operation
     def describe_activity_type(
         self, ctx: RequestContext, *, domain: str, activity_type: dict[str, str]
     ) -> dict[str, Any]:
@@ -246,11 +258,13 @@ class ControlOps(SwfBase):
         record.deprecated_at = ctx.now
         return {}
 
+    @operation
     def deprecate_workflow_type(
         self, ctx: RequestContext, *, domain: str, workflow_type: dict[str, str]
     ) -> dict[str, Any]:
         return self._deprecate(ctx, "workflowType", domain, workflow_type)
 
+    @operation
     def deprecate_activity_type(
         self, ctx: RequestContext, *, domain: str, activity_type: dict[str, str]
     ) -> dict[str, Any]:
@@ -264,11 +278,13 @@ class ControlOps(SwfBase):
         record.deprecated_at = None
         return {}
 
+    @operation
     def undeprecate_workflow_type(
         self, ctx: RequestContext, *, domain: str, workflow_type: dict[str, str]
     ) -> dict[str, Any]:
         return self._undeprecate(ctx, "workflowType", domain, workflow_type)
 
+    @operation
     def undeprecate_activity_type(
         self, ctx: RequestContext, *, domain: str, activity_type: dict[str, str]
     ) -> dict[str, Any]:
@@ -282,11 +298,13 @@ class ControlOps(SwfBase):
         del self._types(domain, kind)[(record.name, record.version)]
         return {}
 
+    @operation
     def delete_workflow_type(
         self, ctx: RequestContext, *, domain: str, workflow_type: dict[str, str]
     ) -> dict[str, Any]:
         return self._delete(ctx, "workflowType", domain, workflow_type)
 
+    @operation
     def delete_activity_type(
         self, ctx: RequestContext, *, domain: str, activity_type: dict[str, str]
     ) -> dict[str, Any]:
@@ -314,6 +332,7 @@ class ControlOps(SwfBase):
         chunk, next_token = checks.paged(records, token, size, reverse, [kind, domain, name, status])
         return {"typeInfos": [r.info() for r in chunk], "nextPageToken": next_token}
 
+    @operation
     def list_workflow_types(
         self,
         ctx: RequestContext,
@@ -329,6 +348,7 @@ class ControlOps(SwfBase):
             ctx, "workflowType", domain, name, registration_status, next_page_token, maximum_page_size, reverse_order
         )
 
+    @operation
     def list_activity_types(
         self,
         ctx: RequestContext,

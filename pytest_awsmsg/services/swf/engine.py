@@ -102,30 +102,6 @@ def prune(value: Any) -> Any:
     return value
 
 
-def wait_for(ctx: RequestContext, predicate: Callable[[], bool], timeout: float) -> bool:
-    """The long poll's wait: the core's one waiting primitive when the cloud has it.
-
-    Until then, virtual time moves from one scheduled event to the next up to
-    ``timeout`` (what a poll on the test's thread does anyway).
-    """
-    cloud: Any = ctx.cloud
-    primitive = getattr(cloud, "wait_for", None)
-    if primitive is not None:
-        return bool(primitive(predicate, timeout))
-    clock = cloud.clock
-    deadline = clock.now() + timeout
-    for _ in range(100_000):
-        if predicate():
-            return True
-        upcoming = clock.next_due()
-        target = deadline if upcoming is None or upcoming > deadline else upcoming
-        before = clock.now()
-        clock.run_until(target)
-        if target >= deadline or (clock.now() <= before and upcoming is None):
-            return predicate()
-    return predicate()
-
-
 class SwfBase(Service[SwfStore]):
     """State handling shared by the operation mixins."""
 

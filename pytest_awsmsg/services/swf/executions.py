@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..base import RequestContext
+from ..base import RequestContext, operation
 from . import checks
 from .control import ControlOps
 from .engine import event_dict
@@ -90,6 +90,7 @@ def _in(window: dict[str, datetime] | None, when: float | None) -> bool:
 
 
 class ExecutionOps(ControlOps):
+    @operation
     def start_workflow_execution(
         self,
         ctx: RequestContext,
@@ -133,6 +134,7 @@ class ExecutionOps(ControlOps):
         execution = self.start_run(found, workflow_id, record, config, input=input, tags=tag_list or [])
         return {"runId": execution.run_id}
 
+    @operation
     def describe_workflow_execution(
         self, ctx: RequestContext, *, domain: str, execution: dict[str, str]
     ) -> dict[str, Any]:
@@ -145,6 +147,7 @@ class ExecutionOps(ControlOps):
             "latestExecutionContext": run.latest_context,
         }
 
+    @operation
     def get_workflow_execution_history(
         self,
         ctx: RequestContext,
@@ -203,6 +206,7 @@ class ExecutionOps(ControlOps):
         order = sorted(enumerate(found), key=lambda p: ((p[1].closed_at or 0.0) if by_close else p[1].started_at, p[0]))
         return [run for _, run in reversed(order)]
 
+    @operation
     def list_open_workflow_executions(
         self,
         ctx: RequestContext,
@@ -230,6 +234,7 @@ class ExecutionOps(ControlOps):
         chunk, token = checks.paged(runs, next_page_token, maximum_page_size, reverse_order, query)
         return {"executionInfos": [r.info() for r in chunk], "nextPageToken": token}
 
+    @operation
     def list_closed_workflow_executions(
         self,
         ctx: RequestContext,
@@ -260,6 +265,7 @@ class ExecutionOps(ControlOps):
         chunk, token = checks.paged(runs, next_page_token, maximum_page_size, reverse_order, query)
         return {"executionInfos": [r.info() for r in chunk], "nextPageToken": token}
 
+    @operation
     def count_open_workflow_executions(
         self,
         ctx: RequestContext,
@@ -282,6 +288,7 @@ class ExecutionOps(ControlOps):
         )
         return {"count": len(runs), "truncated": False}
 
+    @operation
     def count_closed_workflow_executions(
         self,
         ctx: RequestContext,
@@ -306,6 +313,7 @@ class ExecutionOps(ControlOps):
         )
         return {"count": len(runs), "truncated": False}
 
+    @operation
     def count_pending_decision_tasks(
         self, ctx: RequestContext, *, domain: str, task_list: dict[str, str]
     ) -> dict[str, Any]:
@@ -317,6 +325,7 @@ class ExecutionOps(ControlOps):
         )
         return {"count": count, "truncated": False}
 
+    @operation
     def count_pending_activity_tasks(
         self, ctx: RequestContext, *, domain: str, task_list: dict[str, str]
     ) -> dict[str, Any]:
@@ -333,6 +342,7 @@ class ExecutionOps(ControlOps):
             )
         return run
 
+    @operation
     def signal_workflow_execution(
         self,
         ctx: RequestContext,
@@ -348,12 +358,14 @@ class ExecutionOps(ControlOps):
         self.record(run, "WorkflowExecutionSignaled", signalName=signal_name, input=input)
         return {}
 
+    @operation
     def request_cancel_workflow_execution(
         self, ctx: RequestContext, *, domain: str, workflow_id: str, run_id: str | None = None
     ) -> dict[str, Any]:
         self.request_cancel(self._open_run(ctx, domain, workflow_id, run_id))
         return {}
 
+    @operation
     def terminate_workflow_execution(
         self,
         ctx: RequestContext,

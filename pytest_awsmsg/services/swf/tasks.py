@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base import RequestContext
+from ..base import RequestContext, operation
 from . import checks
 from .decisions import DecisionOps
-from .engine import POLL_SECONDS, event_dict, wait_for
+from .engine import POLL_SECONDS, event_dict
 from .errors import UnknownResourceFault, invalid
 from .models import ActivityTask, DecisionTask, Execution, SwfStore
 
@@ -23,6 +23,7 @@ _UNKNOWN_TASK = "Unknown task token: the task is closed, timed out, or was never
 class TaskOps(DecisionOps):
     # -- deciders --------------------------------------------------------------------
 
+    @operation
     def poll_for_decision_task(
         self,
         ctx: RequestContext,
@@ -54,7 +55,7 @@ class TaskOps(DecisionOps):
                 start_at_previous_started_event,
             )
         name = task_list["name"]
-        wait_for(ctx, lambda: self.next_decision(found, name) is not None, POLL_SECONDS)
+        ctx.cloud.wait_for(lambda: self.next_decision(found, name) is not None, POLL_SECONDS)
         chosen = self.next_decision(found, name)
         if chosen is None:
             return {"startedEventId": 0, "previousStartedEventId": 0}
@@ -91,13 +92,14 @@ class TaskOps(DecisionOps):
 
     # -- activity workers ------------------------------------------------------------
 
+    @operation
     def poll_for_activity_task(
         self, ctx: RequestContext, *, domain: str, task_list: dict[str, str], identity: str | None = None
     ) -> dict[str, Any]:
         checks.task_list(task_list, "taskList")
         found = self.find_domain(ctx, domain, usable=True)
         name = task_list["name"]
-        wait_for(ctx, lambda: self.next_activity(found, name) is not None, POLL_SECONDS)
+        ctx.cloud.wait_for(lambda: self.next_activity(found, name) is not None, POLL_SECONDS)
         task = self.next_activity(found, name)
         if task is None:
             return {"startedEventId": 0}
@@ -117,6 +119,7 @@ class TaskOps(DecisionOps):
             raise UnknownResourceFault(_UNKNOWN_TASK)
         return task
 
+    @operation
     def record_activity_task_heartbeat(
         self, ctx: RequestContext, *, task_token: str, details: str | None = None
     ) -> dict[str, Any]:
@@ -126,6 +129,7 @@ class TaskOps(DecisionOps):
         self.beat(task)
         return {"cancelRequested": task.cancel_requested_event_id > 0}
 
+    @operation
     def respond_activity_task_completed(
         self, ctx: RequestContext, *, task_token: str, result: str | None = None
     ) -> dict[str, Any]:
@@ -139,6 +143,7 @@ class TaskOps(DecisionOps):
         )
         return {}
 
+    @operation
     def respond_activity_task_failed(
         self, ctx: RequestContext, *, task_token: str, reason: str | None = None, details: str | None = None
     ) -> dict[str, Any]:
@@ -153,6 +158,7 @@ class TaskOps(DecisionOps):
         )
         return {}
 
+    @operation
     def respond_activity_task_canceled(
         self, ctx: RequestContext, *, task_token: str, details: str | None = None
     ) -> dict[str, Any]:
@@ -169,6 +175,7 @@ class TaskOps(DecisionOps):
 
     # -- decision responses ----------------------------------------------------------
 
+    @operation
     def respond_decision_task_completed(
         self,
         ctx: RequestContext,
