@@ -91,7 +91,7 @@ def publish_event(topic_arn: str, order_id: str, event: str, total: float, sns: 
 def drain(queue_url: str, sqs: Any = None) -> list[dict[str, Any]]:
     """Read and delete everything waiting in a team queue (the team's worker, in short)."""
     sqs = sqs or boto3.client("sqs")
-    events = []
+    events: list[dict[str, Any]] = []
     while True:
         messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
         if not messages:

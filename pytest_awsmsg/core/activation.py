@@ -289,7 +289,7 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
 
     def __init__(
         self,
-        func: None = None,
+        func: Any = None,  # the bare decorator's target, handled in __new__
         *,
         seed: int | str = 0,
         region: str | None = None,

@@ -24,7 +24,7 @@ def test_confirmation_handshake_through_responses(aws: Cloud, sns: Any, make_top
     responses.add(responses.POST, URL, status=200)
     topic = make_topic()
     assert sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)["SubscriptionArn"] == "pending confirmation"
-    (call,) = responses.calls
+    (call,) = list[Any](responses.calls)
     assert call.request.headers["x-amz-sns-message-type"] == "SubscriptionConfirmation"
     assert call.request.headers["x-amz-sns-topic-arn"] == topic
     pending_arn = call.request.headers["x-amz-sns-subscription-arn"]
@@ -39,7 +39,7 @@ def test_confirmation_handshake_through_responses(aws: Cloud, sns: Any, make_top
     sub = sns.confirm_subscription(TopicArn=topic, Token=document["Token"])["SubscriptionArn"]
     assert sub == pending_arn
     sns.publish(TopicArn=topic, Message="hello", Subject="hi")
-    notification = responses.calls[1].request
+    notification: Any = responses.calls[1].request
     assert notification.headers["x-amz-sns-message-type"] == "Notification"
     assert notification.headers["x-amz-sns-subscription-arn"] == sub
     assert notification.headers["Content-Type"] == "text/plain; charset=UTF-8"
@@ -144,7 +144,7 @@ def test_the_test_machines_netrc_credentials_are_not_sent(
     topic = make_topic()
     sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)
     sns.publish(TopicArn=topic, Message="hello")
-    (call,) = responses.calls
+    (call,) = list[Any](responses.calls)
     assert json.loads(call.request.body)["Message"] == "hello"
     assert "Authorization" not in call.request.headers
 
@@ -221,7 +221,7 @@ def test_unsubscribe_sends_an_unsubscribe_confirmation(aws: Cloud, sns: Any, mak
     topic = make_topic()
     arn = sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)["SubscriptionArn"]
     sns.unsubscribe(SubscriptionArn=arn)
-    request = responses.calls[-1].request
+    request: Any = responses.calls[-1].request
     assert request.headers["x-amz-sns-message-type"] == "UnsubscribeConfirmation"
     assert request.headers["x-amz-sns-subscription-arn"] == arn
     document = json.loads(request.body)
@@ -297,7 +297,7 @@ def test_a_responses_callback_can_confirm_too(aws: Cloud, sns: Any, make_topic: 
     topic = make_topic()
     sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=URL)
     sns.publish(TopicArn=topic, Message="hello")
-    assert json.loads(responses.calls[-1].request.body)["Message"] == "hello"
+    assert json.loads(list[Any](responses.calls)[-1].request.body)["Message"] == "hello"
 
 
 @pytest.mark.parametrize(

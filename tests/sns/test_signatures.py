@@ -13,6 +13,7 @@ import responses
 from cryptography import exceptions, x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from pytest_awsmsg.core.cloud import Cloud
 
@@ -33,7 +34,9 @@ def verify_with_cryptography(message: dict[str, Any], pem: str) -> None:
 
     certificate = x509.load_pem_x509_certificate(pem.encode())
     algorithm = hashes.SHA256() if message["SignatureVersion"] == "2" else hashes.SHA1()
-    certificate.public_key().verify(  # raises InvalidSignature when it does not verify
+    key = certificate.public_key()
+    assert isinstance(key, RSAPublicKey)  # SNS signs with RSA
+    key.verify(  # raises InvalidSignature when it does not verify
         base64.b64decode(message["Signature"]), string_to_sign(message), padding.PKCS1v15(), algorithm
     )
 

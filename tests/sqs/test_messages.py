@@ -30,7 +30,7 @@ def _md5_of_attributes(attributes: dict[str, dict[str, Any]]) -> str:
     return digest.hexdigest()
 
 
-ATTRIBUTES = {
+ATTRIBUTES: dict[str, dict[str, Any]] = {
     "customer": {"DataType": "String", "StringValue": "Zoë"},
     "total": {"DataType": "Number", "StringValue": "12.50"},
     "thumbnail": {"DataType": "Binary", "BinaryValue": b"\x89PNG\x00"},

@@ -340,7 +340,7 @@ def test_redrive_of_a_map_reruns_only_the_iterations_that_failed(
     aws: Cloud, sfn: Any, make_machine: MachineFactory
 ) -> None:
     calls: list[int] = []
-    broken = {"item": 2}
+    broken: dict[str, int | None] = {"item": 2}
 
     def work(event: Any, context: Any) -> Any:
         calls.append(event)
@@ -372,7 +372,7 @@ def test_redrive_of_a_distributed_map_reruns_only_failed_children(
     aws: Cloud, sfn: Any, make_machine: MachineFactory
 ) -> None:
     calls: list[int] = []
-    broken = {"item": 2}
+    broken: dict[str, int | None] = {"item": 2}
 
     def work(event: Any, context: Any) -> Any:
         calls.append(event)
