@@ -126,6 +126,36 @@ CASES: list[tuple[str, dict[str, Any], str, Any, bool]] = [
     ("body-exists-false", {"coupon": [{"exists": False}]}, B, {"kind": "order"}, True),
     ("body-or-nested", {"$or": [{"a": {"b": [1]}}, {"c": [2]}]}, B, {"c": 2}, True),
     ("surprising: a key holding an object is not a value", {"order": ["x"]}, B, {"order": {"id": "x"}}, False),
+    # null beside anything-but; anything-but never matches null
+    ("null-or-anything-but: null", {"v": [None, {"anything-but": ["bad"]}]}, B, {"v": None}, True),
+    ("null-or-anything-but: other", {"v": [None, {"anything-but": ["bad"]}]}, B, {"v": "good"}, True),
+    ("null-or-anything-but: excluded", {"v": [None, {"anything-but": ["bad"]}]}, B, {"v": "bad"}, False),
+    ("null-or-anything-but: absent", {"v": [None, {"anything-but": ["bad"]}]}, B, {"w": 1}, False),
+    ("surprising: anything-but does not match null", {"v": [{"anything-but": ["bad"]}]}, B, {"v": None}, False),
+    (
+        "surprising: anything-but prefix does not match null",
+        {"v": [{"anything-but": {"prefix": "b"}}]},
+        B,
+        {"v": None},
+        False,
+    ),
+    # keys with dots name the same property as nesting, in the policy and in the body
+    ("dotted policy key, nested body", {"a.b": ["x"]}, B, {"a": {"b": "x"}}, True),
+    ("nested policy, dotted body key", {"a": {"b": ["x"]}}, B, {"a.b": "x"}, True),
+    ("dotted key both sides", {"a.b": ["x"]}, B, {"a.b": "x"}, True),
+    ("dotted key miss", {"a.b": ["x"]}, B, {"a": {"b": "y"}}, False),
+    ("dotted attribute name", {"a.b": ["x"]}, A, attrs(**{"a.b": "x"}), True),
+    # arrays of objects, at any depth
+    ("arrays of arrays of objects", {"items": {"sku": ["B"]}}, B, {"items": [[{"sku": "A"}], [{"sku": "B"}]]}, True),
+    (
+        "objects in arrays two levels down",
+        {"order": {"lines": {"sku": ["B"]}}},
+        B,
+        {"order": [{"lines": [{"sku": "A"}]}, {"lines": [{"sku": "B"}]}]},
+        True,
+    ),
+    ("array of arrays of values", {"tags": ["x"]}, B, {"tags": [["w"], ["x"]]}, True),
+    ("array of objects miss", {"items": {"sku": ["C"]}}, B, {"items": [{"sku": "A"}, {"sku": "B"}]}, False),
 ]
 
 
@@ -253,6 +283,12 @@ INVALID: list[tuple[str, Any, str, str]] = [
         "Invalid parameter: FilterPolicy: Filter policy is too complex",
     ),
     (
+        "nesting-counts-toward-complexity",
+        {"a": {"b": {"c": list(range(10))}}, "d": {"e": list(range(3))}},
+        B,
+        "Invalid parameter: FilterPolicy: Filter policy is too complex",
+    ),
+    (
         "or-one-branch",
         {"$or": [{"a": ["x"]}]},
         A,
@@ -276,6 +312,19 @@ def test_invalid_filter_policies_are_refused(
             Attributes={"FilterPolicy": text, "FilterPolicyScope": scope},
         )
     assert caught.value.response["Error"]["Code"] == "InvalidParameter"
+    # Subscribe names the parameter the policy came in; SetSubscriptionAttributes does not.
+    assert caught.value.response["Error"]["Message"] == message.replace(
+        "Invalid parameter: ", "Invalid parameter: Attributes Reason: ", 1
+    )
+    sub = sns.subscribe(
+        TopicArn=topic,
+        Protocol="lambda",
+        Endpoint=aws.lambdas.arn("sink"),
+        Attributes={"FilterPolicyScope": scope},
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+        sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="FilterPolicy", AttributeValue=text)
     assert caught.value.response["Error"]["Message"] == message
 
 

@@ -81,8 +81,11 @@ def test_endpoints_publish_and_disable(aws: Cloud, sns: Any) -> None:
     sns.delete_endpoint(EndpointArn=endpoint)
     with pytest.raises(sns.exceptions.NotFoundException):
         sns.get_endpoint_attributes(EndpointArn=endpoint)
-    with pytest.raises(sns.exceptions.NotFoundException):
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
         sns.publish(TargetArn=endpoint, Message="hi")
+    assert caught.value.response["Error"]["Message"] == (
+        "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified"
+    )
 
 
 def test_application_subscription_to_a_topic(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:

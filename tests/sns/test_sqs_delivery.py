@@ -193,3 +193,29 @@ def test_fifo_order_holds_while_a_message_is_retried(
     assert [m["Body"] for m in queue.receive()] == ["other group"]
     aws.clock.advance(1)
     assert [m["Body"] for m in queue.receive(VisibilityTimeout=0)] == ["first", "second"]
+
+
+def test_a_fifo_topic_delivers_unsigned_envelopes_to_fifo_and_standard_queues(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+) -> None:
+    aws.clock.freeze("2024-01-02T03:04:05.678Z")
+    topic = make_topic("orders.fifo")
+    fifo, standard = make_queue("billing.fifo"), make_queue("audit")
+    subs = [sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=q.arn)["SubscriptionArn"] for q in (fifo, standard)]
+    sent = sns.publish(TopicArn=topic, Message="paid", MessageGroupId="o-1", MessageDeduplicationId="d-1")
+    for queue, sub in zip((fifo, standard), subs, strict=True):
+        (message,) = queue.receive()
+        envelope = json.loads(message["Body"])
+        # FIFO topics do not sign: no SignatureVersion, Signature or SigningCertURL.
+        assert envelope == {
+            "Type": "Notification",
+            "MessageId": sent["MessageId"],
+            "SequenceNumber": sent["SequenceNumber"],
+            "TopicArn": topic,
+            "Message": "paid",
+            "Timestamp": "2024-01-02T03:04:05.678Z",
+            "UnsubscribeURL": f"https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={sub}",
+        }
+        assert message["Attributes"]["MessageGroupId"] == "o-1"
+        # A standard queue takes no deduplication id; the FIFO queue gets the topic's.
+        assert message["Attributes"].get("MessageDeduplicationId") == ("d-1" if queue is fifo else None)

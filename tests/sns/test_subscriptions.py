@@ -40,17 +40,18 @@ def test_endpoint_validation(
     assert caught.value.response["Error"]["Message"] == message
 
 
-def test_fifo_topics_take_only_fifo_queues_and_standard_topics_refuse_them(
+def test_fifo_topics_take_only_queues_and_standard_topics_refuse_fifo_queues(
     sns: Any, make_topic: Callable[..., str]
 ) -> None:
     fifo = make_topic("orders.fifo")
+    # Since 2025 a FIFO topic may deliver to a standard queue as well as to a FIFO one.
+    assert sns.subscribe(TopicArn=fifo, Protocol="sqs", Endpoint=SQS_ARN + "standard")["SubscriptionArn"]
+    assert sns.subscribe(TopicArn=fifo, Protocol="sqs", Endpoint=SQS_ARN + "q.fifo")["SubscriptionArn"]
     with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
-        sns.subscribe(TopicArn=fifo, Protocol="sqs", Endpoint=SQS_ARN + "standard")
+        sns.subscribe(TopicArn=fifo, Protocol="email", Endpoint="a@example.com")
     assert caught.value.response["Error"]["Message"] == (
         "Invalid parameter: Invalid parameter: Endpoint Reason: Please use FIFO SQS queue"
     )
-    with pytest.raises(sns.exceptions.InvalidParameterException):
-        sns.subscribe(TopicArn=fifo, Protocol="email", Endpoint="a@example.com")
     with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
         sns.subscribe(TopicArn=make_topic(), Protocol="sqs", Endpoint=SQS_ARN + "q.fifo")
     assert "FIFO SQS Queues can not be subscribed to standard SNS topics" in caught.value.response["Error"]["Message"]
@@ -152,16 +153,30 @@ def test_subscription_attributes(sns: Any, make_topic: Callable[..., str], subsc
             "true",
             "Invalid parameter: Delivery protocol [lambda] does not support raw message delivery.",
         ),
-        ("sqs", SQS_ARN + "q", "RawMessageDelivery", "yes", "Must be true or false"),
+        (
+            "sqs",
+            SQS_ARN + "q",
+            "RawMessageDelivery",
+            "yes",
+            "Invalid parameter: RawMessageDelivery: Invalid value [yes]. Must be true or false.",
+        ),
         ("sqs", SQS_ARN + "q", "DeliveryPolicy", "{}", "does not support delivery policies"),
         (
             "sqs",
             SQS_ARN + "q",
             "RedrivePolicy",
             '{"deadLetterTargetArn": "nope"}',
-            "deadLetterTargetArn is an invalid arn",
+            "Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn",
         ),
-        ("sqs", SQS_ARN + "q", "FilterPolicyScope", "Everything", "Invalid filter policy scope"),
+        ("sqs", SQS_ARN + "q", "RedrivePolicy", "{", "Invalid parameter: RedrivePolicy: failed to parse JSON."),
+        (
+            "sqs",
+            SQS_ARN + "q",
+            "FilterPolicyScope",
+            "Everything",
+            "Invalid parameter: FilterPolicyScope: Invalid value [Everything]. "
+            "Please use either MessageBody or MessageAttributes",
+        ),
         ("sqs", SQS_ARN + "q", "Color", "blue", "Invalid parameter: AttributeName"),
         ("sqs", SQS_ARN + "q", "ReplayPolicy", "{}", "does not fake message replay"),
     ],
@@ -189,11 +204,11 @@ def test_unsubscribe(sns: Any, make_topic: Callable[..., str], subscribe: Callab
     sns.unsubscribe(SubscriptionArn=arn)
     assert sns.list_subscriptions()["Subscriptions"] == []
     assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsDeleted"] == "1"
+    sns.unsubscribe(SubscriptionArn=arn)  # idempotent, as on AWS
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsDeleted"] == "1"
     with pytest.raises(sns.exceptions.NotFoundException) as caught:
-        sns.unsubscribe(SubscriptionArn=arn)
-    assert caught.value.response["Error"]["Message"] == "Subscription does not exist"
-    with pytest.raises(sns.exceptions.NotFoundException):
         sns.get_subscription_attributes(SubscriptionArn=arn)
+    assert caught.value.response["Error"]["Message"] == "Subscription does not exist"
 
 
 def test_list_subscriptions_pages(sns: Any, make_topic: Callable[..., str]) -> None:
@@ -295,3 +310,60 @@ def test_a_subscription_confirmed_from_python_no_longer_expires(
     aws.clock.advance(days=3)
     listed = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert [s["SubscriptionArn"] for s in listed] == [arn]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fault"),
+    [
+        ("Color", "blue", "AttributeName"),
+        ("RawMessageDelivery", "yes", "RawMessageDelivery: Invalid value [yes]. Must be true or false."),
+        (
+            "FilterPolicyScope",
+            "Everything",
+            "FilterPolicyScope: Invalid value [Everything]. Please use either MessageBody or MessageAttributes",
+        ),
+        ("RedrivePolicy", "{", "RedrivePolicy: failed to parse JSON."),
+        ("FilterPolicy", "{", "FilterPolicy: failed to parse JSON."),
+    ],
+)
+def test_subscribe_names_a_bad_attribute_as_one_of_its_attributes(
+    sns: Any, make_topic: Callable[..., str], name: str, value: str, fault: str
+) -> None:
+    # The fault SetSubscriptionAttributes calls "Invalid parameter: <fault>" reads, from Subscribe,
+    # "Invalid parameter: Attributes Reason: <fault>".
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+        sns.subscribe(TopicArn=make_topic(), Protocol="sqs", Endpoint=SQS_ARN + "q", Attributes={name: value})
+    assert caught.value.response["Error"]["Message"] == f"Invalid parameter: Attributes Reason: {fault}"
+
+
+def test_subscription_attributes_as_aws_shows_them(
+    sns: Any, make_topic: Callable[..., str], subscribe: Callable[..., str], aws: Cloud
+) -> None:
+    topic = make_topic()
+    queue_sub = subscribe(topic, "sqs", SQS_ARN + "q")
+    attributes = sns.get_subscription_attributes(SubscriptionArn=queue_sub)["Attributes"]
+    assert attributes == {
+        "Owner": "123456789012",
+        "RawMessageDelivery": "false",
+        "TopicArn": topic,
+        "Endpoint": SQS_ARN + "q",
+        "Protocol": "sqs",
+        "PendingConfirmation": "false",
+        "ConfirmationWasAuthenticated": "true",
+        "SubscriptionArn": queue_sub,
+        "SubscriptionPrincipal": "arn:aws:iam::123456789012:root",
+    }
+    # Only HTTP/S subscriptions show the delivery policy in effect.
+    aws.sns.auto_confirm_http = True
+    hook_sub = subscribe(topic, "https", "https://hooks.example.com/sns")
+    hook = sns.get_subscription_attributes(SubscriptionArn=hook_sub)["Attributes"]
+    assert json.loads(hook["EffectiveDeliveryPolicy"])["healthyRetryPolicy"]["numRetries"] == 3
+    assert hook["SubscriptionPrincipal"] == "arn:aws:iam::123456789012:root"
+
+
+def test_a_fifo_topic_shows_its_throughput_scope_only_when_set(sns: Any, make_topic: Callable[..., str]) -> None:
+    plain = sns.get_topic_attributes(TopicArn=make_topic("plain.fifo"))["Attributes"]
+    assert plain["FifoTopic"] == "true"
+    assert "FifoThroughputScope" not in plain
+    scoped = make_topic("scoped.fifo", FifoThroughputScope="MessageGroup")
+    assert sns.get_topic_attributes(TopicArn=scoped)["Attributes"]["FifoThroughputScope"] == "MessageGroup"

@@ -113,12 +113,6 @@ def test_unknown_topic_is_not_found(sns: Any) -> None:
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
-def test_a_malformed_arn_is_an_invalid_parameter(sns: Any) -> None:
-    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
-        sns.get_topic_attributes(TopicArn="orders")
-    assert caught.value.response["Error"]["Message"] == "Invalid parameter: TopicArn"
-
-
 def test_delete_topic_removes_subscriptions_and_is_idempotent(sns: Any, aws: Cloud) -> None:
     arn = sns.create_topic(Name="orders")["TopicArn"]
     aws.lambdas.register("fn", lambda e, c: None)

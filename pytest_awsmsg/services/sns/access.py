@@ -7,7 +7,7 @@ from typing import Any
 
 from ...core.service import operation
 from ..base import RequestContext
-from .common import SnsBase
+from .common import SnsBase, split_arn
 from .dataprotection import parse_policy
 from .errors import ResourceNotFoundException, TagLimitExceededException, invalid
 from .models import Topic
@@ -75,7 +75,7 @@ class AccessMixin(SnsBase):
         return out
 
     def _tagged(self, ctx: RequestContext, arn: str) -> Topic:
-        parts = arn.split(":")
+        parts = split_arn(arn, "ResourceArn")
         topic = self.find_topic(arn) if len(parts) == 6 and parts[3] == ctx.region else None
         if topic is None:
             raise ResourceNotFoundException("Resource does not exist")

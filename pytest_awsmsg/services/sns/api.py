@@ -26,6 +26,7 @@ from .dataprotection import parse_policy
 from .delivery import Fanout
 from .errors import (
     FilterPolicyLimitExceededException,
+    InvalidParameterException,
     NotFoundException,
     invalid,
 )
@@ -157,7 +158,6 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         if topic.fifo:
             out["FifoTopic"] = "true"
             out["ContentBasedDeduplication"] = "true" if topic.content_based_dedup else "false"
-            out["FifoThroughputScope"] = topic.attributes.get("FifoThroughputScope", "Topic")
         for key, value in topic.attributes.items():
             out.setdefault(key, value)
         if "ArchivePolicy" in topic.attributes:
@@ -207,12 +207,18 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         endpoint = self._check_endpoint(topic, protocol, endpoint or "")
         given = dict(attributes or {})
         stored = {
-            k: attrs.validate_subscription_attribute(k, v, protocol=protocol, fifo_topic=topic.fifo)
+            k: attrs.validate_subscription_attribute(
+                k, v, protocol=protocol, fifo=topic.fifo and endpoint.endswith(".fifo"), subscribing=True
+            )
             for k, v in given.items()
         }
         if protocol == "firehose" and not stored.get("SubscriptionRoleArn"):
             raise invalid("Attributes", "SubscriptionRoleArn is required for Firehose subscriptions")
-        compiled = self._compile_filter(stored)
+        try:
+            compiled = self._compile_filter(stored)
+        except InvalidParameterException as error:
+            # Subscribe reports a policy fault as one of its Attributes.
+            raise invalid("Attributes", error.message.removeprefix("Invalid parameter: ")) from None
         store = self.store(topic.account_id, topic.region)
         for arn in topic.subscription_arns:
             existing = store.subscriptions.get(arn)
@@ -234,6 +240,8 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
             pending=self._needs_confirmation(ctx, protocol, endpoint),
             filter=compiled,
             created_at=ctx.now,
+            # Assumption: the kit's callers are their account's root user (it has no IAM users).
+            principal=f"arn:aws:iam::{ctx.account_id}:root",
         )
         store.subscriptions[sub.arn] = sub
         topic.subscription_arns.append(sub.arn)
@@ -262,7 +270,8 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
                 raise invalid(f"{label[protocol]} endpoint ARN")
             if protocol == "application" and self.find_endpoint(endpoint) is None:
                 raise NotFoundException("Endpoint does not exist")
-        if topic.fifo and (protocol != "sqs" or not endpoint.endswith(".fifo")):
+        if topic.fifo and protocol != "sqs":
+            # Since 2025 a FIFO topic delivers to standard queues too (best-effort order, no dedup).
             raise invalid("Invalid parameter: Endpoint", "Please use FIFO SQS queue")
         if not topic.fifo and protocol == "sqs" and endpoint.endswith(".fifo"):
             raise invalid("Invalid parameter: Endpoint", "FIFO SQS Queues can not be subscribed to standard SNS topics")
@@ -398,7 +407,9 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
 
     @operation
     def unsubscribe(self, ctx: RequestContext, *, subscription_arn: str) -> None:
-        sub = self.subscription_for(ctx, subscription_arn)
+        sub = self.maybe_subscription(ctx, subscription_arn)
+        if sub is None:
+            return  # idempotent: unsubscribing twice succeeds, as on AWS
         store = self.store(sub.arn.split(":")[4], sub.region)
         topic = store.topics.get(sub.topic_arn)
         store.subscriptions.pop(sub.arn, None)
@@ -455,8 +466,11 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
             "PendingConfirmation": "true" if sub.pending else "false",
             "ConfirmationWasAuthenticated": "true" if (sub.authenticated or not sub.pending) else "false",
             "SubscriptionArn": sub.arn,
-            "EffectiveDeliveryPolicy": json.dumps(self.effective_http_policy(sub), separators=(",", ":")),
+            "SubscriptionPrincipal": sub.principal,
         }
+        if sub.protocol in ("http", "https"):
+            # Only HTTP/S subscriptions have a delivery policy of their own to show.
+            out["EffectiveDeliveryPolicy"] = json.dumps(self.effective_http_policy(sub), separators=(",", ":"))
         if sub.filter is not None:
             out["FilterPolicyScope"] = "MessageAttributes"
         out.update(sub.attributes)
@@ -474,7 +488,10 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
         sub = self.subscription_for(ctx, subscription_arn)
         topic = self.find_topic(sub.topic_arn)
         value = attrs.validate_subscription_attribute(
-            attribute_name, attribute_value or "", protocol=sub.protocol, fifo_topic=bool(topic and topic.fifo)
+            attribute_name,
+            attribute_value or "",
+            protocol=sub.protocol,
+            fifo=bool(topic and topic.fifo) and sub.endpoint.endswith(".fifo"),
         )
         candidate = dict(sub.attributes)
         if value == "":

@@ -174,11 +174,26 @@ def validate_retry_policy(retry: Any) -> None:
         raise invalid(f"DeliveryPolicy: the total retry time cannot be greater than {MAX_RETRY_SECONDS} seconds")
 
 
-def validate_subscription_attribute(name: str, value: str, *, protocol: str, fifo_topic: bool) -> str:
+def validate_subscription_attribute(
+    name: str, value: str, *, protocol: str, fifo: bool, subscribing: bool = False
+) -> str:
+    """The value to store for a subscription attribute, or AWS's error.
+
+    ``fifo``: a FIFO topic's subscription of a FIFO queue, whose dead-letter queue
+    must be FIFO too. AWS words the same fault two ways: SetSubscriptionAttributes says
+    ``Invalid parameter: <fault>``, Subscribe ``Invalid parameter: Attributes
+    Reason: <fault>``.
+    """
+
+    def bad(fault: str) -> InvalidParameterException:
+        return invalid("Attributes", fault) if subscribing else invalid(fault)
+
     if name not in SUBSCRIPTION_ATTRIBUTES:
-        raise invalid("AttributeName")
+        raise bad("AttributeName")
     if name == "RawMessageDelivery":
-        value = _bool(name, value)
+        if value.lower() not in _BOOL:
+            raise bad(f"RawMessageDelivery: Invalid value [{value}]. Must be true or false.")
+        value = value.lower()
         if value == "true" and protocol not in RAW_PROTOCOLS:
             raise invalid(f"Delivery protocol [{protocol}] does not support raw message delivery.")
     elif name == "DeliveryPolicy" and value:
@@ -186,17 +201,21 @@ def validate_subscription_attribute(name: str, value: str, *, protocol: str, fif
             raise invalid("DeliveryPolicy", f"Delivery protocol [{protocol}] does not support delivery policies")
         validate_delivery_policy(value, topic=False)
     elif name == "FilterPolicyScope" and value not in ("MessageAttributes", "MessageBody"):
-        raise invalid("FilterPolicyScope: Invalid filter policy scope, must be MessageAttributes or MessageBody")
+        raise bad(f"FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or MessageAttributes")
     elif name == "RedrivePolicy" and value:
-        policy = _json("RedrivePolicy", value)
+        try:
+            policy = json.loads(value)
+        except ValueError:
+            raise bad("RedrivePolicy: failed to parse JSON.") from None
         target = policy.get("deadLetterTargetArn") if isinstance(policy, dict) else None
         if not isinstance(target, str) or not target.startswith("arn:") or len(target.split(":")) != 6:
-            raise invalid("RedrivePolicy: deadLetterTargetArn is an invalid arn")
+            raise bad("RedrivePolicy: deadLetterTargetArn is an invalid arn")
         if target.split(":")[2] != "sqs":
-            raise invalid("RedrivePolicy: deadLetterTargetArn must be an Amazon SQS queue ARN")
-        if fifo_topic != target.endswith(".fifo"):
-            kind = "FIFO" if fifo_topic else "standard"
-            raise invalid(f"RedrivePolicy: the dead-letter queue of a {kind} topic's subscription must be {kind}")
+            raise bad("RedrivePolicy: deadLetterTargetArn must be an Amazon SQS queue ARN")
+        if fifo and not target.endswith(".fifo"):
+            raise bad("RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
+        if not fifo and target.endswith(".fifo"):
+            raise bad("RedrivePolicy: must use a standard queue as DLQ for a subscription to a standard topic.")
     elif name == "SubscriptionRoleArn" and protocol != "firehose":
         raise invalid("SubscriptionRoleArn", "only Amazon Data Firehose subscriptions use a role")
     elif name == "ReplayPolicy" and value:

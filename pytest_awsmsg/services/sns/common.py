@@ -28,10 +28,27 @@ T = TypeVar("T")
 
 
 def split_arn(arn: str, what: str) -> list[str]:
-    """The six parts of an SNS ARN, or AWS's ``Invalid parameter`` for ``what``."""
-    parts = arn.split(":") if isinstance(arn, str) else []
-    if len(parts) < 6 or parts[0] != "arn" or parts[2] != "sns" or not parts[3] or not parts[4]:
+    """The parts of an SNS ARN, or AWS's ``Invalid parameter`` for ``what``.
+
+    AWS counts the colon-separated elements first, for every parameter that
+    takes an ARN: ``Invalid parameter: TopicArn Reason: An ARN must have at
+    least 6 elements, not 1``. Assumption: six elements that do not name SNS
+    in a region and account are refused without a reason.
+    """
+    parts = arn.split(":") if isinstance(arn, str) else [""]
+    if len(parts) < 6:
+        raise invalid(what, f"An ARN must have at least 6 elements, not {len(parts)}")
+    if parts[0] != "arn" or parts[2] != "sns" or not parts[3] or not parts[4]:
         raise invalid(what)
+    return parts
+
+
+def endpoint_arn_parts(arn: str, what: str = "EndpointArn") -> list[str]:
+    """A platform endpoint's ARN: ``...:endpoint/<platform>/<application>/<id>``."""
+    parts = split_arn(arn, what)
+    resource = ":".join(parts[5:])
+    if not resource.startswith("endpoint/") or resource.count("/") != 3:
+        raise invalid(what, "Wrong number of slashes in relative portion of the ARN.")
     return parts
 
 
@@ -75,15 +92,24 @@ class SnsBase(Service[SnsStore]):
         return self.store(parts[4], parts[3]).subscriptions.get(arn)
 
     def subscription_for(self, ctx: RequestContext, arn: str) -> Subscription:
-        if arn in ("PendingConfirmation", "pending confirmation"):
-            raise invalid("SubscriptionArn", "a pending subscription has no ARN yet")
+        """The subscription an ARN names; ``pending confirmation`` is refused as any non-ARN is."""
+        found = self.maybe_subscription(ctx, arn)
+        if found is None:
+            raise NotFoundException("Subscription does not exist")
+        return found
+
+    def maybe_subscription(self, ctx: RequestContext, arn: str) -> Subscription | None:
+        """The subscription, or None when a well-formed subscription ARN names none (Unsubscribe's case).
+
+        A topic ARN (six elements, no subscription id) is ``Invalid parameter: SubscriptionId``.
+        """
         parts = split_arn(arn, "SubscriptionArn")
+        if len(parts) == 6:
+            raise invalid("SubscriptionId")
         if len(parts) != 7:
             raise invalid("SubscriptionArn")
         found = self.find_subscription(arn)
-        if found is None or parts[3] != ctx.region:
-            raise NotFoundException("Subscription does not exist")
-        return found
+        return found if found is not None and parts[3] == ctx.region else None
 
     def find_application(self, arn: str) -> PlatformApplication | None:
         parts = arn.split(":")

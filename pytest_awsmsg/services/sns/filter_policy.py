@@ -134,14 +134,16 @@ class AnythingBut(Condition):
 
     Assumption (AWS does not document it): the comparison is type-aware, so
     ``{"anything-but": [100]}`` matches the string ``"100"``, and a prefix or
-    suffix form matches any non-string value.
+    suffix form matches any non-string value other than null.
     """
 
     excluded: list[Condition]
     text: str
 
     def matches(self, value: Any) -> bool:
-        return not any(c.matches(value) for c in self.excluded)
+        # A null is no value to compare: anything-but does not match it (as AWS's matcher,
+        # where every condition but an exact null needs a value; pair it with [null] to accept null).
+        return value is not None and not any(c.matches(value) for c in self.excluded)
 
     def describe(self) -> str:
         return f'{{"anything-but": {self.text}}}'
@@ -225,14 +227,19 @@ class Node:
             for b in branches:
                 yield own + n + b
 
-    def combinations(self) -> int:
+    def combinations(self, depth: int = 1) -> int:
+        """AWS's complexity: each key's number of values times its nesting depth, multiplied.
+
+        The developer guide's example: four values three levels deep and three values two
+        levels deep make 3 x 4 x 2 x 3 = 72.
+        """
         total = 1
         for conditions in self.leaves.values():
-            total *= len(conditions)
+            total *= len(conditions) * depth
         for child in self.children.values():
-            total *= child.combinations()
+            total *= child.combinations(depth + 1)
         if self.any_of:
-            total *= sum(b.combinations() for b in self.any_of)
+            total *= sum(b.combinations(depth) for b in self.any_of)
         return total
 
 
@@ -264,7 +271,9 @@ class FilterPolicy:
                 return Verdict(False, "the message body is not JSON, so a MessageBody policy cannot match it")
             if not isinstance(body, dict):
                 return Verdict(False, "the message body is not a JSON object")
-            return _match_node(self.root, [body], "")
+            flat: dict[str, list[Any]] = {}
+            _flatten(body, "", flat)
+            return _match_node(self.root, flat, "")
         values = {
             name: _attribute_values(attr)
             for name, attr in (attributes or {}).items()
@@ -274,7 +283,25 @@ class FilterPolicy:
             # "exists": false only matches if at least one attribute is present. Assumption:
             # Binary attributes do not count, since SNS does not compare them at all.
             return Verdict(False, "the message has no String, String.Array or Number message attributes")
-        return _match_node(self.root, [values], "")
+        return _match_node(self.root, values, "")
+
+
+def _flatten(value: Any, path: str, out: dict[str, list[Any]]) -> None:
+    """A JSON body as dotted paths to their leaf values, arrays (of objects too) spread out.
+
+    AWS compares dotted paths: a policy key ``"a.b"`` and a nested ``{"a": {"b": ...}}``
+    name the same property, in the policy and in the message alike; an array matches
+    when any of its elements does, at any depth.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(item, f"{path}.{key}" if path else key, out)
+    elif isinstance(value, list):
+        out.setdefault(path, [])
+        for item in value:
+            _flatten(item, path, out)
+    else:
+        out.setdefault(path, []).append(value)
 
 
 def _strict_json(constant: str) -> Any:
@@ -305,28 +332,13 @@ def _present(value: Any) -> bool:
     return value is not None and value != "" and value != []
 
 
-def _values_at(objects: list[Any], key: str) -> tuple[list[Any], bool]:
-    """The leaf values under ``key`` in each object (arrays flattened), and whether any object had the key."""
-    found = False
-    values: list[Any] = []
-    for obj in objects:
-        if not isinstance(obj, dict) or key not in obj:
-            continue
-        found = True
-        value = obj[key]
-        if isinstance(value, list):
-            values.extend(value)
-        else:
-            values.append(value)
-    return values, found
-
-
-def _match_node(node: Node, objects: list[Any], path: str) -> Verdict:
+def _match_node(node: Node, values: dict[str, list[Any]], path: str) -> Verdict:
+    """Match one level of the policy against the message's (flattened) values."""
     for key, conditions in node.leaves.items():
         name = f"{path}{key}"
-        raw, found = _values_at(objects, key)
-        leaf_values = [v for v in raw if not isinstance(v, (dict, list))]
-        present = [v for v in leaf_values if _present(v)] if found else []
+        found = name in values
+        leaf_values = values.get(name, [])
+        present = [v for v in leaf_values if _present(v)]
         ok = False
         for condition in conditions:
             if isinstance(condition, Exists):
@@ -342,18 +354,16 @@ def _match_node(node: Node, objects: list[Any], path: str) -> Verdict:
             if not found:
                 got = "absent"
             else:
-                got = ", ".join(_show(v) for v in (raw if raw else ["<empty>"]))
+                got = ", ".join(_show(v) for v in (leaf_values if leaf_values else ["<empty>"]))
             return Verdict(False, f"{name}: {got} does not match [{shown}]")
     for key, child in node.children.items():
-        nested, _ = _values_at(objects, key)
-        nested = [v for v in nested if isinstance(v, dict)]
-        verdict = _match_node(child, nested, f"{path}{key}.")
+        verdict = _match_node(child, values, f"{path}{key}.")
         if not verdict:
             return verdict
     if node.any_of:
         reasons = []
         for branch in node.any_of:
-            verdict = _match_node(branch, objects, path)
+            verdict = _match_node(branch, values, path)
             if verdict:
                 return verdict
             reasons.append(verdict.reason)

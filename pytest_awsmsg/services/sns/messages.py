@@ -111,9 +111,11 @@ class Notification:
             doc["Subject"] = self.subject
         doc["Message"] = message
         doc["Timestamp"] = self.iso_time
-        doc["SignatureVersion"] = self.signature_version
-        doc["Signature"] = self.signature(message)
-        doc["SigningCertURL"] = signing.certificate_url(self.region)
+        if self.sequence_number is None:
+            # FIFO topics do not sign their notifications: no SignatureVersion, Signature or SigningCertURL.
+            doc["SignatureVersion"] = self.signature_version
+            doc["Signature"] = self.signature(message)
+            doc["SigningCertURL"] = signing.certificate_url(self.region)
         doc["UnsubscribeURL"] = unsubscribe_url(self.region, subscription_arn)
         if self.delivered_attributes:
             doc["MessageAttributes"] = self.envelope_attributes()

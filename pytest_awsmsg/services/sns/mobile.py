@@ -12,7 +12,7 @@ from typing import Any
 
 from ...core.service import operation
 from ..base import RequestContext
-from .common import SnsBase
+from .common import SnsBase, endpoint_arn_parts, split_arn
 from .errors import (
     NotFoundException,
     OptedOutException,
@@ -103,6 +103,7 @@ class MobileMixin(SnsBase):
         return {"PlatformApplicationArn": arn}
 
     def _application(self, ctx: RequestContext, arn: str) -> PlatformApplication:
+        split_arn(arn, "PlatformApplicationArn")
         found = self.find_application(arn)
         if found is None or arn.split(":")[3] != ctx.region:
             raise NotFoundException("PlatformApplication does not exist")
@@ -110,6 +111,7 @@ class MobileMixin(SnsBase):
 
     @operation
     def delete_platform_application(self, ctx: RequestContext, *, platform_application_arn: str) -> None:
+        split_arn(platform_application_arn, "PlatformApplicationArn")
         found = self.find_application(platform_application_arn)
         if found is None:
             return
@@ -193,6 +195,7 @@ class MobileMixin(SnsBase):
                 raise invalid("CustomUserData", "must be less than 2 KB")
 
     def _endpoint(self, ctx: RequestContext, arn: str) -> PlatformEndpoint:
+        endpoint_arn_parts(arn)
         found = self.find_endpoint(arn)
         if found is None or arn.split(":")[3] != ctx.region:
             raise NotFoundException("Endpoint does not exist")
@@ -200,6 +203,7 @@ class MobileMixin(SnsBase):
 
     @operation
     def delete_endpoint(self, ctx: RequestContext, *, endpoint_arn: str) -> None:
+        endpoint_arn_parts(endpoint_arn)
         found = self.find_endpoint(endpoint_arn)
         if found is None:
             return  # idempotent

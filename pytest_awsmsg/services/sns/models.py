@@ -155,6 +155,7 @@ class Subscription:
     created_at: float = 0.0
     expiry_timer: Any = None  # the clock Timer that deletes it if never confirmed
     confirmation_error: str = ""  # why the SubscriptionConfirmation did not arrive, if it did not
+    principal: str = ""  # the IAM principal that subscribed (SubscriptionPrincipal)
 
     @property
     def raw(self) -> bool:

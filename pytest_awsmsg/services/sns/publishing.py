@@ -12,7 +12,7 @@ from ...core.errors import AwsError
 from ...core.service import operation
 from ..base import RequestContext
 from .attributes import message_attributes_size, validate_message_attributes
-from .common import SnsBase, split_arn
+from .common import SnsBase, endpoint_arn_parts
 from .dataprotection import apply_inbound, parse_policy
 from .errors import (
     BatchEntryIdsNotDistinctException,
@@ -20,7 +20,6 @@ from .errors import (
     EmptyBatchRequestException,
     EndpointDisabledException,
     InvalidBatchEntryIdException,
-    NotFoundException,
     PlatformApplicationDisabledException,
     TooManyEntriesInBatchRequestException,
     invalid,
@@ -54,7 +53,7 @@ class PublishingMixin(SnsBase):
     ) -> dict[str, Any]:
         given = [v for v in (topic_arn, target_arn, phone_number) if v]
         if not given:
-            raise invalid("TopicArn or TargetArn", "No endpoint found for the target arn specified")
+            raise invalid("TopicArn or TargetArn", "no value for required parameter")
         if len(given) > 1:
             raise invalid("TopicArn", "Only one of TopicArn, TargetArn or PhoneNumber may be specified")
         entry = {
@@ -292,10 +291,10 @@ class PublishingMixin(SnsBase):
         return {"MessageId": message_id}
 
     def _publish_endpoint(self, ctx: RequestContext, arn: str, entry: dict[str, Any]) -> dict[str, Any]:
-        split_arn(arn, "TargetArn")
+        endpoint_arn_parts(arn, "TargetArn")
         endpoint = self.find_endpoint(arn)
         if endpoint is None:
-            raise NotFoundException("Endpoint does not exist")
+            raise invalid("TargetArn", "No endpoint found for the target arn specified")
         application = self.find_application(endpoint.application_arn)
         if application is not None and not application.enabled:
             raise PlatformApplicationDisabledException("Platform application is disabled.")
