@@ -235,7 +235,7 @@ class DecisionOps(ExecutionOps):
     ) -> None:
         if unhandled:
             return self._refused(execution, "CompleteWorkflowExecution", completed, "UNHANDLED_DECISION")
-        self.close(
+        self.close_run(
             execution,
             "WorkflowExecutionCompleted",
             "COMPLETED",
@@ -249,7 +249,7 @@ class DecisionOps(ExecutionOps):
     ) -> None:
         if unhandled:
             return self._refused(execution, "FailWorkflowExecution", completed, "UNHANDLED_DECISION")
-        self.close(
+        self.close_run(
             execution,
             "WorkflowExecutionFailed",
             "FAILED",
@@ -264,7 +264,7 @@ class DecisionOps(ExecutionOps):
     ) -> None:
         if unhandled:
             return self._refused(execution, "CancelWorkflowExecution", completed, "UNHANDLED_DECISION")
-        self.close(
+        self.close_run(
             execution,
             "WorkflowExecutionCanceled",
             "CANCELED",
@@ -290,7 +290,7 @@ class DecisionOps(ExecutionOps):
             return self._refused(execution, kind, completed, missing)
         new_run = self.run_id()
         tags = a.get("tagList") or []
-        self.close(
+        self.close_run(
             execution,
             "WorkflowExecutionContinuedAsNew",
             "CONTINUED_AS_NEW",

@@ -412,7 +412,7 @@ class SwfBase(Service[SwfStore]):
 
     def _execution_timed_out(self, execution: Execution) -> None:
         if execution.open:
-            self.close(
+            self.close_run(
                 execution,
                 "WorkflowExecutionTimedOut",
                 "TIMED_OUT",
@@ -420,7 +420,7 @@ class SwfBase(Service[SwfStore]):
                 childPolicy=execution.child_policy,
             )
 
-    def close(self, execution: Execution, event_type: str, close_status: str, **attributes: Any) -> Event:
+    def close_run(self, execution: Execution, event_type: str, close_status: str, **attributes: Any) -> Event:
         """Close a run: its close event, every open task and timer dropped, children and parent told."""
         event = self.record(execution, event_type, **attributes)
         execution.status = CLOSED
@@ -503,7 +503,7 @@ class SwfBase(Service[SwfStore]):
     ) -> None:
         if child_policy is not None:
             execution.child_policy = child_policy
-        self.close(
+        self.close_run(
             execution,
             "WorkflowExecutionTerminated",
             "TERMINATED",
