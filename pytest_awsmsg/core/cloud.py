@@ -28,6 +28,7 @@ from .faults import DroppedConnection, FaultInjector
 from .ids import IdSource
 from .lambdas import LambdaRegistry
 from .protocols import WireRequest, WireResponse, parser_for, protocol_of, serializer_for
+from .protocols.validation import validate
 from .registry import faked_services, service_class, service_model, service_name_for
 from .service import RequestContext
 from .threads import Participants
@@ -140,16 +141,10 @@ class Cloud:
         Params are validated against the model as AWS validates them server
         side; errors are raised as :class:`AwsError`.
         """
-        from botocore.validate import ParamValidator
-
-        from .errors import ValidationError
-
         params = params or {}
-        operation_model = service_model(service_name).operation_model(operation)
-        if operation_model.input_shape is not None:
-            report = ParamValidator().validate(params, operation_model.input_shape)
-            if report.has_errors():
-                raise ValidationError(report.generate_report(), code="ValidationException")
+        model = service_model(service_name)
+        operation_model = model.operation_model(operation)
+        validate(model, operation_model, params)
         with self._entered:
             service = self.service(service_name)
             region = region or self.region
@@ -230,6 +225,7 @@ class Cloud:
             _note_attempt(self, record, request)
             self.calls.append(record)
             try:
+                validate(model, operation, params, protocol)
                 fault = self.faults.check(record, params)
                 result = service.dispatch(ctx, operation, params)
                 if _hook.validate_output:

@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from pytest_awsmsg import fake_aws
 from pytest_awsmsg.services.secretsmanager.password import PUNCTUATION
@@ -92,6 +93,10 @@ def test_the_same_seed_gives_the_same_password() -> None:
 def test_the_longest_password_is_4096_characters(sm: Any) -> None:
     assert len(generate(sm, PasswordLength=4096)) == 4096
 
-    with pytest.raises(sm.exceptions.InvalidParameterException) as excinfo:
-        generate(sm, PasswordLength=4097)  # botocore checks only the minimum: the service refuses this
-    assert error_of(excinfo)[1] == "PasswordLength must be between 1 and 4096."
+    with pytest.raises(ClientError) as excinfo:
+        generate(sm, PasswordLength=4097)  # botocore checks only the minimum: the model's maximum is AWS's
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value '4097' at 'passwordLength' failed to satisfy constraint: "
+        "Member must have value less than or equal to 4096",
+    )

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from pytest_awsmsg.core.cloud import Cloud
 
@@ -69,7 +70,6 @@ def test_a_cron_schedule_rotates_at_each_window_start(aws: Cloud, sm: Any, confi
         ({"ScheduleExpression": "rate(2 hours)"}, "at least four hours"),
         ({"ScheduleExpression": "rate(0 days)"}, "between 1 and 1000 days"),
         ({"ScheduleExpression": "rate(1001 days)"}, "between 1 and 1000 days"),
-        ({"AutomaticallyAfterDays": 1001}, "between 1 and 1000 days"),  # botocore checks only the minimum
         ({"ScheduleExpression": "every day"}, "Invalid ScheduleExpression"),
         ({"ScheduleExpression": "cron(0 8 * * MON *)"}, "either day-of-month or day-of-week"),
         ({"ScheduleExpression": "cron(0 8 * *)"}, "six fields"),
@@ -89,6 +89,16 @@ def test_invalid_schedules_are_refused(
         configure(**rules)
     assert reason in error_of(excinfo)[1]
     assert "RotationRules" not in sm.describe_secret(SecretId="db")  # a refused schedule is not stored
+
+
+def test_days_beyond_the_models_range_fail_its_validation(sm: Any, configure: Callable[..., datetime]) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        configure(AutomaticallyAfterDays=1001)  # botocore checks only the minimum: AWS checks the model's maximum
+    assert error_of(excinfo) == (
+        "ValidationException",
+        "1 validation error detected: Value '1001' at 'rotationRules.automaticallyAfterDays' failed to satisfy "
+        "constraint: Member must have value less than or equal to 1000",
+    )
 
 
 def test_after_a_rotation_aws_reports_the_schedule_in_days_too(sm: Any, configure: Callable[..., datetime]) -> None:

@@ -209,17 +209,23 @@ def parse_timestamp(value: Any) -> datetime:
     """Epoch seconds, ISO 8601 or RFC 822, as an aware UTC datetime."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ProtocolError(f"Invalid timestamp: {value}", code="SerializationException") from None
     text = str(value).strip()
     try:
         return datetime.fromtimestamp(float(text), tz=timezone.utc)
-    except ValueError:
+    except (ValueError, OverflowError, OSError):
         pass
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(text)
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            raise ProtocolError(f"Invalid timestamp: {text}", code="SerializationException") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 

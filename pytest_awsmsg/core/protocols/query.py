@@ -32,6 +32,7 @@ from .base import (
     format_timestamp,
     scalar_from_text,
 )
+from .validation import Style, style_for
 
 _MISSING: Any = object()
 _XML_ENTITIES = {'"': "&quot;", "\r": "&#xD;"}
@@ -43,7 +44,13 @@ def _wire_name(shape: Shape, default: str) -> str:
 
 class QueryParser(RequestParser):
     def parse(self, request: WireRequest) -> tuple[OperationModel, dict[str, Any]]:
-        pairs = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True) if request.body else []
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError(
+                "The AWS query string is malformed or does not adhere to AWS standards.", code="InvalidQueryParameter"
+            ) from None
+        pairs = parse_qsl(text, keep_blank_values=True) if text else []
         if not pairs:
             pairs = [(k, v[-1]) for k, v in request.query.items()]
         flat = dict(pairs)
@@ -55,14 +62,15 @@ class QueryParser(RequestParser):
         if operation.input_shape is None:
             return operation, {}
         prefixes = {key.rsplit(".", n)[0] for key in flat for n in range(1, key.count(".") + 1)}
-        value = _Reader(flat, prefixes).read(operation.input_shape, "")
+        value = _Reader(flat, prefixes, style_for(self.service_model)).read(operation.input_shape, "")
         return operation, {} if value is _MISSING else value
 
 
 class _Reader:
-    def __init__(self, flat: dict[str, str], prefixes: set[str]) -> None:
+    def __init__(self, flat: dict[str, str], prefixes: set[str], style: Style) -> None:
         self.flat = flat
         self.prefixes = prefixes
+        self.style = style
 
     def present(self, key: str) -> bool:
         return key in self.flat or key in self.prefixes
@@ -82,7 +90,9 @@ class _Reader:
             return self._read_map(shape, prefix)
         if prefix not in self.flat:
             return _MISSING
-        return _scalar(shape, self.flat[prefix], prefix)
+        text = self.flat[prefix]
+        invalid = self.style.wrong_type(prefix, text, shape.type_name.capitalize())
+        return scalar_from_text(shape, text, invalid)
 
     def _read_list(self, shape: ListShape, prefix: str) -> Any:
         if self.flat.get(prefix) == "":
@@ -109,11 +119,6 @@ class _Reader:
             out[self.flat[f"{entry}.{index}.{key_name}"]] = None if value is _MISSING else value
             index += 1
         return out if out else _MISSING
-
-
-def _scalar(shape: Shape, text: str, name: str) -> Any:
-    invalid = ProtocolError(f"Value ({text}) for parameter {name} is invalid.", code="InvalidParameterValue")
-    return scalar_from_text(shape, text, invalid)
 
 
 class QuerySerializer(ResponseSerializer):
