@@ -35,6 +35,7 @@ from ..core.errors import AwsError
 from ..core.faults import DroppedConnection
 from ..core.protocols import WireRequest, WireResponse, protocol_of, serializer_for
 from ..core.registry import faked_services, service_class, service_model
+from ..core.service import Service
 from . import routing
 from .environment import ServedEnvironment
 
@@ -183,6 +184,8 @@ class HttpEndpoint:
         if wire.method not in ("GET", "HEAD"):
             return None
         for name in faked_services():
+            if service_class(name).resource is Service.resource:
+                continue  # serves no documents: not worth creating
             found = self.cloud.service(name).resource(wire.path)
             if found is not None:
                 content_type, body = found
