@@ -139,22 +139,80 @@ def test_a_json_structured_message_filters_on_its_attributes_but_does_not_carry_
 
 
 def test_publish_batch_reports_each_entry(sns: Any, make_topic: Callable[..., str], aws: Cloud) -> None:
+    # What fails while one entry is published (here a data protection Deny) is that entry's failure.
     topic = make_topic()
+    policy = {
+        "Name": "policy",
+        "Version": "2021-06-01",
+        "Statement": [
+            {
+                "DataDirection": "Inbound",
+                "Principal": ["*"],
+                "DataIdentifier": ["arn:aws:dataprotection::aws:data-identifier/CreditCardNumber"],
+                "Operation": {"Deny": {}},
+            }
+        ],
+    }
+    sns.put_data_protection_policy(ResourceArn=topic, DataProtectionPolicy=json.dumps(policy))
     result = sns.publish_batch(
         TopicArn=topic,
         PublishBatchRequestEntries=[
             {"Id": "ok", "Message": "one"},
-            {"Id": "empty", "Message": ""},
-            {"Id": "bad-attr", "Message": "x", "MessageAttributes": {"n": {"DataType": "Number", "StringValue": "x"}}},
+            {"Id": "card", "Message": "card 4111 1111 1111 1111"},
         ],
     )
     assert [s["Id"] for s in result["Successful"]] == ["ok"]
-    assert {f["Id"]: f["Code"] for f in result["Failed"]} == {
-        "empty": "InvalidParameter",
-        "bad-attr": "ParameterValueInvalid",
-    }
-    assert all(f["SenderFault"] for f in result["Failed"])
+    assert [(f["Id"], f["Code"], f["SenderFault"]) for f in result["Failed"]] == [("card", "AuthorizationError", True)]
     assert [p.message for p in aws.deliveries] == ["one"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "error", "message"),
+    [
+        ({"Message": ""}, "InvalidParameterException", "Invalid parameter: Empty message"),
+        (
+            {"Message": "x", "MessageAttributes": {"n": {"DataType": "Number", "StringValue": "x"}}},
+            "InvalidParameterValueException",
+            "The message attribute 'n' with type 'Number' must use a valid number value: x",
+        ),
+        (
+            {"Message": "{}", "MessageStructure": "json"},
+            "InvalidParameterException",
+            "Invalid parameter: Message Structure - No default entry in JSON message body",
+        ),
+        (
+            {"Message": "m", "MessageDeduplicationId": "d"},
+            "InvalidParameterException",
+            "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId "
+            "parameter that is not valid for this topic type",
+        ),
+    ],
+)
+def test_an_entry_publish_would_refuse_fails_the_whole_batch(
+    sns: Any, make_topic: Callable[..., str], aws: Cloud, entry: dict[str, Any], error: str, message: str
+) -> None:
+    with pytest.raises(getattr(sns.exceptions, error)) as caught:
+        sns.publish_batch(
+            TopicArn=make_topic(), PublishBatchRequestEntries=[{"Id": "ok", "Message": "one"}, {"Id": "bad", **entry}]
+        )
+    assert caught.value.response["Error"]["Message"] == message
+    assert list(aws.deliveries) == []  # not even the valid entry went out
+
+
+def test_a_fifo_batch_missing_a_group_id_fails_whole(sns: Any, make_topic: Callable[..., str], aws: Cloud) -> None:
+    topic = make_topic("orders.fifo", ContentBasedDeduplication=True)
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+        sns.publish_batch(
+            TopicArn=topic,
+            PublishBatchRequestEntries=[
+                {"Id": "a", "Message": "m", "MessageGroupId": "g"},
+                {"Id": "b", "Message": "n"},
+            ],
+        )
+    assert caught.value.response["Error"]["Message"] == (
+        "Invalid parameter: The MessageGroupId parameter is required for FIFO topics"
+    )
+    assert list(aws.deliveries) == []
 
 
 @pytest.mark.parametrize(

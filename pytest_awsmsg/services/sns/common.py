@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,6 +22,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from botocore.model import OperationModel
+
     from .delivery import Fanout
     from .http_endpoints import HttpEndpoints
 
@@ -52,6 +55,44 @@ def endpoint_arn_parts(arn: str, what: str = "EndpointArn") -> list[str]:
     return parts
 
 
+# Characters XML 1.0 cannot carry, escaped or not: stored, they would break every later read.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What these operations take is not stored or echoed as given (Publish's message goes to
+# subscribers, each with its own rules; Subject has its own check).
+_UNCHECKED_OPERATIONS = {"Publish", "PublishBatch"}
+
+
+def unwritable_parameter(params: dict[str, Any]) -> str | None:
+    """The parameter whose text XML cannot carry, named as AWS names it, or None.
+
+    An attribute map's value is named by its key (``DisplayName``), a
+    Set*Attributes value by the attribute it sets. Names and ARNs are left to
+    their own validation, which refuses them in AWS's own words.
+    """
+    for member, value in params.items():
+        if member == "Name" or member.endswith("Arn"):
+            continue
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if _has_unwritable(key) or _has_unwritable(item):
+                    return key if isinstance(key, str) and not _has_unwritable(key) else member
+        elif _has_unwritable(value):
+            if member == "AttributeValue" and not _has_unwritable(params.get("AttributeName")):
+                return str(params.get("AttributeName"))
+            return member
+    return None
+
+
+def _has_unwritable(value: Any) -> bool:
+    if isinstance(value, str):
+        return _NOT_XML.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_unwritable(k) or _has_unwritable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_unwritable(v) for v in value)
+    return False
+
+
 class SnsBase(Service[SnsStore]):
     """State access shared by the operation mixins of :class:`~.api.SnsService`."""
 
@@ -63,6 +104,19 @@ class SnsBase(Service[SnsStore]):
 
     def new_store(self, account_id: str, region: str) -> SnsStore:
         return SnsStore(account_id, region)
+
+    def dispatch(self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any]) -> dict[str, Any]:
+        """Refuse text XML cannot carry before any operation stores or echoes it.
+
+        Assumption: AWS refuses it as an invalid parameter (a topic with such a
+        DisplayName could never be read back through the XML API); the message
+        names the parameter without repeating the text.
+        """
+        if operation.name not in _UNCHECKED_OPERATIONS:
+            bad = unwritable_parameter(params)
+            if bad is not None:
+                raise invalid(bad)
+        return super().dispatch(ctx, operation, params)
 
     # -- lookups ------------------------------------------------------------------
 

@@ -81,6 +81,7 @@ class PublishingMixin(SnsBase):
             raise EmptyBatchRequestException("The batch request doesn't contain any entries.")
         if len(entries) > 10:
             raise TooManyEntriesInBatchRequestException("The batch request contains more entries than permissible.")
+        topic = self.topic_for(ctx, topic_arn, "Publish")
         ids = [str(e.get("Id", "")) for e in entries]
         if len(set(ids)) != len(ids):
             raise BatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id.")
@@ -90,7 +91,12 @@ class PublishingMixin(SnsBase):
                     "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
                     "It can be at most 80 letters long."
                 )
-        topic = self.topic_for(ctx, topic_arn, "Publish")
+        for entry in entries:
+            # An entry Publish would refuse fails the whole request, as on AWS: SNS validates
+            # the batch before it publishes any of it. What goes wrong while publishing one
+            # entry (a data protection policy denying it) is that entry's failure alone.
+            self._prepare(ctx, entry, max_size=topic.max_message_size)
+            self._check_ids(topic, entry)
         # The whole batch, bodies and attributes, must fit in the topic's MaximumMessageSize
         # (PublishBatch's documentation), the same limit as one message.
         total = sum(
@@ -170,28 +176,13 @@ class PublishingMixin(SnsBase):
         message, structure = self._prepare(
             ctx, entry, max_size=topic.max_message_size, protection=topic.data_protection_policy, topic_arn=topic.arn
         )
+        self._check_ids(topic, entry)
         group_id = entry.get("MessageGroupId")
         dedup_id = entry.get("MessageDeduplicationId")
-        if group_id is not None and not _ID_CHARS.match(group_id):
-            raise invalid(
-                "MessageGroupId",
-                "MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.",
-            )
-        if dedup_id is not None and not _ID_CHARS.match(dedup_id):
-            raise invalid(
-                "MessageDeduplicationId",
-                "MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.",
-            )
         sequence: str | None = None
         if topic.fifo:
-            if not group_id:
-                raise invalid("The MessageGroupId parameter is required for FIFO topics")
+            assert group_id is not None  # _check_ids
             if not dedup_id:
-                if not topic.content_based_dedup:
-                    raise invalid(
-                        "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId "
-                        "provided explicitly"
-                    )
                 dedup_id = hashlib.sha256(message.encode("utf-8")).hexdigest()
             duplicate = self._duplicate(topic, group_id, dedup_id, ctx.now)
             if duplicate is not None:
@@ -217,11 +208,6 @@ class PublishingMixin(SnsBase):
                 return answer
             topic.next_sequence += 1
             sequence = f"{10_000_000_000_000_000_000 + topic.next_sequence:020d}"
-        elif dedup_id is not None:
-            raise invalid(
-                "MessageDeduplicationId",
-                "The request includes MessageDeduplicationId parameter that is not valid for this topic type",
-            )
         message_id = self.cloud.ids.uuid4()
         if topic.fifo and dedup_id:
             topic.dedup[_dedup_key(topic, group_id, dedup_id)] = DedupEntry(
@@ -261,6 +247,34 @@ class PublishingMixin(SnsBase):
         if sequence is not None:
             result["SequenceNumber"] = sequence
         return result
+
+    def _check_ids(self, topic: Topic, entry: dict[str, Any]) -> None:
+        """MessageGroupId and MessageDeduplicationId as the topic's kind requires them."""
+        group_id = entry.get("MessageGroupId")
+        dedup_id = entry.get("MessageDeduplicationId")
+        if group_id is not None and not _ID_CHARS.match(group_id):
+            raise invalid(
+                "MessageGroupId",
+                "MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.",
+            )
+        if dedup_id is not None and not _ID_CHARS.match(dedup_id):
+            raise invalid(
+                "MessageDeduplicationId",
+                "MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.",
+            )
+        if topic.fifo:
+            if not group_id:
+                raise invalid("The MessageGroupId parameter is required for FIFO topics")
+            if not dedup_id and not topic.content_based_dedup:
+                raise invalid(
+                    "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId "
+                    "provided explicitly"
+                )
+        elif dedup_id is not None:
+            raise invalid(
+                "MessageDeduplicationId",
+                "The request includes MessageDeduplicationId parameter that is not valid for this topic type",
+            )
 
     def _duplicate(self, topic: Topic, group_id: str, dedup_id: str, now: float) -> DedupEntry | None:
         for key in [k for k, v in topic.dedup.items() if v.expires_at <= now]:
