@@ -30,17 +30,64 @@ def test_platform_application_lifecycle(sns: Any) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"Name": "app", "Platform": "SMOKE", "Attributes": GCM}, "Invalid parameter: Platform"),
-        ({"Name": "bad name", "Platform": "GCM", "Attributes": GCM}, "Invalid parameter: Application Name"),
-        ({"Name": "app", "Platform": "GCM", "Attributes": {}}, "PlatformCredential: cannot be empty"),
-        ({"Name": "app", "Platform": "APNS", "Attributes": GCM}, "PlatformPrincipal: cannot be empty"),
-        ({"Name": "app", "Platform": "GCM", "Attributes": {**GCM, "Color": "red"}}, "Invalid attribute name: Color"),
+        (
+            {"Name": "app", "Platform": "SMOKE", "Attributes": GCM},
+            "Invalid parameter: Platform Reason: SMOKE is not supported",
+        ),
+        (
+            {"Name": "bad name", "Platform": "GCM", "Attributes": GCM},
+            "Invalid parameter: bad name Reason: must contain only characters 'a'-'z', 'A'-'Z', '0'-'9', '_', '-', "
+            "and '.'",
+        ),
+        (
+            {"Name": "a" * 257, "Platform": "GCM", "Attributes": GCM},
+            f"Invalid parameter: {'a' * 257} Reason: must be at most 256 characters long",
+        ),
+        ({"Name": "", "Platform": "GCM", "Attributes": GCM}, "Invalid parameter:  Reason: cannot be empty"),
+        (
+            {"Name": "app", "Platform": "GCM", "Attributes": {}},
+            "Invalid parameter: Attributes Reason: PlatformCredential attribute required",
+        ),
+        (
+            {"Name": "app", "Platform": "APNS", "Attributes": GCM},
+            "Invalid parameter: Attributes Reason: PlatformCredential attribute provided without PlatformPrincipal",
+        ),
+        (
+            {"Name": "app", "Platform": "APNS", "Attributes": {"PlatformPrincipal": "cert"}},
+            "Invalid parameter: Attributes Reason: PlatformPrincipal attribute provided without PlatformCredential",
+        ),
+        (
+            {"Name": "app", "Platform": "GCM", "Attributes": {**GCM, "Color": "red"}},
+            "Invalid parameter: Attributes Reason: Invalid attribute name: Color",
+        ),
+        (
+            {"Name": "app", "Platform": "GCM", "Attributes": {**GCM, "Enabled": "maybe"}},
+            "Invalid parameter: Attributes Reason: Invalid value for attribute: Enabled",
+        ),
     ],
 )
 def test_platform_application_validation(sns: Any, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
         sns.create_platform_application(**kwargs)
-    assert message in caught.value.response["Error"]["Message"]
+    assert caught.value.response["Error"]["Message"] == message
+
+
+def test_endpoint_attribute_validation(sns: Any) -> None:
+    app = sns.create_platform_application(Name="app", Platform="GCM", Attributes=GCM)["PlatformApplicationArn"]
+    for attributes, message in (
+        ({"Color": "red"}, "Invalid parameter: Attributes Reason: Invalid attribute name: Color"),
+        ({"Enabled": "maybe"}, "Invalid parameter: Attributes Reason: Invalid value for attribute: Enabled"),
+        (
+            {"CustomUserData": "x" * 2049},
+            "Invalid parameter: Attributes Reason: Invalid value for attribute: CustomUserData: must be at most "
+            "2048 bytes long in UTF-8 encoding",
+        ),
+    ):
+        with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+            sns.create_platform_endpoint(PlatformApplicationArn=app, Token="t", Attributes=attributes)
+        assert caught.value.response["Error"]["Message"] == message
+    at_limit = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="t", CustomUserData="x" * 2048)
+    assert at_limit["EndpointArn"]
 
 
 def test_endpoints_publish_and_disable(aws: Cloud, sns: Any) -> None:
@@ -130,8 +177,12 @@ def test_sms_attributes(sns: Any) -> None:
     sns.set_sms_attributes(attributes={"DefaultSMSType": "Transactional", "DefaultSenderID": "Shop1"})
     assert sns.get_sms_attributes()["attributes"] == {"DefaultSMSType": "Transactional", "DefaultSenderID": "Shop1"}
     assert sns.get_sms_attributes(attributes=["DefaultSenderID"])["attributes"] == {"DefaultSenderID": "Shop1"}
-    with pytest.raises(sns.exceptions.InvalidParameterException):
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
         sns.set_sms_attributes(attributes={"DefaultSMSType": "Urgent"})
+    assert caught.value.response["Error"]["Message"] == "DefaultSMSType is invalid"
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+        sns.set_sms_attributes(attributes={"Color": "red"})
+    assert caught.value.response["Error"]["Message"] == "Color is not a valid attribute"
     with pytest.raises(sns.exceptions.InvalidParameterException):
         sns.set_sms_attributes(attributes={"DefaultSenderID": "123"})
 
@@ -182,8 +233,11 @@ def test_opted_out_numbers(aws: Cloud, sns: Any, make_topic: Callable[..., str])
     aws.sns.opt_out("+15555550101")
     with pytest.raises(sns.exceptions.InvalidParameterException):
         sns.opt_in_phone_number(phoneNumber="+15555550101")  # once every 30 days
-    with pytest.raises(sns.exceptions.InvalidParameterException):
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
         sns.check_if_phone_number_is_opted_out(phoneNumber="555")
+    assert caught.value.response["Error"]["Message"] == (
+        "Invalid parameter: PhoneNumber Reason: input incorrectly formatted"
+    )
 
 
 def test_origination_numbers(aws: Cloud, sns: Any) -> None:

@@ -22,7 +22,7 @@ SQS_ARN = "arn:aws:sqs:us-east-1:123456789012:"
         ("http", "https://example.com", "Invalid parameter: Endpoint must match the specified protocol"),
         ("https", "ftp://example.com", "Invalid parameter: Endpoint must match the specified protocol"),
         ("email", "not-an-address", "Invalid parameter: Email address"),
-        ("sms", "call me", "Invalid parameter: SMS endpoint"),
+        ("sms", "call me", "Invalid SMS endpoint: call me"),
         ("sqs", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "Invalid parameter: SQS endpoint ARN"),
         ("lambda", "my-function", "Invalid parameter: Lambda endpoint ARN"),
         (
@@ -367,3 +367,20 @@ def test_a_fifo_topic_shows_its_throughput_scope_only_when_set(sns: Any, make_to
     assert "FifoThroughputScope" not in plain
     scoped = make_topic("scoped.fifo", FifoThroughputScope="MessageGroup")
     assert sns.get_topic_attributes(TopicArn=scoped)["Attributes"]["FifoThroughputScope"] == "MessageGroup"
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("+1-555-555-0100", "+15555550100"), ("1.555.555.0101", "+15555550101"), ("+44/20/7946/0958", "+442079460958")],
+)
+def test_sms_endpoints_may_group_digits(sns: Any, make_topic: Callable[..., str], given: str, stored: str) -> None:
+    topic = make_topic()
+    sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint=given)
+    assert [s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]] == [stored]
+
+
+@pytest.mark.parametrize("given", ["+1 555 555 0100", "+1--5555550100", "+1555555010-", "12"])
+def test_sms_endpoints_as_aws_refuses_them(sns: Any, make_topic: Callable[..., str], given: str) -> None:
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+        sns.subscribe(TopicArn=make_topic(), Protocol="sms", Endpoint=given)
+    assert caught.value.response["Error"]["Message"] == f"Invalid SMS endpoint: {given}"

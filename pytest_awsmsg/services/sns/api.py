@@ -42,6 +42,7 @@ _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _FIFO_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[1-9]\d{6,14}$")
+_SMS_ENDPOINT = re.compile(r"^\+?[0-9](?:[0-9]|[./-](?=[0-9]))*$")
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
 # Confirmation tokens are valid for two days (Subscribe's API reference) and SNS deletes
 # unconfirmed subscriptions after 48 hours (developer guide, "Deleting a subscription").
@@ -259,9 +260,11 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
             if not _EMAIL.match(endpoint):
                 raise invalid("Email address")
         elif protocol == "sms":
-            if not _PHONE.match(endpoint.replace("-", "").replace(" ", "")):
-                raise invalid("SMS endpoint")
-            endpoint = "+" + endpoint.lstrip("+").replace("-", "").replace(" ", "")
+            # Digits may be grouped with '.', '/' or '-' (each between two digits); SNS keeps the E.164 form.
+            digits = re.sub(r"[./-]", "", endpoint)
+            if not _SMS_ENDPOINT.match(endpoint) or not _PHONE.match(digits):
+                raise InvalidParameterException(f"Invalid SMS endpoint: {endpoint}")
+            endpoint = "+" + digits.lstrip("+")
         elif protocol in ("sqs", "lambda", "firehose", "application"):
             service = {"sqs": "sqs", "lambda": "lambda", "firehose": "firehose", "application": "sns"}[protocol]
             parts = endpoint.split(":")

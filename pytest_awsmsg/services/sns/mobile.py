@@ -14,6 +14,7 @@ from ...core.service import operation
 from ..base import RequestContext
 from .common import SnsBase, endpoint_arn_parts, split_arn
 from .errors import (
+    InvalidParameterException,
     NotFoundException,
     OptedOutException,
     ResourceNotFoundException,
@@ -68,6 +69,31 @@ MAX_SANDBOX_NUMBERS = 10
 OPT_IN_INTERVAL = 30 * 86400.0
 
 
+def _check_application_name(name: str) -> None:
+    """AWS names the application itself where the parameter's name usually goes."""
+    if not name:
+        raise invalid("", "cannot be empty")
+    if len(name) > 256:
+        raise invalid(name, "must be at most 256 characters long")
+    if not _APP_NAME.match(name):
+        raise invalid(name, "must contain only characters 'a'-'z', 'A'-'Z', '0'-'9', '_', '-', and '.'")
+
+
+def _check_credentials(platform: str, attributes: dict[str, str]) -> None:
+    """GCM (Firebase) needs a PlatformCredential only; other platforms a principal and a credential.
+
+    Assumption: a non-GCM application with neither is refused as a GCM one without
+    its credential is (AWS documents both as required).
+    """
+    credential, principal = bool(attributes.get("PlatformCredential")), bool(attributes.get("PlatformPrincipal"))
+    if principal and not credential:
+        raise invalid("Attributes", "PlatformPrincipal attribute provided without PlatformCredential")
+    if platform != "GCM" and credential and not principal:
+        raise invalid("Attributes", "PlatformCredential attribute provided without PlatformPrincipal")
+    if not credential:
+        raise invalid("Attributes", "PlatformCredential attribute required")
+
+
 class MobileMixin(SnsBase):
     # -- platform applications --------------------------------------------------------
 
@@ -76,7 +102,7 @@ class MobileMixin(SnsBase):
             if key not in APPLICATION_ATTRIBUTES:
                 raise invalid("Attributes", f"Invalid attribute name: {key}")
             if key == "Enabled" and value.lower() not in ("true", "false"):
-                raise invalid("Attributes", "Enabled must be true or false")
+                raise invalid("Attributes", "Invalid value for attribute: Enabled")
 
     @operation
     def create_platform_application(
@@ -84,15 +110,11 @@ class MobileMixin(SnsBase):
     ) -> dict[str, Any]:
         # An empty map does not travel on the query protocol: None is {}.
         attributes = attributes or {}
-        if not _APP_NAME.match(name):
-            raise invalid("Application Name")
+        _check_application_name(name)
         if platform not in PLATFORMS:
-            raise invalid("Platform")
+            raise invalid("Platform", f"{platform} is not supported")
         self._check_application_attributes(attributes)
-        if not attributes.get("PlatformCredential"):
-            raise invalid("Attributes", "Invalid value for attribute: PlatformCredential: cannot be empty")
-        if platform.startswith(("APNS", "MACOS")) and not attributes.get("PlatformPrincipal"):
-            raise invalid("Attributes", "Invalid value for attribute: PlatformPrincipal: cannot be empty")
+        _check_credentials(platform, attributes)
         store = self.ctx_store(ctx)
         arn = ctx.arn(f"app/{platform}/{name}")
         existing = store.applications.get(arn)
@@ -190,9 +212,12 @@ class MobileMixin(SnsBase):
             if key not in ENDPOINT_ATTRIBUTES:
                 raise invalid("Attributes", f"Invalid attribute name: {key}")
             if key == "Enabled" and value.lower() not in ("true", "false"):
-                raise invalid("Attributes", "Enabled must be true or false")
-            if key == "CustomUserData" and len(value.encode("utf-8")) >= 2048:
-                raise invalid("CustomUserData", "must be less than 2 KB")
+                raise invalid("Attributes", "Invalid value for attribute: Enabled")
+            if key == "CustomUserData" and len(value.encode("utf-8")) > 2048:
+                raise invalid(
+                    "Attributes",
+                    "Invalid value for attribute: CustomUserData: must be at most 2048 bytes long in UTF-8 encoding",
+                )
 
     def _endpoint(self, ctx: RequestContext, arn: str) -> PlatformEndpoint:
         endpoint_arn_parts(arn)
@@ -241,19 +266,20 @@ class MobileMixin(SnsBase):
 
     # -- SMS ------------------------------------------------------------------------------
 
-    def _phone(self, number: str, name: str = "PhoneNumber") -> str:
+    def _phone(self, number: str) -> str:
         if not isinstance(number, str) or not _PHONE.match(number):
-            raise invalid(name, f"{number} is not a valid E.164 phone number")
+            raise invalid("PhoneNumber", "input incorrectly formatted")
         return number
 
     @operation
     def set_sms_attributes(self, ctx: RequestContext, *, attributes: dict[str, str] | None = None) -> dict[str, Any]:
         attributes = attributes or {}
         for key, value in attributes.items():
+            # AWS's wording here has no "Invalid parameter:" prefix.
             if key not in SMS_ATTRIBUTES:
-                raise invalid(key)
+                raise InvalidParameterException(f"{key} is not a valid attribute")
             if key == "DefaultSMSType" and value not in ("Promotional", "Transactional"):
-                raise invalid("DefaultSMSType", "must be Promotional or Transactional")
+                raise InvalidParameterException("DefaultSMSType is invalid")
             if key == "DefaultSenderID" and not _SENDER_ID.match(value):
                 raise invalid("DefaultSenderID", "1 to 11 alphanumeric characters with at least one letter")
             if key == "DeliveryStatusSuccessSamplingRate" and (not value.isdigit() or int(value) > 100):
@@ -272,7 +298,7 @@ class MobileMixin(SnsBase):
 
     @operation
     def check_if_phone_number_is_opted_out(self, ctx: RequestContext, *, phone_number: str) -> dict[str, Any]:
-        self._phone(phone_number, "phoneNumber")
+        self._phone(phone_number)
         return {"isOptedOut": phone_number in self.ctx_store(ctx).opted_out}
 
     @operation
@@ -285,7 +311,7 @@ class MobileMixin(SnsBase):
 
     @operation
     def opt_in_phone_number(self, ctx: RequestContext, *, phone_number: str) -> dict[str, Any]:
-        self._phone(phone_number, "phoneNumber")
+        self._phone(phone_number)
         store = self.ctx_store(ctx)
         if phone_number not in store.opted_out:
             return {}
