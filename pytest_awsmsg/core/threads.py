@@ -61,6 +61,9 @@ class Participants:
         self._present_at_start: set[threading.Thread] = set(threading.enumerate())
         self._last_seen: dict[threading.Thread, float] = {}
         self._waiting: dict[threading.Thread, float] = {}  # thread -> virtual deadline
+        # Waiters woken by a change that have not re-checked their predicate
+        # yet: until they do, they may be about to act, so time must not move.
+        self._woken: set[threading.Thread] = set()
 
     def adopt_owner(self) -> None:
         """The calling thread is the test's: it moves time (called when the cloud is activated)."""
@@ -75,6 +78,7 @@ class Participants:
 
     def notify(self) -> None:
         """Wake every wait to re-check its predicate (called under the lock)."""
+        self._woken.update(self._waiting)
         self.changed.notify_all()
 
     # -- waiting ---------------------------------------------------------------
@@ -101,6 +105,7 @@ class Participants:
         deadline = self._clock.now() + max(0.0, timeout)
         gave_up_at = time.monotonic() + BACKGROUND_REAL_WAIT
         while True:
+            self._woken.discard(me)
             if not self._clock.firing:
                 self._clock.run_due()  # what is due now may be what the wait is for
             if predicate():
@@ -134,6 +139,8 @@ class Participants:
             return False
         quiet_since = time.monotonic() - QUIET_AFTER
         for thread, last in list(self._last_seen.items()):
+            if thread in self._woken and thread is not me:
+                return False  # woken by a change and not yet back: what it waits for may have come
             if thread is me or thread in self._waiting:
                 continue
             if not thread.is_alive():
