@@ -41,7 +41,7 @@ def test_history_has_aws_event_types_ids_and_details(sfn: Any, make_machine: Mac
     history = events(sfn, arn)
     assert [(e["id"], e["previousEventId"], e["type"]) for e in history] == [
         (1, 0, "ExecutionStarted"),
-        (2, 1, "PassStateEntered"),
+        (2, 0, "PassStateEntered"),  # AWS: the first state links to no event
         (3, 2, "PassStateExited"),
         (4, 3, "PassStateEntered"),
         (5, 4, "PassStateExited"),

@@ -217,7 +217,8 @@ class Interpreter:
         if execution.version_arn:
             details["stateMachineVersionArn"] = execution.version_arn
         execution.add_event("ExecutionStarted", 0, execution.start_date, executionStartedEventDetails=details)
-        self._run_top(execution, execution.definition["StartAt"], json.loads(execution.input), 1)
+        # Recorded on AWS: the first state's *StateEntered names no previous event (0), not ExecutionStarted.
+        self._run_top(execution, execution.definition["StartAt"], json.loads(execution.input), 0)
 
     def _run_top(self, execution: Execution, start_at: str, data: Any, previous: int) -> None:
         def succeeded(output: Any) -> None:
@@ -473,11 +474,9 @@ class Interpreter:
         if not v.thread.alive():
             return
         state = v.state
-        for i, retrier in enumerate(state.get("Retry") or []):
-            if not self.matches(retrier["ErrorEquals"], error, v):
-                continue
-            if v.retries[i] >= retrier.get("MaxAttempts", 3):
-                break
+        i = self.retrier_for(v, error)
+        if i is not None:
+            retrier = state["Retry"][i]
             interval = backoff(retrier, v.retries[i])
             if retrier.get("JitterStrategy") == "FULL":
                 interval = self.cloud.ids.uniform(0, interval)
@@ -501,6 +500,27 @@ class Interpreter:
                 self.exit(v, output, catcher["Next"])
                 return
         self.fail_thread(v, error, cause)
+
+    def state_failed(self, v: Visit, event_type: str, error: str, cause: str) -> None:
+        """A Map or Parallel failed: its ``*StateFailed`` event, unless a retrier runs it again.
+
+        Recorded on AWS: a retried Map records no MapStateFailed; its next
+        MapStateStarted links straight to the failing iteration's last event.
+        """
+        if self.retrier_for(v, error) is None:
+            self.event(v.thread, event_type)
+        self.fail_state(v, error, cause)
+
+    def retrier_for(self, v: Visit, error: str) -> int | None:
+        """The index of the retrier that retries ``error`` in ``v`` now, or None (caught or failed).
+
+        The first retrier whose ErrorEquals matches decides: once its attempts
+        are spent, no later retrier is tried.
+        """
+        for i, retrier in enumerate(v.state.get("Retry") or []):
+            if self.matches(retrier["ErrorEquals"], error, v):
+                return i if v.retries[i] < retrier.get("MaxAttempts", 3) else None
+        return None
 
     def matches(self, names: list[str], error: str, v: Visit) -> bool:
         """Whether a retrier's or catcher's ErrorEquals covers ``error`` raised in ``v``."""

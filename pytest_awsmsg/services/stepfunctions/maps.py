@@ -70,6 +70,7 @@ def run_map(interp: Interpreter, v: Visit) -> None:
     limit = int(limit_value) or total
     results: list[Any] = [None] * total
     progress = {"next": 0, "running": 0, "done": 0}
+    last = {"succeeded": 0}  # the latest MapIterationSucceeded event
     children: list[Thread] = []
     key = thread.label + v.name
     kept = thread.execution.redrive_map_results.pop(key, {})
@@ -85,9 +86,12 @@ def run_map(interp: Interpreter, v: Visit) -> None:
                 return
             results[index] = output
             done_before[index] = output
-            interp.event(
+            last["succeeded"] = interp.event(
                 thread, "MapIterationSucceeded", previous=ref[0].last, mapIterationSucceededEventDetails=detail(index)
             )
+            # Recorded on AWS: the next MapIterationStarted links to the iteration's last
+            # event, not to its MapIterationSucceeded.
+            thread.last = ref[0].last
             progress["running"] -= 1
             progress["done"] += 1
             launch()
@@ -103,8 +107,8 @@ def run_map(interp: Interpreter, v: Visit) -> None:
             interp.event(
                 thread, "MapIterationFailed", previous=ref[0].last, mapIterationFailedEventDetails=detail(index)
             )
-            interp.event(thread, "MapStateFailed")
-            interp.fail_state(v, error, cause)
+            thread.last = ref[0].last
+            interp.state_failed(v, "MapStateFailed", error, cause)
 
         return fail
 
@@ -134,7 +138,11 @@ def run_map(interp: Interpreter, v: Visit) -> None:
             interp.post(functools.partial(interp.enter, child, child.start_at, inputs[index]))
         if progress["done"] == total and thread.alive():
             thread.execution.map_results.pop(key, None)
-            interp.event(thread, "MapStateSucceeded")
+            # Recorded on AWS: MapStateSucceeded and MapStateExited both link to the last
+            # MapIterationSucceeded.
+            previous = last["succeeded"] or thread.last
+            interp.event(thread, "MapStateSucceeded", previous=previous)
+            thread.last = previous
             interp.finish(v, results)
 
     launch()
@@ -217,8 +225,7 @@ def _distributed(interp: Interpreter, v: Visit, items: list[Any], inputs: list[A
                         "MapRunFailed",
                         mapRunFailedEventDetails={"error": errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, "cause": cause},
                     )
-                    interp.event(thread, "MapStateFailed")
-                    interp.fail_state(v, errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
+                    interp.state_failed(v, "MapStateFailed", errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
                     return
             launch()
 

@@ -25,15 +25,18 @@ def run_parallel(interp: Interpreter, v: Visit) -> None:
         results[index] = output
         remaining[0] -= 1
         if remaining[0] == 0 and thread.alive():
+            # As AWS records a Map: ParallelStateSucceeded and ParallelStateExited both
+            # link to the last event of the branch that finished last.
             interp.event(thread, "ParallelStateSucceeded", previous=ref[0].last)
+            thread.last = ref[0].last
             interp.finish(v, results)
 
     def failed(ref: list[Thread], error: str, cause: str) -> None:
         for other in children:
             interp.abort(other)
         if thread.alive():
-            interp.event(thread, "ParallelStateFailed", previous=ref[0].last)
-            interp.fail_state(v, error, cause)
+            thread.last = ref[0].last
+            interp.state_failed(v, "ParallelStateFailed", error, cause)
 
     for index, branch in enumerate(branches):
         ref: list[Thread] = []

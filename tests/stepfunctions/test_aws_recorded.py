@@ -1,0 +1,177 @@
+"""Golden tests: execution histories as recorded from real Step Functions.
+
+The event ids and ``previousEventId`` links below are those AWS records for the
+same machines (inline Map, Map with Catch and Retry, Parallel), so any drift in
+how the fake numbers or links events fails here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pytest_awsmsg.core.cloud import Cloud
+
+from .conftest import MachineFactory, events
+
+ITEMS = {"arr": [1, "Hello"]}
+FAIL = {"Type": "Fail", "Error": "HandleItemFailError", "Cause": "HandleItemFailCause"}
+
+
+def _map(processor_state: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "StartAt": "StartState",
+        "States": {
+            "StartState": {"Type": "Pass", "Result": ITEMS, "Next": "MapState"},
+            "MapState": {
+                "Type": "Map",
+                "ItemsPath": "$.arr",
+                "MaxConcurrency": 1,
+                "ItemProcessor": {"StartAt": "HandleItem", "States": {"HandleItem": processor_state}},
+                "ResultPath": None,
+                **extra,
+            },
+            "Final": {"Type": "Pass", "End": True},
+        },
+    }
+
+
+def links(sfn: Any, machine: str, aws: Cloud | None = None) -> list[tuple[int, int, str]]:
+    arn = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+    if aws is not None:
+        aws.clock.advance(seconds=60)
+    return [(e["id"], e["previousEventId"], e["type"]) for e in events(sfn, arn)]
+
+
+def test_map_iterations_link_as_aws_links_them(sfn: Any, make_machine: MachineFactory) -> None:
+    machine = make_machine(_map({"Type": "Pass", "End": True}, Next="Final"))
+    assert links(sfn, machine) == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "PassStateEntered"),
+        (3, 2, "PassStateExited"),
+        (4, 3, "MapStateEntered"),
+        (5, 4, "MapStateStarted"),
+        (6, 5, "MapIterationStarted"),
+        (7, 6, "PassStateEntered"),
+        (8, 7, "PassStateExited"),
+        (9, 8, "MapIterationSucceeded"),
+        (10, 8, "MapIterationStarted"),
+        (11, 10, "PassStateEntered"),
+        (12, 11, "PassStateExited"),
+        (13, 12, "MapIterationSucceeded"),
+        (14, 13, "MapStateSucceeded"),
+        (15, 13, "MapStateExited"),
+        (16, 15, "PassStateEntered"),
+        (17, 16, "PassStateExited"),
+        (18, 17, "ExecutionSucceeded"),
+    ]
+
+
+def test_a_caught_map_failure(sfn: Any, make_machine: MachineFactory) -> None:
+    definition = _map(FAIL, Next="Final", Catch=[{"ErrorEquals": ["States.ALL"], "Next": "FinalCaught"}])
+    definition["States"]["StartState"]["Result"] = {"arr": [1]}
+    definition["States"]["FinalCaught"] = {"Type": "Pass", "End": True}
+    machine = make_machine(definition)
+    assert links(sfn, machine) == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "PassStateEntered"),
+        (3, 2, "PassStateExited"),
+        (4, 3, "MapStateEntered"),
+        (5, 4, "MapStateStarted"),
+        (6, 5, "MapIterationStarted"),
+        (7, 6, "FailStateEntered"),
+        (8, 7, "MapIterationFailed"),
+        (9, 7, "MapStateFailed"),
+        (10, 9, "MapStateExited"),
+        (11, 10, "PassStateEntered"),
+        (12, 11, "PassStateExited"),
+        (13, 12, "ExecutionSucceeded"),
+    ]
+
+
+def test_a_retried_map_records_no_failed_event_between_attempts(
+    aws: Cloud, sfn: Any, make_machine: MachineFactory
+) -> None:
+    definition = _map(FAIL, End=True, Retry=[{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}])
+    definition["States"]["StartState"]["Result"] = {"arr": [1]}
+    del definition["States"]["Final"]
+    machine = make_machine(definition)
+    assert links(sfn, machine, aws) == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "PassStateEntered"),
+        (3, 2, "PassStateExited"),
+        (4, 3, "MapStateEntered"),
+        (5, 4, "MapStateStarted"),
+        (6, 5, "MapIterationStarted"),
+        (7, 6, "FailStateEntered"),
+        (8, 7, "MapIterationFailed"),
+        (9, 7, "MapStateStarted"),
+        (10, 9, "MapIterationStarted"),
+        (11, 10, "FailStateEntered"),
+        (12, 11, "MapIterationFailed"),
+        (13, 11, "MapStateStarted"),
+        (14, 13, "MapIterationStarted"),
+        (15, 14, "FailStateEntered"),
+        (16, 15, "MapIterationFailed"),
+        (17, 15, "MapStateFailed"),
+        (18, 17, "ExecutionFailed"),
+    ]
+
+
+def test_a_retried_parallel_records_no_failed_event_between_attempts(
+    aws: Cloud, sfn: Any, make_machine: MachineFactory
+) -> None:
+    machine = make_machine(
+        {
+            "StartAt": "P",
+            "States": {
+                "P": {
+                    "Type": "Parallel",
+                    "Branches": [{"StartAt": "F", "States": {"F": FAIL}}],
+                    "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 1}],
+                    "End": True,
+                }
+            },
+        }
+    )
+    kinds = [kind for _, _, kind in links(sfn, machine, aws)]
+    assert kinds == [
+        "ExecutionStarted",
+        "ParallelStateEntered",
+        "ParallelStateStarted",
+        "FailStateEntered",
+        "ParallelStateStarted",
+        "FailStateEntered",
+        "ParallelStateFailed",
+        "ExecutionFailed",
+    ]
+
+
+def test_parallel_exits_link_to_the_last_branch_event(sfn: Any, make_machine: MachineFactory) -> None:
+    branch = {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}
+    machine = make_machine(
+        {
+            "StartAt": "LoadInput",
+            "States": {
+                "LoadInput": {"Type": "Pass", "Result": [1, 2, 3, 4], "Next": "ParallelState"},
+                "ParallelState": {"Type": "Parallel", "Branches": [branch, branch], "End": True},
+            },
+        }
+    )
+    history = links(sfn, machine)
+    assert history[:5] == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "PassStateEntered"),
+        (3, 2, "PassStateExited"),
+        (4, 3, "ParallelStateEntered"),
+        (5, 4, "ParallelStateStarted"),
+    ]
+    *_, last_branch_event, succeeded, exited, done = history
+    assert succeeded == (10, last_branch_event[0], "ParallelStateSucceeded")
+    assert exited == (11, last_branch_event[0], "ParallelStateExited")
+    assert done == (12, 11, "ExecutionSucceeded")
+    assert json.loads(
+        sfn.describe_execution(
+            executionArn=sfn.list_executions(stateMachineArn=machine)["executions"][0]["executionArn"]
+        )["output"]
+    ) == [[1, 2, 3, 4], [1, 2, 3, 4]]
