@@ -8,11 +8,16 @@ how the fake numbers or links events fails here.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+import pytest
 
 from pytest_awsmsg.core.cloud import Cloud
 
-from .conftest import MachineFactory, events
+from .conftest import MachineFactory, Runner, events
+
+UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 ITEMS = {"arr": [1, "Hello"]}
 FAIL = {"Type": "Fail", "Error": "HandleItemFailError", "Cause": "HandleItemFailCause"}
@@ -175,3 +180,108 @@ def test_parallel_exits_link_to_the_last_branch_event(sfn: Any, make_machine: Ma
             executionArn=sfn.list_executions(stateMachineArn=machine)["executions"][0]["executionArn"]
         )["output"]
     ) == [[1, 2, 3, 4], [1, 2, 3, 4]]
+
+
+def _distributed(label: str | None = None) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "Type": "Map",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "End": True}},
+        },
+        "End": True,
+    }
+    if label is not None:
+        state["Label"] = label
+    return {"StartAt": "M", "States": {"M": state}}
+
+
+@pytest.mark.parametrize(
+    ("label", "problem"),
+    [
+        ("", "Label cannot be empty"),
+        ("a" * 41, "Label cannot exceed 40 characters"),
+        ("two words", "Label contains invalid character: ' '"),
+        ("a:b", "Label contains invalid character: ':'"),
+        ("tab\there", "Label contains invalid character: '\\t'"),
+    ],
+)
+def test_map_labels_are_validated(sfn: Any, make_machine: MachineFactory, label: str, problem: str) -> None:
+    with pytest.raises(sfn.exceptions.InvalidDefinition) as excinfo:
+        make_machine(_distributed(label))
+    assert excinfo.value.response["Error"]["Message"] == (
+        f"Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: {problem} at /States/M/Label'"
+    )
+
+
+def test_a_good_label_names_the_map_run(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    machine = make_machine(_distributed("a" * 40), name="demoWorkflow")
+    arn = sfn.start_execution(stateMachineArn=machine, input="[1]")["executionArn"]
+    aws.clock.advance(seconds=5)
+    (run,) = sfn.list_map_runs(executionArn=arn)["mapRuns"]
+    assert re.fullmatch(
+        rf"arn:aws:states:us-east-1:123456789012:mapRun:demoWorkflow/{'a' * 40}:{UUID}", run["mapRunArn"]
+    )
+
+
+def test_without_a_label_the_map_run_arn_is_made_of_uuids(aws: Cloud, sfn: Any, make_machine: MachineFactory) -> None:
+    machine = make_machine(_distributed(), name="demoWorkflow")
+    arn = sfn.start_execution(stateMachineArn=machine, input="[1]")["executionArn"]
+    aws.clock.advance(seconds=5)
+    (run,) = sfn.list_map_runs(executionArn=arn)["mapRuns"]
+    assert re.fullmatch(rf"arn:aws:states:us-east-1:123456789012:mapRun:demoWorkflow/{UUID}:{UUID}", run["mapRunArn"])
+
+
+def test_revision_id_appears_only_after_an_update(sfn: Any, make_machine: MachineFactory) -> None:
+    machine = make_machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    assert "revisionId" not in sfn.describe_state_machine(stateMachineArn=machine)
+    updated = sfn.update_state_machine(stateMachineArn=machine, roleArn="arn:aws:iam::123456789012:role/other")
+    assert sfn.describe_state_machine(stateMachineArn=machine)["revisionId"] == updated["revisionId"]
+
+
+@pytest.mark.parametrize("field", ["InputPath", "OutputPath"])
+@pytest.mark.parametrize(("path", "expected"), [("$$.Execution.Input", {"x": 1}), ("$$.State.Name", "A")])
+def test_io_paths_may_select_the_context_object(run: Runner, field: str, path: str, expected: Any) -> None:
+    done = run({"StartAt": "A", "States": {"A": {"Type": "Pass", field: path, "End": True}}}, {"x": 1})
+    assert (done["status"], done["out"]) == ("SUCCEEDED", expected)
+
+
+def test_io_path_of_the_whole_context_object(run: Runner) -> None:
+    done = run({"StartAt": "A", "States": {"A": {"Type": "Pass", "InputPath": "$$", "End": True}}}, {"x": 1})
+    assert done["out"]["Execution"]["Input"] == {"x": 1}
+    assert done["out"]["State"]["Name"] == "A"
+
+
+def test_a_bad_timestamp_path_fails_with_aws_words(run: Runner) -> None:
+    failed = run({"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.at", "End": True}}}, {"at": "x"})
+    assert (failed["error"], failed["cause"]) == (
+        "States.Runtime",
+        "An error occurred while executing the state 'W' (entered at the event id #2). The TimestampPath parameter "
+        "does not reference a valid ISO-8601 extended offset date-time format string: $.at == x",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "cause"),
+    [
+        ("many", 'The MaxConcurrencyPath field refers to value "many" which is not a valid integer: $.n'),
+        (1.5, 'The MaxConcurrencyPath field refers to value "1.5" which is not a valid integer: $.n'),
+        (-1, "Expected non-negative integer for MaxConcurrency, got '-1' instead."),
+    ],
+)
+def test_a_bad_max_concurrency_path_fails_with_aws_words(run: Runner, value: Any, cause: str) -> None:
+    state = {
+        "Type": "Map",
+        "ItemsPath": "$.items",
+        "MaxConcurrencyPath": "$.n",
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    failed = run({"StartAt": "M", "States": {"M": state}}, {"items": [1], "n": value})
+    assert (failed["error"], failed["cause"]) == (
+        "States.Runtime",
+        f"An error occurred while executing the state 'M' (entered at the event id #2). {cause}",
+    )
+    ok = run({"StartAt": "M", "States": {"M": state}}, {"items": [1, 2], "n": "1"})  # digits in a string will do
+    assert ok["out"] == [1, 2]

@@ -57,11 +57,14 @@ def test_list_state_machines_paginates(sfn: Any, make_machine: MachineFactory) -
 
 def test_update_changes_definition_and_revision(sfn: Any, make_machine: MachineFactory) -> None:
     arn = make_machine(PASS)
-    before = sfn.describe_state_machine(stateMachineArn=arn)["revisionId"]
+    # AWS shows a revisionId only once an update made one.
+    assert "revisionId" not in sfn.describe_state_machine(stateMachineArn=arn)
     new = single({"Type": "Succeed"})
     updated = sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(new))
-    assert updated["revisionId"] != before
+    assert sfn.describe_state_machine(stateMachineArn=arn)["revisionId"] == updated["revisionId"]
     assert json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"]) == new
+    again = sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(PASS))
+    assert again["revisionId"] != updated["revisionId"]
     with pytest.raises(sfn.exceptions.MissingRequiredParameter):
         sfn.update_state_machine(stateMachineArn=arn)
     with pytest.raises(sfn.exceptions.InvalidDefinition):

@@ -111,11 +111,22 @@ def test_wait_forms(
     assert sfn.describe_execution(executionArn=arn["executionArn"])["status"] == "SUCCEEDED"
 
 
-@pytest.mark.parametrize("delay", ["soon", 1.5, -1, True])
-def test_wait_with_a_bad_seconds_path_fails(run: Runner, delay: Any) -> None:
+@pytest.mark.parametrize(
+    ("delay", "problem"),
+    [
+        ("soon", "cannot be parsed as a long value: $.d == soon"),
+        (1.5, "cannot be parsed as a long value: $.d == 1.5"),
+        (True, "cannot be parsed as a long value: $.d == true"),
+        (-1, "references a negative value: $.d == -1"),
+    ],
+)
+def test_wait_with_a_bad_seconds_path_fails(run: Runner, delay: Any, problem: str) -> None:
     failed = run(single({"Type": "Wait", "SecondsPath": "$.d"}), {"d": delay})
     assert (failed["status"], failed["error"]) == ("FAILED", "States.Runtime")
-    assert "The SecondsPath parameter does not reference a valid non-negative integer value" in failed["cause"]
+    assert failed["cause"] == (
+        f"An error occurred while executing the state 'S' (entered at the event id #2). The SecondsPath parameter "
+        f"{problem}"
+    )
 
 
 def test_wait_in_the_past_continues_at_once(run: Runner) -> None:

@@ -115,7 +115,7 @@ class StateMachineOps(StepFunctionsBase):
             "creationDate": source.creation_date,
             "loggingConfiguration": machine.logging,
             "tracingConfiguration": machine.tracing,
-            "revisionId": source.revision_id,
+            **machine.shown_revision(source.revision_id),
         }
         if version is not None and version.description:
             out["description"] = version.description
@@ -206,7 +206,7 @@ class StateMachineOps(StepFunctionsBase):
             "updateDate": machine.update_date or machine.creation_date,
             "loggingConfiguration": machine.logging,
             "tracingConfiguration": machine.tracing,
-            "revisionId": machine.revision_id,
+            **machine.shown_revision(machine.revision_id),
         }
         if execution.map_run_arn:
             out["mapRunArn"] = execution.map_run_arn

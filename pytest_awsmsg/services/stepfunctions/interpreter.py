@@ -333,11 +333,17 @@ class Interpreter:
             ctx["Map"] = {"Item": {"Index": item[0], "Value": item[1]}}
         return ctx
 
-    def select(self, path: str | None, data: Any) -> Any:
-        """What ``path`` selects in a state's data (``null`` selects ``{}``); nothing selected is States.Runtime."""
+    def select(self, path: str | None, data: Any, v: Visit | None = None) -> Any:
+        """What ``path`` selects in a state's data (``null`` selects ``{}``); nothing selected is States.Runtime.
+
+        A ``$$`` path (given the state's visit ``v``) selects in the context object instead:
+        ``"InputPath": "$$.Execution.Input"`` is valid ASL.
+        """
         if path is None:
             return {}
         try:
+            if v is not None and path.startswith("$$"):
+                return paths.select(path[1:], self.context(v))
             return paths.select(path, data)
         except paths.PathNotFound:
             raise StatesError(
@@ -346,10 +352,10 @@ class Interpreter:
             ) from None
 
     def input_path(self, v: Visit, data: Any) -> Any:
-        return self.select(v.state.get("InputPath", "$"), data)
+        return self.select(v.state.get("InputPath", "$"), data, v)
 
     def output_path(self, v: Visit, data: Any) -> Any:
-        return self.select(v.state.get("OutputPath", "$"), data)
+        return self.select(v.state.get("OutputPath", "$"), data, v)
 
     def result_path(self, v: Visit, result: Any, path: Any = "__state__") -> Any:
         if path == "__state__":

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import errors
 from .errors import StatesError
 from .interpreter import Thread, Visit
-from .models import Execution
+from .models import Execution, dumps
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -32,16 +32,33 @@ def _number(interp: Interpreter, v: Visit, field: str, default: float) -> tuple[
     path = v.state.get(field + "Path")
     if path is None:
         return default, False
-    value = interp.select(path, v.effective)
+    value = interp.select(path, v.effective, v)
+    if field == "MaxConcurrency":
+        return _max_concurrency(value, path), True
     if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
         raise StatesError(errors.RUNTIME, f"The value at {field}Path '{path}' must be a non-negative number")
     return value, True
 
 
+def _max_concurrency(value: Any, path: str) -> int:
+    """MaxConcurrencyPath's value: an integer (a string of digits will do), checked with AWS's messages."""
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        shown = value if isinstance(value, str) else dumps(value)
+        raise StatesError(
+            errors.RUNTIME,
+            f'The MaxConcurrencyPath field refers to value "{shown}" which is not a valid integer: {path}',
+        )
+    if value < 0:
+        raise StatesError(errors.RUNTIME, f"Expected non-negative integer for MaxConcurrency, got '{value}' instead.")
+    return value
+
+
 def _inputs(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
     data = v.effective
     path = v.state.get("ItemsPath", "$")
-    items = interp.select(path, data)
+    items = interp.select(path, data, v)
     if not isinstance(items, list):
         raise StatesError(
             errors.RUNTIME,
@@ -154,7 +171,7 @@ def _batches(interp: Interpreter, v: Visit, inputs: list[Any]) -> list[Any]:
         return inputs
     size = batcher.get("MaxItemsPerBatch")
     if size is None and "MaxItemsPerBatchPath" in batcher:
-        size = interp.select(batcher["MaxItemsPerBatchPath"], v.effective)
+        size = interp.select(batcher["MaxItemsPerBatchPath"], v.effective, v)
     size = int(size or len(inputs) or 1)
     batch_input = batcher.get("BatchInput")
     if batch_input is not None:
@@ -176,7 +193,9 @@ def _distributed(interp: Interpreter, v: Visit, items: list[Any], inputs: list[A
     max_concurrency, _ = _number(interp, v, "MaxConcurrency", 0)
     count, count_set = _number(interp, v, "ToleratedFailureCount", 0)
     pct, pct_set = _number(interp, v, "ToleratedFailurePercentage", 0)
-    label = v.state.get("Label", v.name)
+    # AWS: "If you don't specify a label, Step Functions automatically generates a unique label"
+    # (a UUID), so the map run's ARN is .../mapRun:<machine>/<uuid>:<uuid>, never the state's name.
+    label = v.state.get("Label") or interp.cloud.ids.uuid4()
     key = "distributed:" + thread.label + v.name
     kept = execution.redrive_map_results.pop(key, {})  # children that succeeded before a redrive
     done_before = execution.map_results.setdefault(key, {})

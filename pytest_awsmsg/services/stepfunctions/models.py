@@ -60,6 +60,14 @@ class StateMachine:
     aliases: dict[str, Alias] = field(default_factory=dict)
     description: str | None = None
     update_date: datetime | None = None
+    created_revision: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.created_revision = self.revision_id
+
+    def shown_revision(self, revision_id: str) -> dict[str, str]:
+        """``revisionId`` as Describe* shows it: AWS reports one only once an update made a new revision."""
+        return {} if revision_id == self.created_revision else {"revisionId": revision_id}
 
 
 @dataclass

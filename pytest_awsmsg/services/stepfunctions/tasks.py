@@ -54,7 +54,7 @@ def _seconds(interp: Interpreter, v: Visit, data: Any, field: str) -> int | None
     path = v.state.get(field + "Path")
     if path is None:
         return None
-    value = interp.select(path, data)
+    value = interp.select(path, data, v)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise StatesError(errors.RUNTIME, f"The value at {field}Path '{path}' must be a positive integer: {value!r}")
     return value

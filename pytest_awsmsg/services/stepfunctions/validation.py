@@ -96,6 +96,32 @@ _PATH_FIELDS = ("InputPath", "OutputPath", "ItemsPath")
 _REFERENCE_FIELDS = ("ResultPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath")
 
 
+# The characters a Map Label may not contain (AWS's Map state reference): whitespace,
+# wildcards, brackets, special characters and control characters.
+_LABEL_FORBIDDEN = frozenset(' ?*<>{}[]:;,\\|^~$#%&`"') | frozenset(
+    chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))
+)
+
+
+def _label_problem(label: Any) -> str | None:
+    """What is wrong with a Map state's Label, worded as AWS words it (None: nothing).
+
+    Assumption: the wording follows what AWS reports for these three cases
+    ("Label cannot be empty", "... exceed 40 characters", "... invalid character").
+    """
+    if not isinstance(label, str):
+        return 'The value for the field "Label" must be a STRING'
+    if not label:
+        return "Label cannot be empty"
+    if len(label) > 40:
+        return "Label cannot exceed 40 characters"
+    for ch in label:
+        if ch in _LABEL_FORBIDDEN or ch.isspace():
+            shown = ch.encode("unicode-escape").decode()
+            return f"Label contains invalid character: '{shown}'"
+    return None
+
+
 def format_invalid(diagnostics: list[Diagnostic]) -> str:
     """AWS's InvalidDefinition message for a list of diagnostics."""
     parts = [f"{code}: {message}" + (f" at {location}" if location else "") for code, message, location in diagnostics]
@@ -105,6 +131,7 @@ def format_invalid(diagnostics: list[Diagnostic]) -> str:
 class _Checker:
     def __init__(self, machine_type: str, mocked: Callable[[str], bool]) -> None:
         self.out: list[Diagnostic] = []
+        self.labels: set[str] = set()  # Map Labels seen: AWS requires each to be unique
         self.machine_type = machine_type
         self.mocked = mocked
 
@@ -433,6 +460,14 @@ class _Checker:
             for field in ("ItemBatcher", "ToleratedFailureCount", "ToleratedFailurePercentage", "Label"):
                 if field in state:
                     self.add(SCHEMA, f'The field "{field}" is only supported by a Map state in DISTRIBUTED mode', where)
+        if "Label" in state:
+            problem = _label_problem(state["Label"])
+            if problem is None and state["Label"] in self.labels:
+                problem = "Label must be unique within a state machine definition"
+            if problem is not None:
+                self.add(SCHEMA, problem, f"{where}/Label")
+            else:
+                self.labels.add(state["Label"])
         if "MaxConcurrency" in state and not (_int(state["MaxConcurrency"]) and state["MaxConcurrency"] >= 0):
             self.add(
                 SCHEMA,

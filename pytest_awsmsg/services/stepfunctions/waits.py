@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from . import choice, errors
 from .errors import StatesError
 from .interpreter import Visit
+from .models import dumps
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -24,23 +25,28 @@ def run_wait(interp: Interpreter, v: Visit) -> None:
         assert stamp is not None
         due = stamp.timestamp()
     elif "SecondsPath" in state:
-        seconds = interp.select(state["SecondsPath"], data)
-        # Assumed, as AWS's own message says: an integer; a fraction (even 2.0) is refused,
-        # as TimeoutSecondsPath refuses one.
-        if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
+        path = state["SecondsPath"]
+        seconds = interp.select(path, data, v)
+        # AWS's wording (the value must be a long, and not negative).
+        if not isinstance(seconds, int) or isinstance(seconds, bool):
             raise StatesError(
                 errors.RUNTIME,
-                f"The SecondsPath parameter does not reference a valid non-negative integer value: {seconds!r}",
+                f"The SecondsPath parameter cannot be parsed as a long value: {path} == {_shown(seconds)}",
+            )
+        if seconds < 0:
+            raise StatesError(
+                errors.RUNTIME, f"The SecondsPath parameter references a negative value: {path} == {seconds}"
             )
         due = now + seconds
     else:
-        value = interp.select(state["TimestampPath"], data)
+        path = state["TimestampPath"]
+        value = interp.select(path, data, v)
         stamp = choice.parse_timestamp(value)
         if stamp is None:
             raise StatesError(
                 errors.RUNTIME,
-                f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
-                f"format string: {value!r}",
+                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
+                f"format string: {path} == {_shown(value)}",
             )
         due = stamp.timestamp()
     output = interp.output_path(v, data)
@@ -48,3 +54,8 @@ def run_wait(interp: Interpreter, v: Visit) -> None:
         interp.exit(v, output)
     else:
         interp.later(v.thread, due, lambda: interp.exit(v, output), f"sfn wait {v.name}")
+
+
+def _shown(value: object) -> str:
+    """A value as AWS prints it in these messages: a string as it is, anything else as JSON."""
+    return value if isinstance(value, str) else dumps(value)
