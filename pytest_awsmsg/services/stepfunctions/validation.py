@@ -98,9 +98,7 @@ _REFERENCE_FIELDS = ("ResultPath", "SecondsPath", "TimestampPath", "TimeoutSecon
 
 # The characters a Map Label may not contain (AWS's Map state reference): whitespace,
 # wildcards, brackets, special characters and control characters.
-_LABEL_FORBIDDEN = frozenset(' ?*<>{}[]:;,\\|^~$#%&`"') | frozenset(
-    chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))
-)
+_LABEL_FORBIDDEN = frozenset(' ?*<>{}[]:;,\\|^~$#%&`"') | frozenset(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)))
 
 
 def _label_problem(label: Any) -> str | None:
