@@ -3,7 +3,8 @@
 A page runs inside a fresh ``fake_aws`` (seed 0, us-east-1) whose cloud is bound to
 ``aws``, so the examples readers copy are the examples CI runs. A block fenced
 as ```python notest is shown but not run (for snippets that need a pytest
-fixture or a real test file around them).
+fixture or a real test file around them). A page that needs an optional package
+says so in a ``<!-- requires: module -->`` line and is skipped without it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+_REQUIRES = re.compile(r"^<!-- requires: ([\w.]+) -->$", re.MULTILINE)
 _BLOCK = re.compile(r"^```python([^\n]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
@@ -27,6 +29,9 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 class MarkdownPage(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         text = self.path.read_text(encoding="utf-8")
+        # A page about an optional client says so: <!-- requires: aiobotocore -->
+        for module in _REQUIRES.findall(text):
+            pytest.importorskip(module)
         blocks = []
         for match in _BLOCK.finditer(text):
             if "notest" in match.group(1):

@@ -24,13 +24,18 @@ import sys
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .core.cloud import Cloud
 
 _active: list[Cloud] = []
+# Requests the kit answered (other mocks' handlers skip them), and those it
+# left to others, with their event names (for the message if none answers).
+answered: weakref.WeakSet[Any] = weakref.WeakSet()
+unanswered: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
 _lock = threading.Lock()
 _installed = False
 # Threads that used a cloud and outlived it (thread -> which test or cloud):
@@ -70,13 +75,38 @@ def mark_stragglers(threads: Iterable[threading.Thread], owner: str) -> None:
             _stragglers[thread] = owner
 
 
+def _from_async_emitter(frame: FrameType | None) -> bool:
+    """Whether a handler was called by an async botocore's emitter (aiobotocore's ``_emit``).
+
+    aiobotocore reuses botocore's handlers, ours included, and awaits what
+    they return: its emitter's frame is a coroutine's.
+    """
+    return frame is not None and bool(frame.f_code.co_flags & _CO_COROUTINE)
+
+
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
-    """Answer a request from the active cloud instead of the network."""
+    """Answer a request from the active cloud instead of the network.
+
+    A service the kit does not fake is left to the handlers after this one
+    (moto, ...); :mod:`.core.neighbours` refuses it if none answers.
+    """
     if _stragglers:
         _refuse_straggler(event_name)
     if not _active:
         return None
-    return _active[-1].answer_botocore(request, event_name)
+    cloud = _active[-1]
+    from .core.activation import apply_late_swaps
+
+    apply_late_swaps()  # moto or aiobotocore may have been imported since the cloud started
+    if not cloud.answers(event_name):
+        unanswered[request] = event_name
+        return None
+    answered.add(request)
+    if _from_async_emitter(sys._getframe(1)):
+        from .core import aio
+
+        return aio.answer(cloud, request, event_name)
+    return cloud.answer_botocore(request, event_name)
 
 
 def _refuse_straggler(event_name: str) -> None:
@@ -100,6 +130,11 @@ def before_sign(request_signer: Any = None, **kwargs: Any) -> None:
     """
     if not _active or request_signer is None or getattr(request_signer, "_credentials", True) is not None:
         return
+    if _from_async_emitter(sys._getframe(1)):
+        from .core import aio
+
+        request_signer._credentials = aio.credentials()
+        return
     from botocore.credentials import Credentials
 
     request_signer._credentials = Credentials("AKIAIOSFODNN7EXAMPLE", "fake-secret-key", method="pytest-awsmsg")
@@ -108,8 +143,12 @@ def before_sign(request_signer: Any = None, **kwargs: Any) -> None:
 def _append_handlers(handlers_module: ModuleType) -> None:
     specs = handlers_module.BUILTIN_HANDLERS
     for spec in (("before-send", before_send), ("before-sign", before_sign)):
-        if spec not in specs:
-            specs.append(spec)
+        if spec in specs:
+            continue
+        # First among the handlers of its event: another mock's (moto's,
+        # imported before the kit) must not see what the kit answers.
+        first = next((i for i, entry in enumerate(specs) if entry[0] == spec[0]), len(specs))
+        specs.insert(first, spec)
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):

@@ -37,3 +37,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         error = marker.kwargs.get("error")
         if error and error not in {shape.name for shape in model.error_shapes}:
             pytest.skip(f"botocore {botocore.__version__} has no {service} error {error}")
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """Inner runs without pytest-asyncio, which warns there about an ini option their files lack."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:asyncio")
+    return pytester

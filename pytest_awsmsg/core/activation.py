@@ -13,6 +13,7 @@ import importlib
 import inspect
 import os
 import random
+import sys
 import threading
 import time
 import warnings
@@ -203,6 +204,23 @@ _SWAPS: tuple[tuple[str, str, type[Any]], ...] = (
 )
 
 
+def _late_patches() -> tuple[tuple[str, str, Callable[[Any], Any]], ...]:
+    """(module, dotted attribute, wrapper of the real one): patches in modules that may load late.
+
+    Made whenever a cloud is active and the module is loaded, at activation
+    or at the first call after it loaded (moto started inside the test,
+    aiobotocore imported by the code under test); nothing here imports them.
+    """
+    from . import aio, neighbours
+
+    return (
+        ("botocore.endpoint", "Endpoint._send", neighbours.guard_send),
+        ("aiobotocore.endpoint", "AioEndpoint._send", neighbours.guard_async_send),
+        ("aiobotocore.endpoint", "asyncio", aio.VirtualAsyncio),
+        ("moto.core.models", "botocore_stubber.process_request", neighbours.moto_kit_first),
+    )
+
+
 class _Patches:
     """Process-wide patches shared by nested and concurrent activations (refcounted)."""
 
@@ -211,6 +229,27 @@ class _Patches:
         self._depth = 0
         self._saved_env: dict[str, str | None] = {}
         self._saved_defaults: list[Any] = []
+        # (owner, attribute, what the owner itself held, or _ABSENT): undone newest first.
+        self._late: list[tuple[Any, str, Any]] = []
+
+    def apply_late(self) -> None:
+        """Make the late patches whose modules are loaded now, once per activation."""
+        with self._lock:
+            if not self._depth:
+                return
+            for module_name, path, wrap in _late_patches():
+                module = sys.modules.get(module_name)
+                if module is None:
+                    continue
+                *parents, name = path.split(".")
+                owner: Any = module
+                for part in parents:
+                    owner = getattr(owner, part)
+                current = getattr(owner, name)
+                if getattr(current, "_awsmsg_real", None) is not None:
+                    continue  # already ours
+                self._late.append((owner, name, vars(owner).get(name, _ABSENT)))
+                setattr(owner, name, wrap(current))
 
     def enter(self) -> None:
         with self._lock:
@@ -227,6 +266,7 @@ class _Patches:
                 if not isinstance(current, stand_in):
                     setattr(module, name, stand_in(current))
             self._saved_defaults = [_swap_default(*swap) for swap in _DEFAULT_SWAPS]
+        self.apply_late()
 
     def exit(self) -> None:
         with self._lock:
@@ -250,15 +290,29 @@ class _Patches:
             ):
                 _swap_default(module_name, qualname, parameter, saved)
             self._saved_defaults = []
+            # Exactly as before: an attribute the owner did not hold itself
+            # (a method of its class) is deleted again, not set.
+            for owner, name, own in reversed(self._late):
+                if own is _ABSENT:
+                    delattr(owner, name)
+                else:
+                    setattr(owner, name, own)
+            self._late = []
 
 
+_ABSENT = object()
 _patches = _Patches()
+
+
+def apply_late_swaps() -> None:
+    """Called by an optional client's edge on each call: its module swaps, if not made yet."""
+    _patches.apply_late()
 
 
 class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake_aws`
     """Route every boto3/botocore call to in-memory fakes.
 
-    Use it as a context manager (``with fake_aws() as aws:``), or as a
+    Use it as a context manager (``with fake_aws() as aws:``, or ``async with``), or as a
     decorator with or without arguments, on functions (sync or async) and
     classes (each ``test*`` method). Inside a decorated function,
     :func:`current_cloud` returns the cloud.
@@ -360,6 +414,17 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         return self.start()
 
     def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Cloud:
+        return self.start()
+
+    async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,

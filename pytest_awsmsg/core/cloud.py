@@ -23,7 +23,7 @@ from .clock import Clock
 from .containment import KitFailure, contain, raise_kit_failures
 from .deliveries import DeliveryLog
 from .endpoints import Endpoints
-from .errors import AwsError, UnfakedServiceError
+from .errors import AwsError
 from .faults import DroppedConnection, FaultInjector
 from .ids import IdSource
 from .lambdas import LambdaRegistry
@@ -104,26 +104,31 @@ class Cloud:
 
     def answer_botocore(self, request: Any, event_name: str) -> Any:
         """The ``before-send`` side: a botocore request in, an ``AWSResponse`` out."""
-        service_id = event_name.split(".")[1] if event_name.count(".") >= 2 else ""
-        name = service_name_for(service_id)
-        if name is None:
-            if service_id in self.passthrough:
-                return None
-            operation = event_name.rsplit(".", 1)[-1]
-            raise UnfakedServiceError(
-                f"pytest-awsmsg blocked a call to {service_id} ({operation}): the kit fakes "
-                f"{', '.join(faked_services())} and nothing may reach real AWS while it is active. "
-                f"Pass passthrough=({service_id!r},) to fake_aws (or the aws marker) to let another "
-                "mock (moto, a Stubber) answer it."
-            )
         from botocore.awsrequest import AWSResponse
 
+        response = self.answer_request(request, event_name)
+        if response is None:
+            return None
+        return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))
+
+    def answers(self, event_name: str) -> bool:
+        """Whether the kit answers a botocore event's service (``before-send.SQS.SendMessage``)."""
+        return service_name_for(_service_id(event_name)) is not None
+
+    def answer_request(self, request: Any, event_name: str) -> WireResponse | None:
+        """Answer a botocore request (sync or async client alike); ``None`` lets it pass through.
+
+        A dropped connection is raised as botocore's own exception, so the
+        client's retry logic handles it.
+        """
+        name = service_name_for(_service_id(event_name))
+        if name is None:
+            return None  # another mock may answer it; core/neighbours.py refuses it if none does
         wire = WireRequest.create(request.method, request.url, request.headers, request.body)
         try:
-            response = self.handle(name, wire)
+            return self.handle(name, wire)
         except DroppedConnection as dropped:
             raise _botocore_exception(dropped, request.url) from None
-        return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))
 
     def call(
         self,
@@ -365,6 +370,11 @@ class _Entered:
             cloud.threads.notify()
         finally:
             cloud.lock.release()
+
+
+def _service_id(event_name: str) -> str:
+    """The service id in a botocore event name (``SQS`` in ``before-send.SQS.SendMessage``)."""
+    return event_name.split(".")[1] if event_name.count(".") >= 2 else ""
 
 
 def _note_attempt(cloud: Cloud, record: CallRecord, request: WireRequest) -> None:
