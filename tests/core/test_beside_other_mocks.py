@@ -21,8 +21,9 @@ from pytest_awsmsg import Cloud, fake_aws
 from pytest_awsmsg.core.errors import UnfakedServiceError
 
 moto = pytest.importorskip("moto")
-from moto.core import DEFAULT_ACCOUNT_ID as MOTO_ACCOUNT  # noqa: E402
 from moto.sqs.models import sqs_backends  # noqa: E402
+
+MOTO_ACCOUNT = "123456789012"  # moto's default account
 
 
 @contextmanager
