@@ -120,3 +120,31 @@ def test_query_era_names_are_the_query_models_own(service: str) -> None:
         assert (shapes[shape]["key"]["locationName"], shapes[shape]["value"]["locationName"]) == (key, value)
     for shape, code in era.codes.items():
         assert shapes[shape]["error"]["code"] == code
+
+
+@pytest.mark.parametrize("text", ["bell\x07", "nul\x00", "esc\x1b[0m", "lone \ud800 surrogate", "\ufffe"])
+def test_no_answer_carries_what_its_parser_cannot_read(text: str) -> None:
+    """Whatever a service echoes (labels, names, messages), every serialiser
+    writes a document botocore parses: XML 1.0 cannot carry C0 controls at all."""
+    for name in faked_services():
+        model = service_model(name)
+        serializer = serializer_for(model, model.protocol)
+        response = serializer.serialize_error(
+            None, AwsError(f"Invalid parameter: {text}", code="InvalidParameter"), "r"
+        )
+        parsed = _parse(model, response)
+        assert parsed["Error"]["Message"].startswith("Invalid parameter: ")
+        if model.protocol == "json":
+            assert parsed["Error"]["Message"] == f"Invalid parameter: {text}"  # JSON escapes carry anything
+
+
+def test_a_control_character_in_a_query_result_parses(aws: Cloud) -> None:
+    sqs_model = service_model("sns")
+    operation = sqs_model.operation_model("GetTopicAttributes")
+    response = serializer_for(sqs_model, "query").serialize(operation, {"Attributes": {"DisplayName": "a\x07b"}}, "r")
+
+    parsed = parsers.create_parser("query").parse(
+        {"status_code": 200, "headers": HeadersDict(response.headers), "body": response.body}, operation.output_shape
+    )
+
+    assert parsed["Attributes"]["DisplayName"] == "a\ufffdb"

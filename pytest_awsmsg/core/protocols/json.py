@@ -120,7 +120,11 @@ def encode(shape: Shape, value: Any, timestamp_format: str = "unixtimestamp") ->
 
 
 def dumps(document: Any) -> bytes:
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (sent as "\ud800"): only an escape carries it
+        return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
 def loads(body: bytes) -> Any:

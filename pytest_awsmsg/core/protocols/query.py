@@ -14,6 +14,7 @@ serialiser honours: ``locationName`` (``name``), ``flattened`` lists and maps,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -157,7 +158,15 @@ class QuerySerializer(ResponseSerializer):
         )
 
 
+# What XML 1.0 cannot carry at all, not even as a character reference: C0
+# controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF. botocore's
+# parser refuses a document holding any of them, so they travel as U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: str) -> str:
+    if _NOT_XML.search(value):
+        value = _NOT_XML.sub("\ufffd", value)
     return escape(value, _XML_ENTITIES)
 
 

@@ -143,6 +143,18 @@ def validate(model: ServiceModel, operation: OperationModel, params: Mapping[str
         raise style.error(problems)
 
 
+def missing_member(service_name: str, path: str) -> AwsError:
+    """The error ``service_name`` answers for a member it needs that the model leaves optional.
+
+    ``path`` is in the service's own notation (``tags.1.member.key`` for a
+    JSON service, ``Entries.1.Id`` for SQS).
+    """
+    from ..registry import service_model
+
+    style = style_for(service_model(service_name))
+    return style.error([style.missing(path)])
+
+
 _EXPECTED = {
     "string": "String",
     "integer": "Integer",

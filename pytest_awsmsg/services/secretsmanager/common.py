@@ -12,6 +12,7 @@ from typing import Any
 
 from botocore.model import OperationModel
 
+from ...core.protocols.validation import missing_member
 from ..base import RequestContext, Service
 from .errors import (
     INVALID_NAME,
@@ -64,6 +65,9 @@ def tag_list(tags: list[dict[str, str]]) -> list[dict[str, str]]:
     Assumption: AWS's tag quota (50 per resource) is refused with
     InvalidParameterException, by CreateSecret and TagResource alike.
     """
+    for index, tag in enumerate(tags):
+        if tag.get("Key") is None:  # optional in the model, needed by AWS
+            raise missing_member("secretsmanager", f"tags.{index + 1}.member.key")
     merged = {t["Key"]: t.get("Value", "") for t in tags}
     if len(merged) > MAX_TAGS:
         raise InvalidParameterException(f"A secret can have at most {MAX_TAGS} tags.")

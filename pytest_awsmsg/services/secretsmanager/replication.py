@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.protocols.validation import missing_member
 from ...core.service import operation
 from ..base import RequestContext
 from .common import SecretsBase
@@ -60,7 +61,9 @@ class ReplicationOps(SecretsBase):
 
     @staticmethod
     def check_replica_regions(primary_region: str, regions: list[dict[str, str]]) -> None:
-        for entry in regions:
+        for index, entry in enumerate(regions):
+            if entry.get("Region") is None:  # optional in the model, needed by AWS
+                raise missing_member("secretsmanager", f"addReplicaRegions.{index + 1}.member.region")
             if entry["Region"] == primary_region:
                 raise InvalidParameterException(
                     f"Invalid replica Region {primary_region}: it is the primary Region of the secret."

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ...core.protocols.validation import missing_member
 from ...core.quirks import QuirkSettings
 from ..base import Service
 from . import validation
@@ -38,6 +39,9 @@ def _check_name(name: str) -> None:
 
 
 def _tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    for index, tag in enumerate(tags or []):
+        if tag.get("key") is None:  # optional in the model, needed by AWS
+            raise missing_member("stepfunctions", f"tags.{index + 1}.member.key")
     out = {t["key"]: t.get("value", "") for t in tags or []}
     if len(out) > 50:
         raise TooManyTags("Too many tags: a resource may have at most 50 tags.")
