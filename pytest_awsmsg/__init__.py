@@ -13,12 +13,22 @@ from typing import TYPE_CHECKING, Any
 from . import _hook
 
 if TYPE_CHECKING:
+    from ._hook import StragglerError
     from .core.activation import current_cloud, fake_aws
     from .core.cloud import Cloud
     from .core.errors import AwsError
     from .core.registry import register_service
+    from .core.threads import StragglerThreadWarning
 
-__all__ = ["AwsError", "Cloud", "current_cloud", "fake_aws", "register_service"]
+__all__ = [
+    "AwsError",
+    "Cloud",
+    "StragglerError",
+    "StragglerThreadWarning",
+    "current_cloud",
+    "fake_aws",
+    "register_service",
+]
 
 _LAZY = {
     "fake_aws": ".core.activation",
@@ -26,6 +36,8 @@ _LAZY = {
     "Cloud": ".core.cloud",
     "AwsError": ".core.errors",
     "register_service": ".core.registry",
+    "StragglerThreadWarning": ".core.threads",
+    "StragglerError": "._hook",
 }
 
 

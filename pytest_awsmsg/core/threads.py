@@ -45,6 +45,25 @@ KIT_THREAD_PREFIX = "awsmsg-"
 _EPSILON = 1e-9
 
 
+def _real_monotonic() -> tuple[Callable[[], float]]:
+    """The process's real monotonic clock, even while freezegun (the test's or the cloud's) froze ``time``.
+
+    In a tuple: freezegun replaces every module attribute that *is* a real
+    time function, so a plain module global would be frozen too.
+    """
+    import sys
+
+    real = getattr(sys.modules.get("freezegun.api"), "real_monotonic", None)
+    return (real if real is not None else time.monotonic,)
+
+
+_REAL_CLOCK = _real_monotonic()
+
+
+def _monotonic() -> float:
+    return _REAL_CLOCK[0]()
+
+
 class StragglerThreadWarning(UserWarning):
     """A thread that used the cloud was still running when the cloud ended."""
 
@@ -74,7 +93,7 @@ class Participants:
 
     def seen(self) -> None:
         """The calling thread used the cloud just now (called under the lock)."""
-        self._last_seen[threading.current_thread()] = time.monotonic()
+        self._last_seen[threading.current_thread()] = _monotonic()
 
     def notify(self) -> None:
         """Wake every wait to re-check its predicate (called under the lock)."""
@@ -103,7 +122,7 @@ class Participants:
         """
         me = threading.current_thread()
         deadline = self._clock.now() + max(0.0, timeout)
-        gave_up_at = time.monotonic() + BACKGROUND_REAL_WAIT
+        gave_up_at = _monotonic() + BACKGROUND_REAL_WAIT
         while True:
             self._woken.discard(me)
             if not self._clock.firing:
@@ -126,7 +145,7 @@ class Participants:
                 self._clock.run_until(target)
                 self.notify()
                 continue
-            if me is not self.owner and time.monotonic() >= gave_up_at:
+            if me is not self.owner and _monotonic() >= gave_up_at:
                 return predicate()  # a background wait ends without moving time
             self._waiting[me] = deadline
             try:
@@ -137,7 +156,7 @@ class Participants:
     def _may_move_time(self, me: threading.Thread) -> bool:
         if me is not self.owner and self.owner not in self._waiting:
             return False
-        quiet_since = time.monotonic() - QUIET_AFTER
+        quiet_since = _monotonic() - QUIET_AFTER
         for thread, last in list(self._last_seen.items()):
             if thread in self._woken and thread is not me:
                 return False  # woken by a change and not yet back: what it waits for may have come

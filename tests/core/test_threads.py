@@ -12,10 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_awsmsg import Cloud, fake_aws
-from pytest_awsmsg._hook import StragglerError
+from pytest_awsmsg import Cloud, StragglerError, StragglerThreadWarning, fake_aws
 from pytest_awsmsg.core import threads as threads_module
-from pytest_awsmsg.core.threads import StragglerThreadWarning
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/sfn"
@@ -131,6 +129,7 @@ def quick_background_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threads_module, "BACKGROUND_REAL_WAIT", 0.02)
 
 
+@pytest.mark.aws(freeze=True)  # real time does not count: only what the cloud moved
 @pytest.mark.usefixtures("quick_background_waits")
 def test_a_background_long_poll_does_not_move_the_tests_clock(aws: Cloud) -> None:
     sqs = boto3.client("sqs", region_name=REGION)
@@ -154,10 +153,11 @@ def test_a_background_long_poll_does_not_move_the_tests_clock(aws: Cloud) -> Non
     worker.join(20)
     assert done.is_set()
     # Ten 20-second polls on another thread while the test was busy elsewhere: no virtual time passed.
-    assert aws.clock.now() - start < 1
+    assert aws.clock.now() == start
     assert aws.sqs.queue("short-lived").bodies == ["keep me"]
 
 
+@pytest.mark.aws(freeze=True)
 @pytest.mark.usefixtures("quick_background_waits")
 def test_background_activity_polls_do_not_move_time(aws: Cloud) -> None:
     sfn = boto3.client("stepfunctions", region_name=REGION)
@@ -173,7 +173,7 @@ def test_background_activity_polls_do_not_move_time(aws: Cloud) -> None:
     thread.start()
     thread.join(20)
     assert not thread.is_alive()
-    assert aws.clock.now() - start < 1  # was 300 s: each empty poll jumped 60 s
+    assert aws.clock.now() == start  # was 300 s later: each empty poll jumped 60 s
 
 
 @pytest.mark.aws(freeze=True)  # so that no real time counts
@@ -185,6 +185,7 @@ def test_the_tests_own_long_poll_moves_time_at_once(aws: Cloud) -> None:
     assert aws.clock.now() - start == 20
 
 
+@pytest.mark.aws(freeze=True)
 def test_time_moves_when_the_test_and_every_other_thread_wait(aws: Cloud) -> None:
     sqs = boto3.client("sqs", region_name=REGION)
     mine = sqs.create_queue(QueueName="mine")["QueueUrl"]
@@ -206,10 +207,10 @@ def test_time_moves_when_the_test_and_every_other_thread_wait(aws: Cloud) -> Non
     assert "Messages" not in sqs.receive_message(QueueUrl=mine, WaitTimeSeconds=20)
     thread.join(20)
     assert answered == [False]
-    # Both polls ran their course in virtual time; only a moment of real time went by.
-    assert aws.clock.now() - start == pytest.approx(20, abs=1)
+    assert aws.clock.now() - start == 20  # both polls ran their course in virtual time
 
 
+@pytest.mark.aws(freeze=True)
 def test_the_tests_long_poll_waits_for_a_thread_that_is_about_to_send(aws: Cloud) -> None:
     sqs = boto3.client("sqs", region_name=REGION)
     url = sqs.create_queue(QueueName="q")["QueueUrl"]
@@ -228,7 +229,7 @@ def test_the_tests_long_poll_waits_for_a_thread_that_is_about_to_send(aws: Cloud
     messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20).get("Messages", [])
     thread.join(20)
     assert [m["Body"] for m in messages] == ["hello"]
-    assert aws.clock.now() - start < 1
+    assert aws.clock.now() == start  # it waited for the producer, not for the end of the poll
 
 
 # -- stragglers -----------------------------------------------------------------------------
