@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .api import SwfService
+from .runner import NO_RESPONSE
 from .view import ExecutionView, HistoryEventView
 
-__all__ = ["ExecutionView", "HistoryEventView", "SwfService"]
+__all__ = ["NO_RESPONSE", "ExecutionView", "HistoryEventView", "SwfService"]
