@@ -273,3 +273,14 @@ def test_invalid_data_protection_policies(sns: Any, make_topic: Callable[..., st
 def test_data_protection_of_a_missing_topic(sns: Any) -> None:
     with pytest.raises(sns.exceptions.NotFoundException):
         sns.get_data_protection_policy(ResourceArn=ARN + "missing")
+
+
+def test_a_tag_key_given_twice_is_refused(sns: Any) -> None:
+    twice = [{"Key": "team", "Value": "a"}, {"Key": "team", "Value": "b"}]
+    with pytest.raises(sns.exceptions.InvalidParameterException) as caught:
+        sns.create_topic(Name="orders", Tags=twice)
+    assert caught.value.response["Error"]["Message"] == "Invalid parameter: Duplicated keys are not allowed."
+    arn = sns.create_topic(Name="orders")["TopicArn"]
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.tag_resource(ResourceArn=arn, Tags=twice)
+    assert sns.list_tags_for_resource(ResourceArn=arn)["Tags"] == []

@@ -65,6 +65,8 @@ class AccessMixin(SnsBase):
 
     def _check_tags(self, tags: list[dict[str, str]]) -> dict[str, str]:
         out: dict[str, str] = {}
+        if len({tag.get("Key") for tag in tags}) < len(tags):
+            raise invalid("Duplicated keys are not allowed.")
         for tag in tags:
             key, value = tag.get("Key", ""), tag.get("Value", "")
             if not 1 <= len(key) <= 128 or len(value) > 256 or key.lower().startswith("aws:"):
