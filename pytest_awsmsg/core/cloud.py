@@ -230,7 +230,7 @@ class Cloud:
             _note_attempt(self, record, request)
             self.calls.append(record)
             try:
-                validate(model, operation, params, protocol)
+                validate(model, operation, params)
                 fault = self.faults.check(record, params)
                 result = service.dispatch(ctx, operation, params)
                 if _hook.validate_output:

@@ -127,3 +127,24 @@ def test_a_json_request_is_answered_in_json(aws: Cloud) -> None:
     assert missing.status == 400
     assert json.loads(missing.body)["__type"] == "QueueDoesNotExist"
     assert missing.headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
+
+
+@pytest.mark.parametrize(
+    ("body", "json_name", "code"),
+    [
+        ({"QueueUrl": "URL", "MaxNumberOfMessages": 11}, "InvalidParameterValueException", "InvalidParameterValue"),
+        ({"QueueUrl": "URL", "VisibilityTimeout": -1}, "InvalidParameterValueException", "InvalidParameterValue"),
+        ({}, "MissingRequiredParameterException", "MissingParameter"),
+    ],
+)
+def test_generic_sqs_errors_over_json_name_the_json_exception(
+    aws: Cloud, body: dict[str, Any], json_name: str, code: str
+) -> None:
+    url = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="q")["QueueUrl"]
+    body = {k: url if v == "URL" else v for k, v in body.items()}
+
+    answer = _raw(aws, "json", "ReceiveMessage", json.dumps(body))
+
+    assert answer.status == 400
+    assert json.loads(answer.body)["__type"] == json_name
+    assert answer.headers["x-amzn-query-error"] == f"{code};Sender"

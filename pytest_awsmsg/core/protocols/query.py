@@ -84,7 +84,14 @@ class _Reader:
                 value = self.read(member, f"{prefix}.{wire}" if prefix else wire)
                 if value is not _MISSING:
                     out[name] = value
-            return out if out or not prefix or self.present(prefix) else _MISSING
+            if not (out or not prefix or self.present(prefix)):
+                return _MISSING
+            # An empty list or map is not sent at all on the query wire: a
+            # required one that is absent is empty, and the service decides.
+            for name in shape.required_members:
+                if name not in out and shape.members[name].type_name in ("list", "map"):
+                    out[name] = [] if shape.members[name].type_name == "list" else {}
+            return out
         if isinstance(shape, ListShape):
             return self._read_list(shape, prefix)
         if isinstance(shape, MapShape):

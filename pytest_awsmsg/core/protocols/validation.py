@@ -127,18 +127,14 @@ def style_for(model: ServiceModel) -> Style:
     return CoralStyle()
 
 
-def validate(model: ServiceModel, operation: OperationModel, params: Mapping[str, Any], protocol: str = "") -> None:
-    """Raise the service's validation error if ``params`` break the operation's input shape.
-
-    On the query wire an empty list or map is not sent at all, so there an
-    absent required collection is empty, not missing: the service decides.
-    """
+def validate(model: ServiceModel, operation: OperationModel, params: Mapping[str, Any]) -> None:
+    """Raise the service's validation error if ``params`` break the operation's input shape."""
     shape = operation.input_shape
     if shape is None:
         return
     style = style_for(model)
     problems: list[str] = []
-    _check(style, shape, params, "", problems, (protocol or model.protocol) == "query")
+    _check(style, shape, params, "", problems)
     if problems:
         raise style.error(problems)
 
@@ -191,29 +187,29 @@ def _type_ok(shape: Shape, value: Any) -> bool:
     return True
 
 
-def _check(style: Style, shape: Shape, value: Any, path: str, problems: list[str], query: bool) -> None:
+def _check(style: Style, shape: Shape, value: Any, path: str, problems: list[str]) -> None:
     if not _type_ok(shape, value):
         raise style.wrong_type(path or shape.name, value, _EXPECTED.get(shape.type_name, shape.type_name))
     if isinstance(shape, StructureShape):
         for name in shape.required_members:
-            if value.get(name) is None and not (query and shape.members[name].type_name in ("list", "map")):
+            if value.get(name) is None:
                 problems.append(style.missing(style.path(path, name)))
         for name, item in value.items():
             member = shape.members.get(name)
             if member is not None and item is not None:
-                _check(style, member, item, style.path(path, name), problems, query)
+                _check(style, member, item, style.path(path, name), problems)
         return
     if style.check_constraints:
         _constraints(style, shape, value, path, problems)
     if isinstance(shape, ListShape):
         for index, item in enumerate(value):
             if item is not None:
-                _check(style, shape.member, item, style.item(path, index), problems, query)
+                _check(style, shape.member, item, style.item(path, index), problems)
     elif isinstance(shape, MapShape):
         for key, item in value.items():
-            _check(style, shape.key, key, path, problems, query)
+            _check(style, shape.key, key, path, problems)
             if item is not None:
-                _check(style, shape.value, item, f"{path}.{key}", problems, query)
+                _check(style, shape.value, item, f"{path}.{key}", problems)
 
 
 def _constraints(style: Style, shape: Shape, value: Any, path: str, problems: list[str]) -> None:
