@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import _hook
+from . import scrubbing
 from .calllog import CallLog, CallRecord
 from .clock import Clock
 from .containment import KitFailure, contain, raise_kit_failures
@@ -299,13 +300,23 @@ class Cloud:
         return self.topology.in_az(zone)
 
     def report_sections(self) -> list[tuple[str, str]]:
-        """Extra sections (deliveries, executions...) for a failed test's report."""
+        """Extra sections (deliveries, executions...) for a failed test's report, secrets scrubbed."""
         sections: list[tuple[str, str]] = []
         if len(self.deliveries):
             sections.append(("aws deliveries", self.deliveries.format()))
         for service in list(self._services.values()):
             sections.extend(service.report_sections())
-        return sections
+        return [(title, self.scrub(text)) for title, text in sections]
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every secret any service holds (in any escaped spelling) replaced by ``<redacted>``.
+
+        A value travels: a Step Functions task reads it from Secrets Manager and
+        its output lands in another service's report, so every report is
+        scrubbed of every service's secrets.
+        """
+        values = [value for service in list(self._services.values()) for value in service.secret_values()]
+        return scrubbing.scrub(text, values) if values else text
 
     # -- lifecycle -------------------------------------------------------------
 

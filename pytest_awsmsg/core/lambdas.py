@@ -168,11 +168,15 @@ class LambdaRegistry:
         *,
         source: str = "",
         scrub: Callable[[str], str] | None = None,
+        recorded: Any = None,
     ) -> Any:
         """Call the stand-in as Lambda would; its exception becomes :class:`LambdaFunctionError`.
 
         ``scrub`` cleans the error text kept in :attr:`invocations` (and
-        raised): a rotation function's exception may quote the secret.
+        raised): a rotation function's exception may quote the secret; by
+        default the cloud scrubs every secret it holds. ``recorded`` is the
+        event as :attr:`invocations` keeps it, when it differs from what the
+        handler gets (a rotation's RotationToken is not kept).
         """
         function = self._get(name_or_arn)
         now_ms = self._cloud.clock.now_ms
@@ -185,12 +189,12 @@ class LambdaRegistry:
             deadline_ms=now_ms() + int(function.timeout * 1000),
             _now_ms=now_ms,
         )
-        invocation = Invocation(function.name, event, source=source)
+        invocation = Invocation(function.name, event if recorded is None else recorded, source=source)
         self.invocations.append(invocation)
         try:
             invocation.result = self._cloud.run_user_code(function.handler, event, context)
         except Exception as exc:
-            clean = scrub or (lambda text: text)
+            clean = scrub or self._cloud.scrub
             invocation.error = LambdaFunctionError(
                 type(exc).__name__,
                 clean(str(exc)),

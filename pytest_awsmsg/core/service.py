@@ -211,6 +211,10 @@ class Service(Generic[StoreT]):
     def close(self) -> None:
         """Release what the service holds outside the cloud (threads, sockets); called when the cloud ends."""
 
+    def secret_values(self) -> list[str]:
+        """Values this service holds that no report may show (the cloud scrubs every spelling of them)."""
+        return []
+
     def redact(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Params as they may be shown in the call log and reports.
 

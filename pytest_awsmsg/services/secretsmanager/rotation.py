@@ -21,10 +21,12 @@ step fails. Each attempt is recorded in ``aws.secretsmanager.secret(...).rotatio
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 from ...core.lambdas import LambdaFunctionError, LambdaNotFound
+from ...core.scrubbing import REDACTED
 from ...core.service import operation
 from ..base import RequestContext
 from .common import SecretsBase
@@ -122,8 +124,14 @@ class RotationOps(SecretsBase):
         for step in ("testSecret",) if test_only else STEPS:
             run.steps.append(step)
             try:
+                # aws.lambdas.invocations keeps the event without the RotationToken, which lets
+                # its holder write the secret. Assumption: the ClientRequestToken is the new
+                # VersionId, which DescribeSecret shows anyway, so it stays.
                 self.cloud.lambdas.invoke(
-                    str(rotation.lambda_arn), {"Step": step, **event}, source="secretsmanager", scrub=self.scrub
+                    str(rotation.lambda_arn),
+                    {"Step": step, **event},
+                    source="secretsmanager",
+                    recorded={"Step": step, **event, "RotationToken": REDACTED},
                 )
             except (LambdaFunctionError, LambdaNotFound) as exc:
                 run.error = self.scrub(f"{step} failed: {exc}")
@@ -209,26 +217,27 @@ class RotationOps(SecretsBase):
         if secret.rotation.enabled and "AutomaticallyAfterDays" in rules:
             self.schedule_next(secret, now)
 
-    def scrub(self, text: str) -> str:
-        """``text`` with every stored secret value replaced, for messages and reports.
+    def secret_values(self) -> list[str]:
+        """Every stored value, the string fields of JSON values, and binaries as text and base64.
 
-        Whole values and the string fields of JSON values (a password inside
-        ``{"password": ...}``) are replaced, longest first. Values shorter than
-        four characters are left alone: replacing every "1" or "db" would
-        garble the report and hide nothing worth hiding.
+        The cloud scrubs every spelling of these (JSON-escaped, repr...) from reports
+        and error texts; a password inside ``{"password": ...}`` is a value of its own.
         """
         values: set[str] = set()
         for store in self.stores().values():
             for secret in store.secrets.values():
                 for version in secret.values.versions.values():
-                    if version.secret_string and len(version.secret_string) >= 4:
+                    if version.secret_string:
                         values.add(version.secret_string)
                         values.update(_json_leaves(version.secret_string))
-                    if version.secret_binary and len(version.secret_binary) >= 4:
+                    if version.secret_binary:
                         values.add(version.secret_binary.decode("utf-8", "replace"))
-        for value in sorted(values, key=len, reverse=True):
-            text = text.replace(value, "<redacted>")
-        return text
+                        values.add(base64.b64encode(version.secret_binary).decode("ascii"))
+        return sorted(values)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every secret value of the cloud replaced, for messages and reports."""
+        return self.cloud.scrub(text)
 
 
 def _json_leaves(text: str) -> list[str]:
