@@ -10,10 +10,24 @@ import pytest
 from pytest_awsmsg.core.registry import faked_services, service_class, service_model
 from pytest_awsmsg.core.service import HandlerError, Service, operation, python_name
 
+from .test_docs_coverage import DOCS, _rows
+
+
+def _newer_operations(name: str) -> set[str]:
+    """Handlers of operations the installed botocore lacks but the coverage page's (newer) model has.
+
+    On an older botocore (tox's botocore-min) those serve newer ones; a handler
+    named after no operation of either model is still reported.
+    """
+    on_page = {op for service, op in _rows((DOCS / "coverage.md").read_text(encoding="utf-8")) if service == name}
+    return {python_name(op) for op in on_page - set(service_model(name).operation_names)}
+
 
 @pytest.mark.parametrize("name", faked_services())
 def test_every_operation_has_a_handler_and_every_handler_an_operation(name: str) -> None:
-    assert service_class(name).handler_problems() == []
+    newer = _newer_operations(name)
+    problems = [p for p in service_class(name).handler_problems() if p.split(" ", 1)[0] not in newer]
+    assert problems == []
 
 
 def test_the_dispatch_table_holds_declared_handlers_only() -> None:

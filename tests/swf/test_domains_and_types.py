@@ -119,6 +119,7 @@ def test_type_registration_keeps_its_defaults(swf: Any, types: None) -> None:
     assert caught.value.response["Error"]["Message"] == "WorkflowType=[name=process-order, version=1]"
 
 
+@pytest.mark.requires_api("swf", "DeleteActivityType")
 def test_type_deprecation_and_deletion(swf: Any, types: None) -> None:
     with pytest.raises(swf.exceptions.TypeNotDeprecatedFault):
         swf.delete_activity_type(domain=DOMAIN, activityType=ACTIVITY)
