@@ -334,9 +334,18 @@ class FaultRule(UndoneOnExit):
 
 
 def _names_resource(params: Mapping[str, Any], wanted: frozenset[str]) -> bool:
-    """Whether a top-level Url/Arn/Id/Name parameter is, or ends with, a wanted name."""
+    """Whether a top-level Url/Arn/Id/Name parameter is, or ends with, a wanted name.
+
+    SWF names its resources in camelCase: ``domain``, and a task list as ``{"name": ...}``.
+    """
     for key, value in params.items():
-        if not isinstance(value, str) or key in _NOT_RESOURCES or not _RESOURCE_PARAM.search(key):
+        if key == "taskList" and isinstance(value, Mapping):
+            value = value.get("name")
+        elif key == "domain":
+            pass
+        elif key in _NOT_RESOURCES or not _RESOURCE_PARAM.search(key):
+            continue
+        if not isinstance(value, str):
             continue
         for name in wanted:
             if value == name or value.endswith(("/" + name, ":" + name)):
