@@ -117,6 +117,9 @@ class Junk:
         if kind == "string":
             if shape.enum:
                 return rng.choice(shape.enum)
+            exact = self.known.get(name.lower())
+            if exact and rng.random() < 0.85:
+                return rng.choice(exact)
             for hint, values in self.known.items():
                 if hint.lower() in name.lower() and values and rng.random() < 0.7:
                     return rng.choice(values)
@@ -200,7 +203,27 @@ def _known(cloud: Any, clients: dict[str, Any]) -> dict[str, list[str]]:
         swf.register_domain(name="orders", workflowExecutionRetentionPeriodInDays="1")
         swf.register_workflow_type(domain="orders", name="orders", version="1")
         swf.register_activity_type(domain="orders", name="orders", version="1")
-    except (ClientError, KeyError):
+        # exact member names (lower-cased) get the real thing most of the time
+        execution = clients["stepfunctions"].start_execution(stateMachineArn=machine["stateMachineArn"])
+        sqs.send_message(QueueUrl=known["Url"][0], MessageBody="m")
+        message = sqs.receive_message(QueueUrl=known["Url"][0], VisibilityTimeout=0)["Messages"][0]
+        known.update(
+            {
+                "queueurl": known["Url"][:2],
+                "topicarn": [topic],
+                "targetarn": [topic],
+                "subscriptionarn": [known["Arn"][4]],
+                "secretid": ["orders", known["Arn"][1]],
+                "statemachinearn": [machine["stateMachineArn"]],
+                "activityarn": [known["Arn"][3]],
+                "executionarn": [execution["executionArn"]],
+                "receipthandle": [message["ReceiptHandle"], "not base64!!"],
+                "resourcearn": list(known["Arn"]),
+                "definition": [definition, *known["Definition"]],
+                "domain": ["orders"],
+            }
+        )
+    except (ClientError, KeyError, IndexError):
         pass
     return known
 
@@ -237,6 +260,9 @@ def fuzz(
         if wanted is None or name in wanted
     ]
     for number in range(calls):
+        if number and number % 100 == 0:  # bring back what the junk deleted, so calls keep reaching deep
+            cloud.clock.advance(seconds=61)  # past SQS's wait before a deleted name is reused
+            junk.known.update(_known(cloud, plain))
         service, name = targets[number % len(targets)] if number < len(targets) else rng.choice(targets)
         checked = rng.random() < 0.3
         client = clients[service, checked]
