@@ -14,12 +14,15 @@ Used by the kit's own tests (``tests/core/test_fuzz.py``) and by
 
 from __future__ import annotations
 
+import json
 import random
 import string
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from botocore import xform_name
@@ -240,23 +243,63 @@ def fuzz(
     """Send ``calls`` fuzzed requests spread over the operations of ``services``."""
     import boto3
     from botocore.config import Config
-    from botocore.exceptions import ClientError, ParamValidationError
+
+    from .protocols import model_as, protocols_of
+    from .registry import service_model
 
     rng = random.Random(seed)
     report = FuzzReport()
-    clients: dict[tuple[str, bool], Any] = {}
-    for service in services:
-        for checked in (True, False):
-            config = Config(parameter_validation=checked, retries={"max_attempts": 1, "mode": "standard"})
-            clients[service, checked] = boto3.client(service, region_name="us-east-1", config=config)
-    plain = {s: c for (s, checked), c in clients.items() if checked}
+    # (service, variant): botocore's validation on, off, or (a service that
+    # speaks two protocols) the other protocol with validation off.
+    clients: dict[tuple[str, str], Any] = {}
+    with tempfile.TemporaryDirectory() as models:
+        for service in services:
+            for variant in ("checked", "unchecked"):
+                config = Config(
+                    parameter_validation=variant == "checked", retries={"max_attempts": 1, "mode": "standard"}
+                )
+                clients[service, variant] = boto3.client(service, region_name="us-east-1", config=config)
+            model = service_model(service)
+            other = [p for p in protocols_of(model) if p != model.protocol]
+            if other:
+                clients[service, "other"] = _client_speaking(service, model_as(model, other[0]), Path(models))
+    return _run(cloud, clients, calls, rng, rate, operations, report)
+
+
+def _client_speaking(service: str, model: Any, folder: Path) -> Any:
+    """A boto3 client built from ``model`` (a copy of the service's model in another protocol)."""
+    import boto3
+    import botocore.session
+    from botocore.config import Config
+
+    target = folder / service / str(model.api_version)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "service-2.json").write_text(json.dumps(model._service_description), encoding="utf-8")
+    session = botocore.session.get_session()
+    session.get_component("data_loader").search_paths.insert(0, str(folder))
+    config = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
+    return boto3.Session(botocore_session=session).client(service, region_name="us-east-1", config=config)
+
+
+def _run(
+    cloud: Any,
+    clients: dict[tuple[str, str], Any],
+    calls: int,
+    rng: random.Random,
+    rate: float,
+    operations: Iterable[str] | None,
+    report: FuzzReport,
+) -> FuzzReport:
+    from botocore.exceptions import ClientError, ParamValidationError
+
+    plain = {s: c for (s, variant), c in clients.items() if variant == "checked"}
     known = _known(cloud, plain)
     junk = Junk(rng, known, rate)
     wanted = set(operations) if operations is not None else None
     targets = [
         (service, name)
         for service in sorted({s for s, _ in clients})
-        for name in clients[service, True].meta.service_model.operation_names
+        for name in clients[service, "checked"].meta.service_model.operation_names
         if wanted is None or name in wanted
     ]
     for number in range(calls):
@@ -264,8 +307,8 @@ def fuzz(
             cloud.clock.advance(seconds=61)  # past SQS's wait before a deleted name is reused
             junk.known.update(_known(cloud, plain))
         service, name = targets[number % len(targets)] if number < len(targets) else rng.choice(targets)
-        checked = rng.random() < 0.3
-        client = clients[service, checked]
+        variant = rng.choice(("checked", "unchecked", "unchecked", "other"))
+        client = clients.get((service, variant)) or clients[service, "unchecked"]
         operation = client.meta.service_model.operation_model(name)
         params = junk.params(operation.input_shape)
         before = len(cloud.calls)
