@@ -47,6 +47,15 @@ class StragglerError(RuntimeError):
     """A thread kept calling AWS after the cloud it used had ended."""
 
 
+# Set from the ``awsmsg_guard`` ini option or ``--awsmsg-guard``: a botocore
+# call made while no cloud is active fails at once.
+guard = False
+
+
+class NoFakeAwsError(RuntimeError):
+    """A botocore call while the guard is on and no fake AWS is active."""
+
+
 # Set from the ``awsmsg_validate_output`` ini option: every result a fake
 # returns is checked against its output shape (a debugging aid for fakes).
 validate_output = False
@@ -109,6 +118,16 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
     return cloud.answer_botocore(request, event_name)
 
 
+def _refuse_unguarded(event_name: str) -> None:
+    """The guard: before signing (so before NoCredentialsError or any connection attempt)."""
+    operation = ".".join(event_name.split(".")[1:]) or "a botocore call"
+    raise NoFakeAwsError(
+        f"pytest-awsmsg guard: {operation} was called while no fake AWS is active (awsmsg_guard is on). "
+        "Use the `aws` fixture or the `@pytest.mark.aws` marker in this test (or `with fake_aws():` "
+        "around the code), so the call is answered in memory instead of going to AWS."
+    )
+
+
 def _refuse_straggler(event_name: str) -> None:
     thread = threading.current_thread()
     owner = _stragglers.get(thread)
@@ -128,7 +147,11 @@ def before_sign(request_signer: Any = None, **kwargs: Any) -> None:
     before ``before-send`` runs; a client created at import time of the code
     under test, on a machine with no AWS configuration, would never reach us.
     """
-    if not _active or request_signer is None or getattr(request_signer, "_credentials", True) is not None:
+    if not _active:
+        if guard:
+            _refuse_unguarded(kwargs.get("event_name", ""))
+        return
+    if request_signer is None or getattr(request_signer, "_credentials", True) is not None:
         return
     if _from_async_emitter(sys._getframe(1)):
         from .core import aio
@@ -137,7 +160,9 @@ def before_sign(request_signer: Any = None, **kwargs: Any) -> None:
         return
     from botocore.credentials import Credentials
 
-    request_signer._credentials = Credentials("AKIAIOSFODNN7EXAMPLE", "fake-secret-key", method="pytest-awsmsg")
+    from .core.credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+
+    request_signer._credentials = Credentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, method="pytest-awsmsg")
 
 
 def _append_handlers(handlers_module: ModuleType) -> None:

@@ -95,6 +95,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("awsmsg_region", "Default region of every test's cloud (else AWS_DEFAULT_REGION, else us-east-1).")
     group.addoption(
+        "--awsmsg-guard",
+        action="store_true",
+        default=None,
+        help="Fail any botocore call made while no fake AWS is active (no `aws` fixture or marker).",
+    )
+    parser.addini(
+        "awsmsg_guard",
+        "Fail any botocore call made while no fake AWS is active (no `aws` fixture or marker).",
+        type="bool",
+        default=False,
+    )
+    group.addoption(
         "--awsmsg-timeline",
         metavar="PATH",
         default=None,
@@ -114,6 +126,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # (pytester's runpytest_inprocess) does not leave its own setting behind.
     config.add_cleanup(functools.partial(setattr, _hook, "validate_output", _hook.validate_output))
     _hook.validate_output = bool(config.getini("awsmsg_validate_output"))
+    config.add_cleanup(functools.partial(setattr, _hook, "guard", _hook.guard))
+    _hook.guard = bool(config.getoption("--awsmsg-guard", None) or config.getini("awsmsg_guard"))
     extra = config.pluginmanager.hook.pytest_awsmsg_services()
     if any(extra):
         from .core.registry import register_service

@@ -30,9 +30,8 @@ from .threads import StragglerThreadWarning
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Set while active so that clients made inside never read real credentials
-# (the environment provider comes first in botocore's chain) and never ask the
-# instance metadata service.
+# Set while active for code that reads the environment itself; botocore's own
+# credential chain does not run at all then (see credentials.py).
 _FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
     "AWS_SECRET_ACCESS_KEY": "fake-secret-key",
@@ -211,9 +210,11 @@ def _late_patches() -> tuple[tuple[str, str, Callable[[Any], Any]], ...]:
     or at the first call after it loaded (moto started inside the test,
     aiobotocore imported by the code under test); nothing here imports them.
     """
-    from . import aio, neighbours
+    from . import aio, credentials, neighbours
 
     return (
+        ("botocore.session", "Session.get_credentials", credentials.session_credentials),
+        ("aiobotocore.session", "AioSession.get_credentials", credentials.async_session_credentials),
         ("botocore.endpoint", "Endpoint._send", neighbours.guard_send),
         ("aiobotocore.endpoint", "AioEndpoint._send", neighbours.guard_async_send),
         ("aiobotocore.endpoint", "asyncio", aio.VirtualAsyncio),
@@ -229,6 +230,7 @@ class _Patches:
         self._depth = 0
         self._saved_env: dict[str, str | None] = {}
         self._saved_defaults: list[Any] = []
+        self._saved_default_session: tuple[Any, Any] = (None, None)
         # (owner, attribute, what the owner itself held, or _ABSENT): undone newest first.
         self._late: list[tuple[Any, str, Any]] = []
 
@@ -259,6 +261,9 @@ class _Patches:
             # AWS_DEFAULT_REGION is saved here too: each activation sets it
             # to its cloud's region, and only the last one out restores it.
             self._saved_env = {k: os.environ.get(k) for k in (*_FAKE_ENV, "AWS_DEFAULT_REGION")}
+            # boto3's default session made inside the cloud goes with it.
+            boto3 = sys.modules.get("boto3")
+            self._saved_default_session = (boto3, getattr(boto3, "DEFAULT_SESSION", None))
             os.environ.update(_FAKE_ENV)
             for module_name, name, stand_in in _SWAPS:
                 module = importlib.import_module(module_name)
@@ -273,6 +278,9 @@ class _Patches:
             self._depth -= 1
             if self._depth:
                 return
+            boto3: Any = self._saved_default_session[0] or sys.modules.get("boto3")
+            if boto3 is not None:
+                boto3.DEFAULT_SESSION = self._saved_default_session[1]
             for key, value in self._saved_env.items():
                 if value is None:
                     os.environ.pop(key, None)

@@ -58,7 +58,9 @@ def credentials() -> Any:
     """Fake credentials for an async client made with none (its signer awaits them)."""
     from aiobotocore.credentials import AioCredentials
 
-    return AioCredentials("AKIAIOSFODNN7EXAMPLE", "fake-secret-key", method="pytest-awsmsg")
+    from .credentials import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+
+    return AioCredentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY, method="pytest-awsmsg")
 
 
 class _AsyncRawBody:

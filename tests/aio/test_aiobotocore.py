@@ -169,3 +169,15 @@ async def test_fake_aws_decorates_a_coroutine() -> None:
         url = (await sqs.create_queue(QueueName="q"))["QueueUrl"]
     assert ".eu-west-1." in url
     assert current_cloud().region == "eu-west-1"
+
+
+async def test_an_async_session_runs_no_credential_provider(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "ran"
+    config = tmp_path / "config"
+    config.write_text(f"[profile process]\ncredential_process = sh -c 'touch {marker}; exit 1'\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    async with fake_aws() as cloud:
+        async with session.AioSession(profile="process").create_client("sqs", region_name="us-east-1") as sqs:
+            await sqs.create_queue(QueueName="q")
+        assert [c.operation for c in cloud.calls] == ["CreateQueue"]
+    assert not marker.exists()
