@@ -77,6 +77,9 @@ def test_nothing_is_answered_after_exit() -> None:
         region_name="us-east-1",
         endpoint_url="http://127.0.0.1:9",  # loopback discard port: refused at once
         config=botocore.config.Config(retries={"max_attempts": 0}),
+        # Outside a cloud a client signs with its own keys (none are left behind by earlier clouds).
+        aws_access_key_id="AKIDOUTSIDE",
+        aws_secret_access_key="outside",
     )
     with fake_aws():
         sqs.create_queue(QueueName="inside")
@@ -90,6 +93,9 @@ def test_a_fake_that_fails_to_start_leaves_nothing_active() -> None:
         region_name="us-east-1",
         endpoint_url="http://127.0.0.1:9",  # loopback discard port: refused at once
         config=botocore.config.Config(retries={"max_attempts": 0}),
+        # Outside a cloud a client signs with its own keys (none are left behind by earlier clouds).
+        aws_access_key_id="AKIDOUTSIDE",
+        aws_secret_access_key="outside",
     )
     region = os.environ.get("AWS_DEFAULT_REGION")
     with pytest.raises(ValueError, match="isoformat"), fake_aws(freeze="not an instant", region="eu-west-1"):
