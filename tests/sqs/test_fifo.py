@@ -281,3 +281,23 @@ def test_purge_clears_the_deduplication_cache(aws: Cloud, sqs: Any, make_queue: 
     again = send(sqs, url, "x", dedup="d")
     assert again["MessageId"] != first["MessageId"]
     assert aws.sqs.queue("orders.fifo").bodies == ["x"]
+
+
+def test_a_group_unlocks_once_its_head_is_visible_again(sqs: Any, make_queue: QueueFactory) -> None:
+    """AWS releases a group when its head is visible again, even with later messages in flight."""
+    url = make_queue("orders.fifo", VisibilityTimeout=30)
+    for body in ("a1", "a2", "a3"):
+        send(sqs, url, body, group="a")
+    head, _ = receive(sqs, url, MaxNumberOfMessages=2)
+    assert receive(sqs, url) == []  # the head is in flight: the group is locked
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=head["ReceiptHandle"], VisibilityTimeout=0)
+    # The head comes back; a2 is still in flight, so nothing behind it overtakes it.
+    assert bodies(receive(sqs, url, MaxNumberOfMessages=10)) == ["a1"]
+
+
+def test_a_zero_visibility_receive_returns_each_message_once(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue("orders.fifo")
+    send(sqs, url, "a1", group="a")
+    send(sqs, url, "b1", group="b")
+    assert bodies(receive(sqs, url, MaxNumberOfMessages=10, VisibilityTimeout=0)) == ["a1", "b1"]
+    assert bodies(receive(sqs, url, MaxNumberOfMessages=10, VisibilityTimeout=0)) == ["a1", "b1"]

@@ -319,3 +319,12 @@ def test_a_long_poll_at_the_in_flight_limit_waits_instead_of_failing(
     # The poll waits until "a" leaves flight (its timeout ends), then gets a message.
     assert len(receive(sqs, url, WaitTimeSeconds=20)) == 1
     assert aws.clock.now() - before == 5
+
+
+def test_a_zero_visibility_receive_returns_each_message_once(sqs: Any, make_queue: QueueFactory) -> None:
+    url = make_queue()
+    for body in ("a", "b"):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    for _ in range(2):
+        assert [m["Body"] for m in receive(sqs, url, MaxNumberOfMessages=10, VisibilityTimeout=0)] == ["a", "b"]
+    assert counts(sqs, url) == (2, 0, 0)

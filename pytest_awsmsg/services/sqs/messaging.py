@@ -10,6 +10,7 @@ waits for another thread follows the rule of who moves time
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from ...core.errors import AwsError, InvalidParameterValue, MissingParameter
@@ -34,6 +35,7 @@ from .models import (
     ReceiveAttempt,
     message_size,
     parse_receipt,
+    remember,
 )
 from .shared import SqsBase
 
@@ -141,7 +143,7 @@ class MessagingMixin(SqsBase):
             queue.prune_dedup(now)
             key = queue.dedup_key(group_id, deduplication_id)
             seen = queue.dedup.get(key)
-            if seen is not None:
+            if seen is not None and seen.expires_at > now:
                 # A duplicate inside the 5-minute window is accepted and dropped; AWS answers
                 # with the original message's id (assumed: the id is all its docs promise).
                 return self._sent_result(body, attributes, system_attributes, seen.message_id, seen.sequence_number)
@@ -169,10 +171,12 @@ class MessagingMixin(SqsBase):
             sequence_number=sequence,
             dead_letter_source_arn=dead_letter_source_arn,
         )
-        queue.add(message)
+        queue.add(message, now)
         if queue.fifo and deduplication_id is not None:
-            queue.dedup[queue.dedup_key(group_id, deduplication_id)] = DedupEntry(
-                now + DEDUP_WINDOW, message.message_id, sequence
+            remember(
+                queue.dedup,
+                queue.dedup_key(group_id, deduplication_id),
+                DedupEntry(now + DEDUP_WINDOW, message.message_id, sequence),
             )
         return self._sent_result(body, attributes, system_attributes, message.message_id, sequence)
 
@@ -241,8 +245,10 @@ class MessagingMixin(SqsBase):
         if queue.fifo and receive_request_attempt_id:
             # Recorded even when empty, so a retry inside five minutes is empty too. Assumed: AWS
             # promises "the same set of messages" for a retry and does not single out an empty set.
-            queue.attempts[receive_request_attempt_id] = ReceiveAttempt(
-                clock.now() + DEDUP_WINDOW, taken, [m.receipt_handle or "" for m in taken], result
+            remember(
+                queue.attempts,
+                receive_request_attempt_id,
+                ReceiveAttempt(clock.now() + DEDUP_WINDOW, taken, [m.receipt_handle or "" for m in taken], result),
             )
         return {"Messages": result or None}
 
@@ -250,13 +256,13 @@ class MessagingMixin(SqsBase):
         """The same answer for a retried FIFO receive, while none of its messages changed."""
         queue.prune_dedup(now)
         attempt = queue.attempts.get(attempt_id)
-        if attempt is None:
+        if attempt is None or attempt.expires_at <= now:
             return None
         for message, handle in zip(attempt.messages, attempt.handles, strict=False):
             if queue.messages.get(message.key) is not message or message.receipt_handle != handle:
                 return None
         for message in attempt.messages:
-            message.visible_at = now + visibility  # a retry inside the interval resets the visibility timeout
+            queue.index.retime(message, now + visibility, now)  # a retry inside the interval resets the timeout
         return attempt.result
 
     def take(self, queue: Queue, now: float, limit: int, visibility: int, *, long_poll: bool = False) -> list[Message]:
@@ -266,42 +272,76 @@ class MessagingMixin(SqsBase):
         a long poll, and any receive from a FIFO queue, gets no messages instead
         (AWS's quotas page documents both).
         """
-        live = list(queue.live(now))
+        queue.settle(now)
+        if not (queue.index.has_ready_group() if queue.fifo else queue.index.counts["visible"]):
+            return []
+        room = self.in_flight_limit - queue.index.counts["in-flight"]
+        if room <= 0:
+            if queue.fifo or long_poll:
+                return []
+            # Assumed wording: AWS documents the error, not its message.
+            raise OverLimit(f"The queue has reached its limit of {self.in_flight_limit} in-flight messages.")
+        limit = min(limit, room)
         if queue.fifo:
-            blocked = {m.group_id for m in live if m.in_flight(now)}
-            groups: dict[str | None, list[Message]] = {}
-            for message in live:
-                if message.group_id in blocked:
-                    continue
-                if not message.is_visible(now):
-                    blocked.add(message.group_id)  # order within a group: nothing overtakes a delayed head
-                    continue
-                groups.setdefault(message.group_id, []).append(message)
-            # AWS returns as many messages of one group as it can before moving to the next.
-            candidates = [m for group in groups.values() for m in group]
-        else:
-            candidates = [m for m in live if m.is_visible(now)]
-            quirks = self.quirks_for(queue)
-            if quirks is not None and quirks.reorder:
-                self.cloud.ids.shuffle(candidates)
-        if candidates:
-            room = self.in_flight_limit - sum(1 for m in live if m.in_flight(now))
-            if room <= 0:
-                if queue.fifo or long_poll:
-                    return []
-                # Assumed wording: AWS documents the error, not its message.
-                raise OverLimit(f"The queue has reached its limit of {self.in_flight_limit} in-flight messages.")
-            limit = min(limit, room)
+            return self._take_from_groups(queue, now, limit, visibility)
+        redrive = self.redrive_target(queue)
+        quirks = self.quirks_for(queue)
+        shuffled: Iterator[Message] | None = None
+        if quirks is not None and quirks.reorder:
+            candidates = queue.index.visible()
+            self.cloud.ids.shuffle(candidates)
+            shuffled = iter(candidates)
+        newest = queue.next_key  # copies left behind by this receive wait for the next one
+        taken: list[Message] = []
+        again: list[Message] = []  # received already (a visibility timeout of 0) and visible still
+        while len(taken) < limit:
+            message = next(shuffled, None) if shuffled is not None else queue.index.pop_visible(newest)
+            if message is None:
+                break
+            if message in taken:
+                again.append(message)
+            elif redrive is not None and message.receive_count >= redrive[1]:
+                self.move_to_dead_letter_queue(queue, message, redrive[0], now)
+            else:
+                self._deliver(queue, message, now, visibility)
+                taken.append(message)
+        for message in again:
+            queue.index.refile(message, now)
+        return taken
+
+    def _take_from_groups(self, queue: Queue, now: float, limit: int, visibility: int) -> list[Message]:
+        """A FIFO receive: as many messages of one group as it can, oldest group first, then the next.
+
+        A group is locked while its head (oldest message) is in flight or delayed. Once the
+        head is visible again the group is unlocked even if later messages of it are still in
+        flight: a receive returns the head and stops at the first message of the group that is
+        not visible, so order within the group holds. Assumed: AWS's FIFO guide says in-flight
+        messages block their group without saying which ones; answers recorded from AWS return
+        a group again as soon as its head is visible.
+        """
         redrive = self.redrive_target(queue)
         taken: list[Message] = []
-        for message in candidates:
-            if len(taken) >= limit:
+        moved: list[Message] = []
+        walked: list[str] = []
+        while len(taken) < limit:
+            group_id = queue.index.pop_ready_group()
+            if group_id is None:
                 break
-            if redrive is not None and message.receive_count >= redrive[1]:
+            walked.append(group_id)
+            for message in queue.index.walk(group_id):
+                if redrive is not None and message.receive_count >= redrive[1]:
+                    moved.append(message)  # after the walk: a group cannot change while it is walked
+                    continue
+                self._deliver(queue, message, now, visibility)
+                taken.append(message)
+                if len(taken) >= limit:
+                    break
+            for message in moved:
+                assert redrive is not None
                 self.move_to_dead_letter_queue(queue, message, redrive[0], now)
-                continue
-            self._deliver(queue, message, now, visibility)
-            taken.append(message)
+            moved.clear()
+        for group_id in walked:
+            queue.index.offer(group_id)  # still unlocked after a receive with a visibility timeout of 0
         return taken
 
     def _deliver(self, queue: Queue, message: Message, now: float, visibility: int) -> None:
@@ -309,14 +349,14 @@ class MessagingMixin(SqsBase):
         if message.first_received_at is None:
             message.first_received_at = now
         message.received_at = now
-        message.visible_at = now + visibility
         message.receipt_handle = queue.new_receipt(message, self.cloud.ids.hex(32))
+        queue.index.retime(message, now + visibility, now)
         quirks = self.quirks_for(queue)
         if quirks is not None and quirks.duplicate_rate and self.cloud.ids.random() < quirks.duplicate_rate:
             # At-least-once delivery: a second copy stays behind, visible, with its own receipts.
             twin = Message(**{**message.__dict__, "receipt_handle": None})
             twin.visible_at = now
-            queue.add(twin)
+            queue.add(twin, now)
 
     def redrive_target(self, queue: Queue) -> tuple[Queue, int] | None:
         """(dead-letter queue, maxReceiveCount) of a queue with a RedrivePolicy.
@@ -375,7 +415,7 @@ class MessagingMixin(SqsBase):
             # Documented: an old handle "succeeds, but the message might not be deleted". We never
             # delete, so a consumer relying on a stale handle fails in tests rather than in production.
             return
-        del queue.messages[message.key]
+        queue.index.remove(message)
 
     @operation
     def delete_message(self, ctx: RequestContext, *, queue_url: str, receipt_handle: str) -> dict[str, Any]:
@@ -417,7 +457,7 @@ class MessagingMixin(SqsBase):
                 "VisibilityTimeout",
                 "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
             )
-        message.visible_at = now + timeout
+        queue.index.retime(message, now + timeout, now)
 
     @operation
     def change_message_visibility(
@@ -456,7 +496,7 @@ class MessagingMixin(SqsBase):
             raise PurgeQueueInProgress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
         queue.last_purge_at = now
         # AWS takes up to 60 seconds and may let a message slip through meanwhile; we purge at once.
-        queue.messages.clear()
+        queue.index.clear()
         queue.dedup.clear()  # a message sent again after a purge is a new message
         queue.attempts.clear()
         return {}

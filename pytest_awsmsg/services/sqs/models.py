@@ -5,18 +5,19 @@ because the process's own time moves too (real time, freezegun,
 time-machine): a message is in flight while ``now < visible_at`` after a
 receive, delayed while ``now < visible_at`` before its first receive, and
 visible otherwise. Only things with side effects (message move tasks) are
-scheduled on the clock.
+scheduled on the clock. A queue indexes its messages by state
+(:mod:`.index`), so nothing that answers a call scans the whole queue.
 """
 
 from __future__ import annotations
 
 import base64
-import math
-from collections.abc import Iterator
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .index import MessageIndex
     from .movetasks import MoveTask
 
 # Float time (real or frozen) can land a hair before a due instant; a message
@@ -53,6 +54,7 @@ class Message:
     received_at: float | None = None  # last receive, for the 12-hour visibility limit
     receipt_handle: str | None = None
     dead_letter_source_arn: str | None = None
+    placed: str | None = None  # the state its queue's index files it under (see index.py)
 
     def state(self, now: float) -> str:
         """``visible``, ``in-flight`` or ``delayed`` at ``now``."""
@@ -121,14 +123,19 @@ class Queue:
     created_at: float
     last_modified_at: float
     tags: dict[str, str] = field(default_factory=dict)
-    messages: dict[int, Message] = field(default_factory=dict)
-    dedup: dict[tuple[str, str], DedupEntry] = field(default_factory=dict)
-    attempts: dict[str, ReceiveAttempt] = field(default_factory=dict)
+    index: MessageIndex = field(init=False, repr=False)
+    # Both in the order they expire in (see prune_dedup).
+    dedup: OrderedDict[tuple[str, str], DedupEntry] = field(default_factory=OrderedDict)
+    attempts: OrderedDict[str, ReceiveAttempt] = field(default_factory=OrderedDict)
     last_purge_at: float | None = None
     next_sequence: int = 0
     receipt_counter: int = 0
     next_key: int = 0
-    earliest_sent: float = math.inf  # a lower bound of the messages' sent_at
+
+    def __post_init__(self) -> None:
+        from .index import MessageIndex
+
+        self.index = MessageIndex(self.fifo)
 
     # -- attributes -----------------------------------------------------------
 
@@ -161,38 +168,26 @@ class Queue:
 
     # -- messages -------------------------------------------------------------
 
-    def add(self, message: Message) -> None:
+    @property
+    def messages(self) -> dict[int, Message]:
+        """Every stored message by key, oldest first (expired ones until the queue is next settled)."""
+        return self.index.messages
+
+    def add(self, message: Message, now: float) -> None:
         """Store a message under a fresh key (keys order a queue's messages)."""
         self.next_key += 1
         message.key = self.next_key
-        self.messages[message.key] = message
-        self.earliest_sent = min(self.earliest_sent, message.sent_at)
+        self.index.add(message, now)
 
-    def live(self, now: float) -> Iterator[Message]:
-        """Messages not yet past the retention period, dropping expired ones on the way.
-
-        Returns a copy, so callers may move messages while iterating. The scan
-        for expired messages runs only when the oldest one could have expired.
-        """
-        limit = now - self.retention
-        if limit >= self.earliest_sent:
-            for key in [key for key, m in self.messages.items() if m.sent_at <= limit]:
-                del self.messages[key]
-            self.earliest_sent = min((m.sent_at for m in self.messages.values()), default=math.inf)
-        return iter(list(self.messages.values()))
+    def settle(self, now: float) -> None:
+        """Bring the index to ``now``: drop messages past retention, reveal what became visible."""
+        self.index.settle(now, self.retention)
 
     def counts(self, now: float) -> tuple[int, int, int]:
-        """(visible, in flight, delayed): the three approximate counters, from one pass."""
-        visible = in_flight = delayed = 0
-        for message in self.live(now):
-            state = message.state(now)
-            if state == "visible":
-                visible += 1
-            elif state == "in-flight":
-                in_flight += 1
-            else:
-                delayed += 1
-        return visible, in_flight, delayed
+        """(visible, in flight, delayed): the three approximate counters."""
+        self.settle(now)
+        counts = self.index.counts
+        return counts["visible"], counts["in-flight"], counts["delayed"]
 
     def reported_attributes(self, visible: int, in_flight: int, delayed: int) -> dict[str, str]:
         """Every attribute as GetQueueAttributes reports it, given the three counters.
@@ -217,16 +212,18 @@ class Queue:
 
     def next_visible_at(self, now: float) -> float | None:
         """When the next invisible message becomes visible, if any does."""
-        upcoming = [m.visible_at for m in self.messages.values() if m.visible_at > now + EPSILON]
-        return min(upcoming) if upcoming else None
+        self.settle(now)
+        return self.index.next_change()
 
     def prune_dedup(self, now: float) -> None:
-        if self.dedup:
-            for key in [k for k, e in self.dedup.items() if e.expires_at <= now]:
-                del self.dedup[key]
-        if self.attempts:
-            for attempt_id in [k for k, a in self.attempts.items() if a.expires_at <= now]:
-                del self.attempts[attempt_id]
+        """Forget expired deduplication ids and receive attempts, oldest first.
+
+        Entries are added at the end (:func:`remember`) with a fixed lifetime, so they
+        expire in order while time runs forward; one left behind by time running
+        backwards only lingers, as readers check ``expires_at`` themselves.
+        """
+        _prune(self.dedup, now)
+        _prune(self.attempts, now)
 
     def dedup_key(self, group_id: str | None, deduplication_id: str) -> tuple[str, str]:
         return ((group_id or "") if self.dedup_per_group else "", deduplication_id)
@@ -258,3 +255,17 @@ class SqsStore:
     queues: dict[str, Queue] = field(default_factory=dict)
     deleted: dict[str, float] = field(default_factory=dict)  # name -> when it was deleted
     move_tasks: dict[str, list[MoveTask]] = field(default_factory=dict)  # source ARN -> newest last
+
+
+def _prune(entries: OrderedDict[Any, Any], now: float) -> None:
+    while entries:
+        key = next(iter(entries))
+        if entries[key].expires_at > now:
+            break
+        del entries[key]
+
+
+def remember(entries: OrderedDict[Any, Any], key: Any, entry: Any) -> None:
+    """Add ``entry`` at the end of an expiry-ordered dict (replacing keeps no old position)."""
+    entries.pop(key, None)
+    entries[key] = entry

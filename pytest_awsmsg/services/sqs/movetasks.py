@@ -95,7 +95,7 @@ class MoveTaskMixin(SqsBase):
         now = ctx.now
         task_id = self.cloud.ids.uuid4()
         handle = base64.b64encode(json.dumps({"taskId": task_id, "sourceArn": source.arn}).encode()).decode()
-        visible = sum(1 for m in source.live(now) if m.is_visible(now))
+        visible = source.counts(now)[0]
         task = MoveTask(task_id, handle, source.arn, destination_arn, rate, visible, now)
         tasks.append(task)
         if visible:
@@ -163,7 +163,8 @@ class MoveTaskMixin(SqsBase):
             return
         now = self.cloud.clock.now()
         batch = min(task.rate or DEFAULT_RATE, task.to_move - task.moved)
-        ready = [m for m in source.live(now) if m.is_visible(now)][:batch]
+        source.settle(now)
+        ready = source.index.visible(batch)
         for message in ready:
             target_arn = task.destination_arn or message.dead_letter_source_arn
             target = self.queue_by_arn(target_arn) if target_arn else None

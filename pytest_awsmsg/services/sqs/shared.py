@@ -89,7 +89,7 @@ class SqsBase(Service[SqsStore]):
         """Move a message to another queue (dead-lettering, redrive): the same id, body and
         attributes, never received there, visible at once. ``sent_at`` is where its retention
         counts from, which differs between the two kinds of move."""
-        del source.messages[message.key]
+        source.index.remove(message)
         message.receive_count = 0
         message.first_received_at = None
         message.received_at = None
@@ -97,7 +97,7 @@ class SqsBase(Service[SqsStore]):
         message.visible_at = now
         message.dead_letter_source_arn = dead_letter_source_arn
         message.sent_at = sent_at
-        target.add(message)
+        target.add(message, now)
 
     def quirks_for(self, queue: Queue) -> Quirks | None:
         """The quirks switched on for a standard queue, if any."""
