@@ -279,6 +279,23 @@ def test_fifo_sequence_numbers_grow_and_duplicates_are_dropped(
     assert aws.deliveries.publications[-1].deliveries[0].status == "delivered"
 
 
+def test_the_deduplication_window_holds_when_time_travels_back(
+    sns: Any, make_topic: Callable[..., str], aws: Cloud
+) -> None:
+    aws.clock.freeze("2024-01-01T12:00:00Z")
+    topic = make_topic("orders.fifo")
+    sns.publish(TopicArn=topic, Message="a", MessageGroupId="g", MessageDeduplicationId="late")
+    aws.clock.travel_to("2024-01-01T11:00:00Z")
+    early = sns.publish(TopicArn=topic, Message="b", MessageGroupId="g", MessageDeduplicationId="early")
+    aws.clock.advance(minutes=5, seconds=1)  # "early" has expired; "late", made first, has not
+    again = sns.publish(TopicArn=topic, Message="b again", MessageGroupId="g", MessageDeduplicationId="early")
+    assert again["MessageId"] != early["MessageId"]
+    aws.clock.travel_to("2024-01-01T12:01:00Z")
+    repeat = sns.publish(TopicArn=topic, Message="a again", MessageGroupId="g", MessageDeduplicationId="late")
+    assert "duplicate of message" in aws.deliveries.publications[-1].note
+    assert repeat["MessageId"] == aws.deliveries.publications[0].message_id
+
+
 def test_content_based_deduplication(sns: Any, make_topic: Callable[..., str], aws: Cloud) -> None:
     topic = make_topic("orders.fifo", ContentBasedDeduplication=True)
     one = sns.publish(TopicArn=topic, Message="same", MessageGroupId="g")

@@ -277,9 +277,21 @@ class PublishingMixin(SnsBase):
             )
 
     def _duplicate(self, topic: Topic, group_id: str, dedup_id: str, now: float) -> DedupEntry | None:
-        for key in [k for k, v in topic.dedup.items() if v.expires_at <= now]:
-            del topic.dedup[key]
-        return topic.dedup.get(_dedup_key(topic, group_id, dedup_id))
+        """The live entry for this deduplication id, if any.
+
+        Entries are kept in the order they were made, which is the order they
+        expire in, so dropping expired ones stops at the first live one instead
+        of scanning the window on every publish. Time travelling back can
+        disorder them; the check on the entry found keeps the answer exact.
+        """
+        dedup = topic.dedup
+        while dedup:
+            oldest = next(iter(dedup))
+            if dedup[oldest].expires_at > now:
+                break
+            del dedup[oldest]
+        found = dedup.get(_dedup_key(topic, group_id, dedup_id))
+        return found if found is not None and found.expires_at > now else None
 
     def _publish_direct(
         self, ctx: RequestContext, protocol: str, target: str, name: str, entry: dict[str, Any]
