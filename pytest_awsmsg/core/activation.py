@@ -427,7 +427,10 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        cloud = self.cloud
         self.stop()
+        if exc_type is None and cloud is not None:
+            cloud.check_kit()  # a crash of the kit surfaces here, outside pytest too
 
     async def __aenter__(self) -> Cloud:
         return self.start()
@@ -438,7 +441,7 @@ class fake_aws:  # noqa: N801 - used like a function: `with fake_aws():`, `@fake
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.stop()
+        self.__exit__(exc_type, exc, tb)
 
     def __call__(self, target: F) -> F:
         if isinstance(target, type):

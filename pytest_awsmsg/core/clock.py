@@ -78,6 +78,9 @@ class Clock:
     def __init__(self, lock: threading.RLock | None = None) -> None:
         self._lock = lock or threading.RLock()
         self._offset = 0.0
+        # Called with (timer label, exception) when a callback raises; the
+        # cloud notes it as a kit failure (containment.py) and time goes on.
+        self.on_error: Callable[[str, Exception], None] | None = None
         self._heap: list[Timer] = []
         self._seq = itertools.count()
         # thread id -> due time of the timer it is firing: that thread reads the
@@ -291,6 +294,10 @@ class Clock:
         self._firing[me] = at
         try:
             timer.callback()
+        except Exception as error:
+            if self.on_error is None:
+                raise
+            self.on_error(timer.label or repr(timer.callback), error)
         finally:
             if previous is None:
                 del self._firing[me]

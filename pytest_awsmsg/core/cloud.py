@@ -21,7 +21,7 @@ from .. import _hook
 from . import scrubbing
 from .calllog import CallLog, CallRecord
 from .clock import Clock
-from .containment import KitFailure, contain, raise_kit_failures
+from .containment import KitFailure, contain, note, raise_kit_failures
 from .deliveries import DeliveryLog
 from .endpoints import Endpoints
 from .errors import AwsError
@@ -82,6 +82,7 @@ class Cloud:
         self._services: dict[str, Service[Any]] = {}
         # Unexpected exceptions inside the fakes (see containment.py).
         self.kit_failures: list[KitFailure] = []
+        self.clock.on_error = lambda label, error: note(self.kit_failures, f"timer {label!r}", error)
         self._entered = _Entered(self)
 
     # -- services ------------------------------------------------------------

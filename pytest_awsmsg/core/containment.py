@@ -56,10 +56,14 @@ def internal_error(service_name: str) -> AwsError:
     )
 
 
+def note(failures: list[KitFailure], where: str, error: BaseException) -> None:
+    """Note ``error`` (raised outside any call, e.g. by a timer) as a kit failure."""
+    failures.append(KitFailure(where, "".join(traceback.format_exception(type(error), error, error.__traceback__))))
+
+
 def contain(failures: list[KitFailure], service_name: str, record: CallRecord | None, error: BaseException) -> AwsError:
     """Note ``error`` as a kit failure (on the call's record too) and give the service's internal error."""
-    where = record.summary() if record is not None else f"{service_name} (while reading the request)"
-    failures.append(KitFailure(where, "".join(traceback.format_exception(type(error), error, error.__traceback__))))
+    note(failures, record.summary() if record is not None else f"{service_name} (while reading the request)", error)
     answer = internal_error(service_name)
     if record is not None:
         record.status = 500

@@ -100,3 +100,32 @@ def test_the_test_fails_at_teardown_with_the_kits_traceback(pytester: pytest.Pyt
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*KitBug*", "*ZeroDivisionError: kit-bug-marker*"])
+
+
+def test_a_crash_in_a_timer_is_a_kit_failure_and_time_goes_on(aws: Cloud) -> None:
+    fired: list[str] = []
+
+    def crash() -> None:
+        raise RuntimeError("timer-bug-marker")
+
+    aws.clock.call_at(aws.clock.now() + 5, crash, "broken delivery")
+    aws.clock.call_at(aws.clock.now() + 6, lambda: fired.append("later"), "healthy timer")
+
+    aws.clock.advance(seconds=10)
+
+    assert fired == ["later"]
+    with pytest.raises(KitBug, match=r"(?s)timer 'broken delivery'.*timer-bug-marker"):
+        aws.check_kit()
+
+
+def test_outside_pytest_leaving_fake_aws_raises_the_kits_failure() -> None:
+    from pytest_awsmsg import fake_aws
+
+    activation = fake_aws()
+    cloud = activation.__enter__()
+    _break(cloud, "sqs", "list_queues")
+    with pytest.raises(ClientError):
+        boto3.client("sqs", region_name="us-east-1", config=NO_RETRIES).list_queues()
+
+    with pytest.raises(KitBug, match="kit-bug-marker"):
+        activation.__exit__(None, None, None)
