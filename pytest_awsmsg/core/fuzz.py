@@ -290,8 +290,6 @@ def _run(
     operations: Iterable[str] | None,
     report: FuzzReport,
 ) -> FuzzReport:
-    from botocore.exceptions import ClientError, ParamValidationError
-
     plain = {s: c for (s, variant), c in clients.items() if variant == "checked"}
     known = _known(cloud, plain)
     junk = Junk(rng, known, rate)
@@ -307,32 +305,72 @@ def _run(
             cloud.clock.advance(seconds=61)  # past SQS's wait before a deleted name is reused
             junk.known.update(_known(cloud, plain))
         service, name = targets[number % len(targets)] if number < len(targets) else rng.choice(targets)
-        variant = rng.choice(("checked", "unchecked", "unchecked", "other"))
+        variant = rng.choice(("checked", "unchecked", "unchecked", "other", "raw"))
         client = clients.get((service, variant)) or clients[service, "unchecked"]
         operation = client.meta.service_model.operation_model(name)
         params = junk.params(operation.input_shape)
         before = len(cloud.calls)
         report.calls += 1
         where = f"#{number} {service}.{name}({params!r:.300})"
-        try:
-            getattr(client, xform_name(name))(**params)
-            report.outcomes["ok"] += 1
-        except ClientError as error:
-            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            code = error.response.get("Error", {}).get("Code", "")
-            report.outcomes[code] += 1
-            if status >= 500 or not code:
-                report.failures.append(f"{where}: {status} {code}: {error}")
-        except ParamValidationError:
-            report.outcomes["client-side validation"] += 1
-        except Exception as error:  # every other exception is a finding
-            if len(cloud.calls) == before and not cloud.kit_failures:
-                # botocore itself refused to serialise the junk: never reached the kit
-                report.outcomes["client-side error"] += 1
-            else:
-                report.failures.append(f"{where}: {type(error).__name__}: {error}")
+        if variant == "raw" and client.meta.service_model.protocol == "json":
+            _raw_json(cloud, client.meta.service_model, name, params, where, report)
+        else:
+            _through_client(cloud, client, name, params, before, where, report)
         if cloud.kit_failures:
             details = "\n".join(f.format() for f in cloud.kit_failures)
             cloud.kit_failures.clear()
             report.failures.append(f"{where}: kit failure\n{details}")
     return report
+
+
+def _raw_json(cloud: Any, model: Any, name: str, params: dict[str, Any], where: str, report: FuzzReport) -> None:
+    """The junk as a raw JSON body (what no botocore would serialise): wrong types reach the parser."""
+    from botocore import parsers
+    from botocore.awsrequest import HeadersDict
+
+    from .protocols import WireRequest
+
+    body = json.dumps(params, default=lambda v: v.decode("latin-1") if isinstance(v, bytes) else str(v))
+    headers = {
+        "Content-Type": "application/x-amz-json-" + str(model.metadata.get("jsonVersion", "1.0")),
+        "X-Amz-Target": f"{model.metadata['targetPrefix']}.{name}",
+    }
+    url = f"https://{model.endpoint_prefix}.us-east-1.amazonaws.com/"
+    response = cloud.handle(model.service_name, WireRequest.create("POST", url, headers, body))
+    operation = model.operation_model(name)
+    try:
+        parsed = parsers.create_parser("json").parse(
+            {"status_code": response.status, "headers": HeadersDict(response.headers), "body": response.body},
+            operation.output_shape,
+        )
+    except Exception as error:  # an answer botocore cannot read is a finding
+        report.failures.append(f"{where} [raw]: unparsable answer: {type(error).__name__}: {error}")
+        return
+    code = parsed.get("Error", {}).get("Code", "")
+    report.outcomes[f"{code or 'ok'} (raw)"] += 1
+    if response.status >= 500:
+        report.failures.append(f"{where} [raw]: {response.status} {code}")
+
+
+def _through_client(
+    cloud: Any, client: Any, name: str, params: dict[str, Any], before: int, where: str, report: FuzzReport
+) -> None:
+    from botocore.exceptions import ClientError, ParamValidationError
+
+    try:
+        getattr(client, xform_name(name))(**params)
+        report.outcomes["ok"] += 1
+    except ClientError as error:
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        code = error.response.get("Error", {}).get("Code", "")
+        report.outcomes[code] += 1
+        if status >= 500 or not code:
+            report.failures.append(f"{where}: {status} {code}: {error}")
+    except ParamValidationError:
+        report.outcomes["client-side validation"] += 1
+    except Exception as error:  # every other exception is a finding
+        if len(cloud.calls) == before and not cloud.kit_failures:
+            # botocore itself refused to serialise the junk: never reached the kit
+            report.outcomes["client-side error"] += 1
+        else:
+            report.failures.append(f"{where}: {type(error).__name__}: {error}")
