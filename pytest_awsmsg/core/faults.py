@@ -23,9 +23,7 @@ template as written (see :mod:`.fis`).
 from __future__ import annotations
 
 import copy
-import importlib
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
@@ -35,6 +33,7 @@ from .calllog import CallRecord
 from .clock import seconds
 from .errors import AwsError
 from .ids import IdSource
+from .registry import service_class
 from .undo import UndoneOnExit
 
 if TYPE_CHECKING:
@@ -92,20 +91,6 @@ CONNECTION_FAULTS: dict[str, tuple[str, str]] = {
 _AFTER_CONNECT = ("closed", "read-timeout")
 # botocore's default connect and read timeouts: how long a timed-out call takes.
 DEFAULT_TIMEOUT = 60.0
-
-# Parameters naming the resource a call is about (QueueUrl, TopicArn, SecretId...).
-_RESOURCE_PARAM = re.compile(r"(Url|Arn|Id|Name)$")
-# ...and those that end the same way but name no resource: an SQS message
-# group "orders" is not the queue "orders".
-_NOT_RESOURCES = frozenset(
-    {
-        "MessageGroupId",
-        "MessageDeduplicationId",
-        "ReceiveRequestAttemptId",
-        "QueueOwnerAWSAccountId",
-        "VersionId",
-    }
-)
 
 
 class DroppedConnection(AwsError):
@@ -226,7 +211,10 @@ class FaultRule(UndoneOnExit):
             return False
         if self.caller_az is not None and record.extra.get("az") != self.caller_az:
             return False
-        return self.resource is None or _names_resource(params, self.resource)
+        if self.resource is None:
+            return True
+        names = service_class(record.service).resource_names(params, record.operation)
+        return _names_resource(names, self.resource)
 
     def in_window(self, now: float) -> bool:
         return now >= self.start and (self.end is None or now < self.end)
@@ -279,7 +267,7 @@ class FaultRule(UndoneOnExit):
         if code in GENERIC_ERRORS:
             code = _generic_code(code, record.service, record.operation)
         message = self.message or f"{code} injected by pytest-awsmsg ({self.label})"
-        own = _service_error_class(record.service, code)
+        own = service_class(record.service).error_class(code)
         if own is not None:
             # The service's own class: the status, query-protocol code and
             # fault the service itself answers with (SQS's
@@ -333,20 +321,9 @@ class FaultRule(UndoneOnExit):
         return f"<FaultRule {self.label!r}: {self.action()}, injected {self.injected}>"
 
 
-def _names_resource(params: Mapping[str, Any], wanted: frozenset[str]) -> bool:
-    """Whether a top-level Url/Arn/Id/Name parameter is, or ends with, a wanted name.
-
-    SWF names its resources in camelCase: ``domain``, and a task list as ``{"name": ...}``.
-    """
-    for key, value in params.items():
-        if key == "taskList" and isinstance(value, Mapping):
-            value = value.get("name")
-        elif key == "domain":
-            pass
-        elif key in _NOT_RESOURCES or not _RESOURCE_PARAM.search(key):
-            continue
-        if not isinstance(value, str):
-            continue
+def _names_resource(names: Iterable[str], wanted: frozenset[str]) -> bool:
+    """Whether a name, URL or ARN the call is about is, or ends with, a wanted name."""
+    for value in names:
         for name in wanted:
             if value == name or value.endswith(("/" + name, ":" + name)):
                 return True
@@ -365,23 +342,6 @@ def _generic_code(kind: str, service: str, operation: str) -> str:
     if kind == "throttle":
         return _THROTTLE_CODE.get(service) or ("Throttling" if model.protocol == "query" else "ThrottlingException")
     return "InternalFailure" if kind == "internal" else "ServiceUnavailable"
-
-
-def _service_error_class(service: str, code: str) -> type[AwsError] | None:
-    """The service's own error class for ``code`` (in its ``errors`` module), if it has one."""
-    from .registry import service_class
-
-    package, _, module_name = service_class(service).__module__.rpartition(".")
-    if module_name != "api":
-        return None  # not laid out as services/<name>/{api,errors}.py: import nothing of someone else's
-    try:
-        module = importlib.import_module(f"{package}.errors")
-    except ImportError:
-        return None
-    found = getattr(module, code, None)
-    if isinstance(found, type) and issubclass(found, AwsError) and found.code == code:
-        return found
-    return None
 
 
 def _error_metadata(service: str, code: str) -> dict[str, Any]:

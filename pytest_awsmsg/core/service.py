@@ -15,6 +15,7 @@ so a helper method is never reachable as an operation, whatever its name.
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ from botocore import xform_name
 from botocore.model import OperationModel
 
 from .errors import AwsError
+from .model_errors import ModelErrors
 
 if TYPE_CHECKING:
     from .cloud import Cloud
@@ -33,6 +35,9 @@ FuncT = TypeVar("FuncT", bound=Callable[..., Any])
 
 # Marks a function as the handler of the operation its name stands for.
 _HANDLER_MARK = "__awsmsg_operation__"
+# Members naming the resource a call is about: QueueUrl, TopicArn, SecretId,
+# stateMachineArn, and SWF's nested taskList {"name": ...}.
+_RESOURCE_MEMBER = re.compile(r"^(?:url|arn|id|name)$|(?:Url|Arn|Id|Name)$")
 
 
 @dataclass
@@ -103,6 +108,14 @@ class Service(Generic[StoreT]):
     #: Operations AWS answers without a signature (SNS's ConfirmSubscription,
     #: reached by GETting a SubscribeURL); served endpoints refuse the rest unsigned.
     unauthenticated_operations: ClassVar[frozenset[str]] = frozenset()
+    #: The service's error classes; a service sets the one its errors module
+    #: builds (with its overrides), else they are made from the model alone.
+    error_classes: ClassVar[ModelErrors | None] = None
+    #: Members that end like a resource's (``...Id``) but name none: an SQS
+    #: message group "orders" is not the queue "orders".
+    not_resources: ClassVar[frozenset[str]] = frozenset()
+    #: Members that name a resource though they do not end like one (SWF's ``domain``).
+    resource_members: ClassVar[frozenset[str]] = frozenset()
     # Built on first use (loading a model is not free), once per class.
     _dispatch_table: ClassVar[dict[str, Handler] | None] = None
 
@@ -110,6 +123,32 @@ class Service(Generic[StoreT]):
         self.cloud = cloud
         self._stores: dict[tuple[str, str], StoreT] = {}
         self._bound: dict[str, tuple[Callable[..., Any], dict[str, str]]] = {}
+
+    # -- what the fault injector asks --------------------------------------------
+
+    @classmethod
+    def error_class(cls, code: str) -> type[AwsError] | None:
+        """The class this service raises for an error shape, or ``None`` if its model has no such shape."""
+        errors = cls.error_classes
+        if errors is None:
+            errors = cls.error_classes = ModelErrors(cls.name)
+        return errors.get(code)
+
+    @classmethod
+    def resource_names(cls, params: Mapping[str, Any], operation: str | None = None) -> list[str]:
+        """The names, URLs and ARNs of the resources a call is about, nested members included.
+
+        With ``operation`` the walk follows its input shape, so the keys of a
+        map (message attributes, tags) are never taken for members.
+        """
+        shape = None
+        if operation is not None:
+            from .registry import service_model
+
+            shape = service_model(cls.name).operation_model(operation).input_shape
+        found: list[str] = []
+        _collect_resources(params, shape, cls, found)
+        return found
 
     # -- the dispatch table ----------------------------------------------------
 
@@ -221,3 +260,24 @@ class Service(Generic[StoreT]):
         Services holding secrets override this so a value never reaches a log.
         """
         return params
+
+
+def _collect_resources(value: Any, shape: Any, service: type[Service[Any]], found: list[str]) -> None:
+    """Append the resource-naming string members of ``value`` (see :meth:`Service.resource_names`)."""
+    type_name = getattr(shape, "type_name", None)
+    if isinstance(value, Mapping):
+        if type_name == "map":
+            return
+        members = shape.members if type_name == "structure" else {}
+        for key, item in value.items():
+            if isinstance(item, str):
+                named = key in service.resource_members or _RESOURCE_MEMBER.search(key)
+                if named and key not in service.not_resources:
+                    found.append(item)
+            elif isinstance(item, (Mapping, list)):
+                _collect_resources(item, members.get(key), service, found)
+    elif isinstance(value, list):
+        member = shape.member if type_name == "list" else None
+        for item in value:
+            if isinstance(item, (Mapping, list)):
+                _collect_resources(item, member, service, found)

@@ -15,6 +15,7 @@ from botocore.model import OperationModel
 from ...core.protocols.validation import missing_member
 from ..base import RequestContext, Service
 from .errors import (
+    ERRORS,
     INVALID_NAME,
     MARKED_FOR_DELETION,
     REPLICA_READ_ONLY,
@@ -103,6 +104,9 @@ class SecretsBase(Service[SecretsStore]):
     """Shared helpers of :class:`~.api.SecretsManagerService` and its operation groups."""
 
     name = "secretsmanager"
+    error_classes = ERRORS
+    # A version or a KMS key is not a secret.
+    not_resources = frozenset({"VersionId", "KmsKeyId"})
 
     def new_store(self, account_id: str, region: str) -> SecretsStore:
         return SecretsStore(account_id, region)

@@ -7,6 +7,7 @@ secret's value (the caller's ``SecretId`` is not secret, the value is).
 from __future__ import annotations
 
 from ...core.errors import AwsError
+from ...core.model_errors import ModelErrors
 
 # What AWS answers for a secret that does not exist (or is hidden from the caller).
 NOT_FOUND = "Secrets Manager can't find the specified secret."
@@ -24,55 +25,28 @@ class SecretsManagerError(AwsError):
     """Base of this service's errors (every shape has a ``Message`` member)."""
 
 
-class ResourceNotFoundException(SecretsManagerError):
-    default_message = NOT_FOUND
+# One class per error shape of the model, made from it (see
+# :mod:`pytest_awsmsg.core.model_errors`); what the model does not say is here.
+ERRORS = ModelErrors(
+    "secretsmanager",
+    base=SecretsManagerError,
+    overrides={
+        "ResourceNotFoundException": {"default_message": NOT_FOUND},
+        "InvalidNextTokenException": {"default_message": "The NextToken value is invalid."},
+        "PublicPolicyException": {"default_message": "This resource policy will grant public access to the secret."},
+        "InternalServiceError": {
+            "status": 500,
+            "sender_fault": False,
+            "default_message": "An error occurred on the server side.",
+        },
+    },
+)
 
 
-class InvalidRequestException(SecretsManagerError):
-    pass
-
-
-class InvalidParameterException(SecretsManagerError):
-    pass
-
-
-class ResourceExistsException(SecretsManagerError):
-    pass
-
-
-class InvalidNextTokenException(SecretsManagerError):
-    default_message = "The NextToken value is invalid."
-
-
-class LimitExceededException(SecretsManagerError):
-    pass
-
-
-class MalformedPolicyDocumentException(SecretsManagerError):
-    pass
-
-
-class PublicPolicyException(SecretsManagerError):
-    default_message = "This resource policy will grant public access to the secret."
-
-
-class PreconditionNotMetException(SecretsManagerError):
-    pass
-
-
-class EncryptionFailure(SecretsManagerError):
-    pass
-
-
-class DecryptionFailure(SecretsManagerError):
-    pass
-
-
+@ERRORS.declare
 class ValidationException(SecretsManagerError):
     """Not a shape of the model, but the code AWS answers for a syntactically invalid name."""
 
 
-class InternalServiceError(SecretsManagerError):
-    status = 500
-    sender_fault = False
-    default_message = "An error occurred on the server side."
+def __getattr__(name: str) -> type[AwsError]:
+    return ERRORS.attribute(name)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...core.quirks import QuirkSettings
 from ..base import RequestContext, Service
-from .errors import AuthorizationErrorException, InvalidParameterException, NotFoundException, invalid
+from .errors import ERRORS, AuthorizationErrorException, InvalidParameterException, NotFoundException, invalid
 from .models import (
     OutboxMessage,
     PlatformApplication,
@@ -97,6 +97,9 @@ class SnsBase(Service[SnsStore]):
     """State access shared by the operation mixins of :class:`~.api.SnsService`."""
 
     name = "sns"
+    error_classes = ERRORS
+    # Batch entry ids and FIFO topics' message groups are no topic's name.
+    not_resources = frozenset({"Id", "MessageGroupId", "MessageDeduplicationId"})
     outbox: list[OutboxMessage]
     fanout: Fanout
     http: HttpEndpoints

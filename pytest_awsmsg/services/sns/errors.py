@@ -1,150 +1,32 @@
-"""SNS's errors, one class per error shape of the botocore model.
+"""SNS's errors: one class per error shape of the botocore model, made from it.
 
-Each class is named after its shape (``NotFoundException``); the query
-protocol layer reads the shape's ``error.code`` (``NotFound``) and
-``httpStatusCode`` (404) from the model, so ``client.exceptions.NotFoundException``
-is what the user catches and ``error.response["Error"]["Code"]`` is AWS's code.
+Each class is named after its shape (``NotFoundException``; see
+:mod:`pytest_awsmsg.core.model_errors`); the query protocol layer reads the
+shape's ``error.code`` (``NotFound``) and ``httpStatusCode`` (404) from the
+model, so ``client.exceptions.NotFoundException`` is what the user catches and
+``error.response["Error"]["Code"]`` is AWS's code.
 """
 
 from __future__ import annotations
 
 from ...core.errors import AwsError
+from ...core.model_errors import ModelErrors
 
 
-class AuthorizationErrorException(AwsError):
-    pass
+class SnsError(AwsError):
+    """Base of SNS's own error classes."""
 
 
-class BatchEntryIdsNotDistinctException(AwsError):
-    pass
+ERRORS = ModelErrors("sns", base=SnsError)
 
 
-class BatchRequestTooLongException(AwsError):
-    pass
+@ERRORS.declare
+class InvalidParameterException(SnsError):
+    """Written out because :class:`~.filter_policy.FilterPolicyError` subclasses it."""
 
 
-class ConcurrentAccessException(AwsError):
-    pass
-
-
-class EmptyBatchRequestException(AwsError):
-    pass
-
-
-class EndpointDisabledException(AwsError):
-    pass
-
-
-class FilterPolicyLimitExceededException(AwsError):
-    pass
-
-
-class InternalErrorException(AwsError):
-    sender_fault = False
-
-
-class InvalidBatchEntryIdException(AwsError):
-    pass
-
-
-class InvalidParameterException(AwsError):
-    pass
-
-
-class InvalidParameterValueException(AwsError):
-    pass
-
-
-class InvalidSecurityException(AwsError):
-    pass
-
-
-class InvalidStateException(AwsError):
-    pass
-
-
-class KMSAccessDeniedException(AwsError):
-    pass
-
-
-class KMSDisabledException(AwsError):
-    pass
-
-
-class KMSInvalidStateException(AwsError):
-    pass
-
-
-class KMSNotFoundException(AwsError):
-    pass
-
-
-class KMSOptInRequired(AwsError):
-    pass
-
-
-class KMSThrottlingException(AwsError):
-    pass
-
-
-class NotFoundException(AwsError):
-    pass
-
-
-class OptedOutException(AwsError):
-    pass
-
-
-class PlatformApplicationDisabledException(AwsError):
-    pass
-
-
-class ReplayLimitExceededException(AwsError):
-    pass
-
-
-class ResourceNotFoundException(AwsError):
-    pass
-
-
-class StaleTagException(AwsError):
-    pass
-
-
-class SubscriptionLimitExceededException(AwsError):
-    pass
-
-
-class TagLimitExceededException(AwsError):
-    pass
-
-
-class TagPolicyException(AwsError):
-    pass
-
-
-class ThrottledException(AwsError):
-    pass
-
-
-class TooManyEntriesInBatchRequestException(AwsError):
-    pass
-
-
-class TopicLimitExceededException(AwsError):
-    pass
-
-
-class UserErrorException(AwsError):
-    pass
-
-
-class ValidationException(AwsError):
-    pass
-
-
-class VerificationException(AwsError):
-    pass
+def __getattr__(name: str) -> type[AwsError]:
+    return ERRORS.attribute(name)
 
 
 def invalid(what: str, reason: str | None = None) -> InvalidParameterException:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...core.errors import InvalidParameterValue
+from ...core.errors import AwsError, InvalidParameterValue
 from .errors import InvalidAttributeName, InvalidAttributeValue
 
 INTEGER_RANGES: dict[str, tuple[int, int]] = {
@@ -79,11 +79,11 @@ ALL_ORDER = [
 KNOWN = set(ALL_ORDER)
 
 
-def invalid(name: str, reason: str = "") -> InvalidAttributeValue:
+def invalid(name: str, reason: str = "") -> AwsError:
     return InvalidAttributeValue(f"Invalid value for the parameter {name}." + (f" Reason: {reason}" if reason else ""))
 
 
-def unknown(name: str) -> InvalidAttributeName:
+def unknown(name: str) -> AwsError:
     return InvalidAttributeName(f"Unknown Attribute {name}.")
 
 

@@ -1,144 +1,66 @@
-"""SQS errors, named after the error shapes of the botocore model.
+"""SQS errors: one class per error shape of the botocore model, made from it.
 
-``code`` is the JSON protocol's code (the shape name); ``query_code`` is the
-code of the old ``query`` protocol, which AWS still reports in the
-``x-amzn-query-error`` header and which older botocore matches on.
+``from .errors import QueueDoesNotExist`` gives the class for that shape (see
+:mod:`pytest_awsmsg.core.model_errors`). ``code`` is the JSON protocol's code
+(the shape name); ``query_code`` is the code of the old ``query`` protocol,
+which AWS still reports in the ``x-amzn-query-error`` header and which older
+botocore matches on. The JSON-era model no longer carries those codes nor the
+statuses, so they are written down here (from botocore 1.34's query model).
 """
 
 from __future__ import annotations
 
-from ...core.errors import AwsError, InvalidParameterValue, MissingParameter
+from typing import Any
 
-__all__ = [
+from ...core.errors import AwsError, InvalidParameterValue
+from ...core.model_errors import ModelErrors
+
+_PREFIX = "AWS.SimpleQueueService."
+# Shapes whose query code is the prefix and their own name.
+_PREFIXED = (
     "BatchEntryIdsNotDistinct",
     "BatchRequestTooLong",
     "EmptyBatchRequest",
-    "InvalidAddress",
-    "InvalidAttributeName",
-    "InvalidAttributeValue",
     "InvalidBatchEntryId",
-    "InvalidIdFormat",
-    "InvalidMessageContents",
-    "InvalidParameterValue",
-    "InvalidSecurity",
     "MessageNotInflight",
-    "MissingParameter",
-    "OverLimit",
     "PurgeQueueInProgress",
     "QueueDeletedRecently",
-    "QueueDoesNotExist",
-    "QueueNameExists",
-    "ReceiptHandleIsInvalid",
-    "RequestThrottled",
-    "ResourceNotFoundException",
     "TooManyEntriesInBatchRequest",
     "UnsupportedOperation",
-]
-
-_PREFIX = "AWS.SimpleQueueService."
-
-
-class QueueDoesNotExist(AwsError):
-    status = 400
-    query_code = _PREFIX + "NonExistentQueue"
-    default_message = "The specified queue does not exist."
-
-
-class QueueNameExists(AwsError):
-    status = 400
-    query_code = "QueueAlreadyExists"
-
-
-class QueueDeletedRecently(AwsError):
-    status = 400
-    query_code = _PREFIX + "QueueDeletedRecently"
-    default_message = (
-        "You must wait 60 seconds after deleting a queue before you can create another with the same name."
-    )
-
-
-class PurgeQueueInProgress(AwsError):
-    status = 403
-    query_code = _PREFIX + "PurgeQueueInProgress"
+)
+_OVERRIDES: dict[str, dict[str, Any]] = {code: {"query_code": _PREFIX + code} for code in _PREFIXED}
+for _code, _status in {
+    "PurgeQueueInProgress": 403,
+    "OverLimit": 403,
+    "ResourceNotFoundException": 404,
+    "InvalidAddress": 404,
+    "InvalidSecurity": 403,
+    "RequestThrottled": 403,
+}.items():
+    _OVERRIDES.setdefault(_code, {})["status"] = _status
+_OVERRIDES["QueueDoesNotExist"] = {
+    "query_code": _PREFIX + "NonExistentQueue",
+    "default_message": "The specified queue does not exist.",
+}
+_OVERRIDES["QueueNameExists"] = {"query_code": "QueueAlreadyExists"}
+_OVERRIDES["QueueDeletedRecently"]["default_message"] = (
+    "You must wait 60 seconds after deleting a queue before you can create another with the same name."
+)
+_OVERRIDES["InvalidBatchEntryId"]["default_message"] = (
+    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
+    "It can be at most 80 letters long."
+)
 
 
-class BatchEntryIdsNotDistinct(AwsError):
-    status = 400
-    query_code = _PREFIX + "BatchEntryIdsNotDistinct"
+class SqsError(AwsError):
+    """Base of SQS's own error classes."""
 
 
-class BatchRequestTooLong(AwsError):
-    status = 400
-    query_code = _PREFIX + "BatchRequestTooLong"
+ERRORS = ModelErrors("sqs", base=SqsError, overrides=_OVERRIDES)
 
 
-class EmptyBatchRequest(AwsError):
-    status = 400
-    query_code = _PREFIX + "EmptyBatchRequest"
-
-
-class InvalidBatchEntryId(AwsError):
-    status = 400
-    query_code = _PREFIX + "InvalidBatchEntryId"
-    default_message = (
-        "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
-        "It can be at most 80 letters long."
-    )
-
-
-class TooManyEntriesInBatchRequest(AwsError):
-    status = 400
-    query_code = _PREFIX + "TooManyEntriesInBatchRequest"
-
-
-class MessageNotInflight(AwsError):
-    status = 400
-    query_code = _PREFIX + "MessageNotInflight"
-
-
-class UnsupportedOperation(AwsError):
-    status = 400
-    query_code = _PREFIX + "UnsupportedOperation"
-
-
-class OverLimit(AwsError):
-    status = 403
-
-
-class ResourceNotFoundException(AwsError):
-    status = 404
-
-
-class ReceiptHandleIsInvalid(AwsError):
-    status = 400
-
-
-class InvalidAttributeName(AwsError):
-    status = 400
-
-
-class InvalidAttributeValue(AwsError):
-    status = 400
-
-
-class InvalidMessageContents(AwsError):
-    status = 400
-
-
-class InvalidIdFormat(AwsError):
-    status = 400
-
-
-class InvalidAddress(AwsError):
-    status = 404
-
-
-class InvalidSecurity(AwsError):
-    status = 403
-
-
-class RequestThrottled(AwsError):
-    status = 403
+def __getattr__(name: str) -> type[AwsError]:
+    return ERRORS.attribute(name)
 
 
 def invalid_value(value: object, parameter: str, reason: str) -> InvalidParameterValue:

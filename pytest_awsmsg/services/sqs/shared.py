@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.quirks import QuirkSettings
 from ..base import RequestContext, Service
 from .attributes import parse_redrive_policy
-from .errors import QueueDoesNotExist
+from .errors import ERRORS, QueueDoesNotExist
 from .models import Message, Queue, Quirks, SqsStore
 
 if TYPE_CHECKING:
@@ -23,6 +23,11 @@ class SqsBase(Service[SqsStore]):
     """State and lookups the SQS mixins build on."""
 
     name = "sqs"
+    error_classes = ERRORS
+    # Batch entry ids, message groups and the like are no queue's name.
+    not_resources = frozenset(
+        {"Id", "MessageGroupId", "MessageDeduplicationId", "ReceiveRequestAttemptId", "QueueOwnerAWSAccountId"}
+    )
     #: Messages a queue may have in flight (AWS: about 120,000 for standard and FIFO queues).
     #: A test may lower it on ``aws.sqs`` to exercise OverLimit without 120,000 messages.
     in_flight_limit: int = 120_000

@@ -13,6 +13,7 @@ from ...core.quirks import QuirkSettings
 from ..base import Service
 from . import validation
 from .errors import (
+    ERRORS,
     ActivityDoesNotExist,
     ExecutionDoesNotExist,
     InvalidArn,
@@ -83,6 +84,9 @@ class StepFunctionsBase(Service[Store]):
     """Shared state and lookups of the Step Functions fake."""
 
     name = "stepfunctions"
+    error_classes = ERRORS
+    # A KMS key or a revision is not a state machine, execution or activity.
+    not_resources = frozenset({"kmsKeyId", "revisionId"})
 
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)

@@ -8,127 +8,23 @@ Catch see, named as AWS names it.
 from __future__ import annotations
 
 from ...core.errors import AwsError
-
-# Step Functions' error shapes, one class each, so `client.exceptions.X` is raised.
-
-
-class ActivityAlreadyExists(AwsError):
-    pass
+from ...core.model_errors import ModelErrors
 
 
-class ActivityDoesNotExist(AwsError):
-    pass
+class StepFunctionsError(AwsError):
+    """Base of Step Functions' own error classes."""
 
 
-class ActivityLimitExceeded(AwsError):
-    pass
+# One class per error shape of the model, made from it (see
+# :mod:`pytest_awsmsg.core.model_errors`), so `client.exceptions.X` is raised.
+ERRORS = ModelErrors("stepfunctions", base=StepFunctionsError)
 
 
-class ActivityWorkerLimitExceeded(AwsError):
-    pass
+def __getattr__(name: str) -> type[AwsError]:
+    return ERRORS.attribute(name)
 
 
-class ConflictException(AwsError):
-    pass
-
-
-class ExecutionAlreadyExists(AwsError):
-    pass
-
-
-class ExecutionDoesNotExist(AwsError):
-    pass
-
-
-class ExecutionLimitExceeded(AwsError):
-    pass
-
-
-class ExecutionNotRedrivable(AwsError):
-    pass
-
-
-class InvalidArn(AwsError):
-    pass
-
-
-class InvalidDefinition(AwsError):
-    pass
-
-
-class InvalidExecutionInput(AwsError):
-    pass
-
-
-class InvalidName(AwsError):
-    pass
-
-
-class InvalidOutput(AwsError):
-    pass
-
-
-class InvalidToken(AwsError):
-    pass
-
-
-class MissingRequiredParameter(AwsError):
-    pass
-
-
-class ResourceNotFound(AwsError):
-    pass
-
-
-class ServiceQuotaExceededException(AwsError):
-    pass
-
-
-class StateMachineAlreadyExists(AwsError):
-    pass
-
-
-class StateMachineDeleting(AwsError):
-    pass
-
-
-class StateMachineDoesNotExist(AwsError):
-    pass
-
-
-class StateMachineTypeNotSupported(AwsError):
-    pass
-
-
-class TaskDoesNotExist(AwsError):
-    pass
-
-
-class TaskTimedOut(AwsError):
-    pass
-
-
-class TooManyTags(AwsError):
-    pass
-
-
-class ValidationException(AwsError):
-    pass
-
-
-class InvalidLoggingConfiguration(AwsError):
-    pass
-
-
-class InvalidTracingConfiguration(AwsError):
-    pass
-
-
-class InvalidEncryptionConfiguration(AwsError):
-    pass
-
-
-class UnsupportedByFake(AwsError):
+class UnsupportedByFake(StepFunctionsError):
     """Something AWS supports that this fake does not: refused loudly, never faked silently."""
 
     code = "ValidationException"

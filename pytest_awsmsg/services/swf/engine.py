@@ -106,6 +106,8 @@ class SwfBase(Service[SwfStore]):
     """State handling shared by the operation mixins."""
 
     name = "swf"
+    # SWF names a domain ``domain`` (a task list, ``taskList.name``, is found as a nested name).
+    resource_members = frozenset({"domain"})
 
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)
