@@ -12,6 +12,7 @@ from typing import Any
 
 from botocore.model import OperationModel
 
+from ...core.errors import AwsError
 from ...core.protocols.validation import missing_member
 from ..base import RequestContext, Service
 from .errors import (
@@ -75,7 +76,7 @@ def tag_list(tags: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in merged.items()]
 
 
-def token_in_use(token: str, secret: Secret) -> ResourceExistsException:
+def token_in_use(token: str, secret: Secret) -> AwsError:
     """A ClientRequestToken reused with another value (CreateSecret, PutSecretValue, UpdateSecret)."""
     return ResourceExistsException(
         f"You can't use ClientRequestToken {token} because that value is already in use for a version of "
