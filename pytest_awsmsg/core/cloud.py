@@ -80,6 +80,7 @@ class Cloud:
         self.threads = Participants(self.lock, self.clock)
         self.endpoints = Endpoints()  # sockets this cloud serves (server mode, brokers)
         self._services: dict[str, Service[Any]] = {}
+        self._views: dict[str, Any] = {}
         # Unexpected exceptions inside the fakes (see containment.py).
         self.kit_failures: list[KitFailure] = []
         self.clock.on_error = lambda label, error: note(self.kit_failures, f"timer {label!r}", error)
@@ -97,10 +98,23 @@ class Cloud:
                     found = self._services[name] = service_class(name)(self)
         return found
 
+    def view(self, name: str) -> Any:
+        """What a test sees of a service (``cloud.sqs``): its view, not the service itself.
+
+        See :mod:`.views`. A service without a view class (an extension's)
+        is its own view.
+        """
+        found = self._views.get(name)
+        if found is None:
+            service = self.service(name)
+            make = type(service).view_class
+            found = self._views[name] = make(service) if make is not None else service
+        return found
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name not in faked_services():
             raise AttributeError(name)
-        return self.service(name)
+        return self.view(name)
 
     # -- answering calls -------------------------------------------------------
 

@@ -29,6 +29,7 @@ from .model_errors import ModelErrors
 
 if TYPE_CHECKING:
     from .cloud import Cloud
+    from .views import ServiceView
 
 StoreT = TypeVar("StoreT")
 FuncT = TypeVar("FuncT", bound=Callable[..., Any])
@@ -108,6 +109,10 @@ class Service(Generic[StoreT]):
     #: Operations AWS answers without a signature (SNS's ConfirmSubscription,
     #: reached by GETting a SubscribeURL); served endpoints refuse the rest unsigned.
     unauthenticated_operations: ClassVar[frozenset[str]] = frozenset()
+    #: What ``aws.<name>`` is: the service's view (:mod:`.views`), the surface
+    #: a test uses beside the API. ``None`` (an extension without one): the
+    #: service itself.
+    view_class: ClassVar[type[ServiceView[Any]] | None] = None
     #: The service's error classes; a service sets the one its errors module
     #: builds (with its overrides), else they are made from the model alone.
     error_classes: ClassVar[ModelErrors | None] = None

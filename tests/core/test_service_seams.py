@@ -24,6 +24,7 @@ def test_error_classes_are_made_from_the_model_once() -> None:
     assert not_found is sns_errors.NotFoundException  # one class: `except` catches what was raised
     assert (not_found.code, not_found.status, not_found.sender_fault) == ("NotFoundException", 404, True)
     internal = sns.error_class("InternalErrorException")
+    assert internal is not None
     assert (internal.status, internal.sender_fault) == (500, False)  # the shape says no senderFault
     assert sns.error_class("QueueDoesNotExist") is None  # another service's shape
 

@@ -32,7 +32,9 @@ def test_reprs_redact_values(aws: Cloud, sm: Any, make_secret: MakeSecret) -> No
     make_secret("db", VALUE)
     secret = aws.secretsmanager.secret("db")
 
-    shown = " ".join([repr(secret), repr(secret.versions), str(secret.versions[0]), repr(aws.secretsmanager.stores())])
+    shown = " ".join(
+        [repr(secret), repr(secret.versions), str(secret.versions[0]), repr(aws.service("secretsmanager").stores())]
+    )
     assert VALUE not in shown
     assert "<redacted>" in shown
 

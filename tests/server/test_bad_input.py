@@ -165,7 +165,7 @@ def test_a_kit_failure_is_a_500_without_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug in the kit")
 
-    monkeypatch.setattr(type(aws.sqs), "list_queues", broken)
+    monkeypatch.setattr(type(aws.service("sqs")), "list_queues", broken)
     response = client.json_call("sqs", "ListQueues", {})
     assert response.status == 500
     assert "a bug in the kit" not in response.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 
 from pytest_awsmsg.core.cloud import Cloud
@@ -15,15 +16,42 @@ def test_topics_and_subscriptions_by_name(aws: Cloud, sns: Any, make_topic: Call
     sns.subscribe(TopicArn=arn, Protocol="email", Endpoint="ann@example.com")
     topic = aws.sns.topic("orders")
     assert (topic.arn, topic.fifo) == (arn, False)
-    assert aws.sns.topic(arn) is topic
+    assert aws.sns.topic(arn) == topic  # by ARN: the same topic
     (sub,) = aws.sns.subscriptions("orders")
     assert (sub.protocol, sub.endpoint, sub.pending) == ("email", "ann@example.com", True)
     assert aws.sns.pending_subscriptions() == [sub]
     assert sub.token == aws.sns.confirmation_token("ann@example.com")
-    with pytest.raises(LookupError, match="no SNS topic 'shipping'; topics: orders"):
+    with pytest.raises(
+        KeyError, match=r"No SNS topic 'shipping' in 123456789012/us-east-1; topics there: \['orders'\]"
+    ):
         aws.sns.topic("shipping")
-    with pytest.raises(LookupError, match=r"pending: ann@example\.com"):
+    with pytest.raises(KeyError, match=r"pending: ann@example\.com"):
         aws.sns.confirm("bob@example.com")
+
+
+def test_a_topic_in_another_region_is_named_where_it_is(aws: Cloud, make_topic: Callable[..., str]) -> None:
+    boto3.client("sns", region_name="eu-west-1").create_topic(Name="orders")
+    with pytest.raises(KeyError, match=r"topics there: \[\]; 'orders' exists in 123456789012/eu-west-1"):
+        aws.sns.topic("orders")
+    assert aws.sns.topic("orders", region="eu-west-1").region == "eu-west-1"
+
+
+def test_a_subscription_by_endpoint_and_the_view_is_read_only(
+    aws: Cloud, sns: Any, make_topic: Callable[..., str]
+) -> None:
+    arn = make_topic("orders")
+    sns.subscribe(TopicArn=arn, Protocol="email", Endpoint="ann@example.com")
+    sub = aws.sns.subscription("ann@example.com")
+    assert sub.pending
+    aws.sns.confirm("ann@example.com")
+    assert not sub.pending  # live: it shows the subscription as it is now
+    with pytest.raises(AttributeError):
+        sub.pending = True
+    with pytest.raises(KeyError, match=r"No SNS subscription 'bob@example\.com'"):
+        aws.sns.subscription("bob@example.com")
+    # The service's internals are not part of the view.
+    assert not hasattr(aws.sns, "find_subscription")
+    assert not hasattr(aws.sns, "publish")
 
 
 def test_visiting_the_unsubscribe_url(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:

@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg.core.seams import QueueRef, QueueTarget, queue_target
 
 from .conftest import QueueFactory
 from .helpers import arn_of, error_of
@@ -114,21 +115,27 @@ def test_permission_errors(sqs: Any, make_queue: QueueFactory) -> None:
     )
 
 
-def test_queue_by_arn(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
+def target(aws: Cloud) -> QueueTarget:
+    """SQS as other services see it (the seam SNS delivers through)."""
+    found = queue_target(aws)
+    assert found is not None
+    return found
+
+
+def test_find_queue_through_the_seam(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
     url = make_queue()
-    queue = aws.sqs.queue_by_arn(arn_of(sqs, url))
-    assert queue is not None
-    assert queue.url == url
-    assert aws.sqs.queue_by_arn("arn:aws:sqs:us-east-1:123456789012:missing") is None
-    assert aws.sqs.queue_by_arn("not an arn") is None
+    queue = target(aws).find_queue(arn_of(sqs, url))
+    assert queue == QueueRef("orders", url, arn_of(sqs, url), False, "123456789012", "us-east-1")
+    assert target(aws).find_queue("arn:aws:sqs:us-east-1:123456789012:missing") is None
+    assert target(aws).find_queue("not an arn") is None
 
 
 def test_without_a_policy_only_the_owner_is_allowed(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
     arn = arn_of(sqs, make_queue())
-    assert not aws.sqs.policy_allows(arn, source_arn=TOPIC)
-    assert aws.sqs.policy_allows(arn, principal_service=None, principal_account="123456789012")
-    assert not aws.sqs.policy_allows(arn, principal_service=None, principal_account="999999999999")
-    assert not aws.sqs.policy_allows("arn:aws:sqs:us-east-1:123456789012:missing")
+    assert not target(aws).queue_allows(arn, source_arn=TOPIC)
+    assert target(aws).queue_allows(arn, principal_service=None, principal_account="123456789012")
+    assert not target(aws).queue_allows(arn, principal_service=None, principal_account="999999999999")
+    assert not target(aws).queue_allows("arn:aws:sqs:us-east-1:123456789012:missing")
 
 
 def _allow_topic(condition: dict[str, Any] | None, principal: Any = None) -> dict[str, Any]:
@@ -160,14 +167,14 @@ def test_policy_allows_for_sns(
     aws: Cloud, sqs: Any, make_queue: QueueFactory, policy: dict[str, Any], allowed: bool
 ) -> None:
     arn = arn_of(sqs, make_queue(Policy=policy))
-    assert aws.sqs.policy_allows(arn, source_arn=TOPIC) is allowed
+    assert target(aws).queue_allows(arn, source_arn=TOPIC) is allowed
 
 
 def test_explicit_deny_wins(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:
     policy = _allow_topic(None, principal="*")
     policy["Statement"].append({"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*"})
     arn = arn_of(sqs, make_queue(Policy=policy))
-    assert not aws.sqs.policy_allows(arn, source_arn=TOPIC)
+    assert not target(aws).queue_allows(arn, source_arn=TOPIC)
 
 
 def test_in_cloud_send_as_sns_does(aws: Cloud, sqs: Any, make_queue: QueueFactory) -> None:

@@ -368,7 +368,7 @@ def test_mocked_task_answers_per_call(aws: Cloud, sfn: Any, make_machine: Machin
     types = [e["type"] for e in events(sfn, arn)]
     assert types.count("TaskFailed") == 1
     assert types.count("TaskSucceeded") == 1
-    assert aws.stepfunctions.mocks.calls("Save") == 2
+    assert aws.stepfunctions.mock_calls("Save") == 2
 
 
 def test_mocks_replace_lambda_stand_ins_too(aws: Cloud, run: Runner) -> None:

@@ -24,12 +24,12 @@ from .errors import (
     ValidationException,
 )
 from .listing import ListingOps
-from .models import CURRENT, DAY, Secret, SecretsStore
+from .models import CURRENT, DAY, Secret
 from .password import random_password
 from .policies import PolicyOps
 from .replication import ReplicationOps
 from .rotation import RotationOps
-from .views import SecretView
+from .views import SecretsManagerView, SecretView
 
 # Members of requests that carry a value; the call log shows a placeholder instead.
 SENSITIVE = frozenset({"SecretString", "SecretBinary", "RotationToken"})
@@ -38,6 +38,8 @@ REDACTED = "<redacted>"
 
 class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
     """AWS Secrets Manager, in memory and in virtual time."""
+
+    view_class = SecretsManagerView
 
     # -- life cycle ------------------------------------------------------------
 
@@ -420,26 +422,6 @@ class SecretsManagerService(RotationOps, ReplicationOps, PolicyOps, ListingOps):
         if not SENSITIVE.intersection(params):
             return params
         return {k: (REDACTED if k in SENSITIVE else v) for k, v in params.items()}
-
-    def secret(self, secret_id: str, *, region: str | None = None, account_id: str | None = None) -> SecretView:
-        """A read-only view of a secret by name or ARN, for asserts: ``aws.secretsmanager.secret("db")``."""
-        region = region or self.cloud.region
-        store = self._peek(account_id, region)
-        found = store.by_arn(secret_id) if secret_id.startswith("arn:") else store.secrets.get(secret_id)
-        if found is None:
-            known = ", ".join(sorted(store.secrets)) or "none"
-            raise KeyError(f"No secret {secret_id!r} in {region} (secrets there: {known}).")
-        return SecretView(found)
-
-    def secrets(self, *, region: str | None = None, account_id: str | None = None) -> list[SecretView]:
-        """Every secret of a Region (replicas and secrets scheduled for deletion included)."""
-        store = self._peek(account_id, region or self.cloud.region)
-        return [SecretView(s) for s in store.secrets.values()]
-
-    def _peek(self, account_id: str | None, region: str) -> SecretsStore:
-        """A Region's store for inspection, without creating one (an empty stand-in instead)."""
-        key = (account_id or self.cloud.account_id, region)
-        return self.stores().get(key) or SecretsStore(*key)
 
     def report_sections(self) -> list[tuple[str, str]]:
         lines = []

@@ -1,4 +1,4 @@
-"""Read-only views of secrets for asserts.
+"""``aws.secretsmanager``: live, read-only views of secrets for asserts.
 
 ``aws.secretsmanager.secret("db")`` gives a :class:`SecretView`: its versions
 and labels, rotation history and deletion state. Values are reachable only
@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from ...core.views import ServiceView, arn_parts
+from .common import SecretsBase
 from .models import CURRENT, RotationRun, Secret, Version
 
 
@@ -142,3 +144,31 @@ class SecretView:
 
     def __repr__(self) -> str:
         return f"<SecretView {self.summary()}>"
+
+
+class SecretsManagerView(ServiceView[SecretsBase]):
+    """``aws.secretsmanager``: secrets for asserts (no production quirks: the service has none to fake)."""
+
+    title = "Secrets Manager"
+
+    def secret(self, secret_id: str, *, region: str | None = None, account_id: str | None = None) -> SecretView:
+        """A secret by name (in the cloud's account and region unless given) or ARN."""
+        parts = arn_parts(secret_id)
+        if parts is not None:
+            found = self._lookup(
+                "secret",
+                secret_id,
+                lambda store: {s.arn: s for s in store.secrets.values()},
+                region=parts[0],
+                account_id=parts[1],
+                plural="secret ARNs",
+            )
+        else:
+            found = self._lookup("secret", secret_id, lambda store: store.secrets, region=region, account_id=account_id)
+        return SecretView(found)
+
+    def secrets(self, *, region: str | None = None, account_id: str | None = None) -> list[SecretView]:
+        """Every secret of a Region (replicas and secrets scheduled for deletion included)."""
+        with self._cloud.lock:
+            store = self._service.stores().get(self._where(region, account_id))
+            return [SecretView(s) for s in store.secrets.values()] if store else []

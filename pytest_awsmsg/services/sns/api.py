@@ -69,7 +69,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
     def resource(self, path: str) -> tuple[str, bytes] | None:
         """The signing certificate at the path of ``SigningCertURL``, for a served endpoint."""
         if path == signing.certificate_path():
-            return "application/x-x509-ca-cert", self.signing_certificate_pem.encode()
+            return "application/x-x509-ca-cert", signing.KEYS.get()[1].encode()
         return None
 
     # -- topics -----------------------------------------------------------------------
@@ -363,10 +363,7 @@ class SnsService(PublishingMixin, AccessMixin, MobileMixin, ViewMixin):
             )
         elif sub.protocol == "sqs":
             queue = self.fanout.queue(sub.endpoint)
-            allowed = queue is not None and self.cloud.service("sqs").policy_allows(  # type: ignore[attr-defined]
-                sub.endpoint, action="sqs:SendMessage", principal_service="sns.amazonaws.com", source_arn=topic.arn
-            )
-            if allowed:
+            if queue is not None and self.fanout.queue_allows(sub.endpoint, topic.arn):
                 parts = sub.endpoint.split(":")
                 # If SQS refuses, the queue owner never sees it: the subscription stays pending.
                 with contextlib.suppress(AwsError):

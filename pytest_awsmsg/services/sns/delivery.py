@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from ...core import deliveries as log
 from ...core.deliveries import Delivery, Publication
 from ...core.errors import AwsError
 from ...core.lambdas import LambdaFunctionError
+from ...core.seams import QueueRef, queue_target
 from .http_endpoints import USER_AGENT
 from .messages import Notification, iso_timestamp, unsubscribe_url
 from .models import OutboxMessage, Subscription, Topic
@@ -296,11 +296,17 @@ class Fanout:
             return self._to_http(sub, note)
         return self._outbox(sub.protocol, sub.endpoint, note, sub)
 
-    def queue(self, arn: str) -> Any:
-        """The SQS fake's queue for an ARN, or None."""
-        sqs = self.cloud.service("sqs")
-        finder: Callable[[str], Any] | None = getattr(sqs, "queue_by_arn", None)
-        return finder(arn) if finder is not None else None
+    def queue(self, arn: str) -> QueueRef | None:
+        """The queue an ARN names, asked of the cloud's queue service (see core/seams.py), or None."""
+        target = queue_target(self.cloud)
+        return target.find_queue(arn) if target is not None else None
+
+    def queue_allows(self, queue_arn: str, source_arn: str) -> bool:
+        """Whether the queue's policy lets this topic's SNS send to it."""
+        target = queue_target(self.cloud)
+        return target is not None and target.queue_allows(
+            queue_arn, action="sqs:SendMessage", principal_service="sns.amazonaws.com", source_arn=source_arn
+        )
 
     def _sqs_body(self, sub: Subscription, note: Notification) -> str:
         message = note.message_for("sqs")
@@ -310,11 +316,7 @@ class Fanout:
         queue = self.queue(queue_arn)
         if queue is None:
             return Outcome(False, f"queue {target_name('sqs', queue_arn)} does not exist")
-        sqs = self.cloud.service("sqs")
-        allowed = sqs.policy_allows(  # type: ignore[attr-defined]
-            queue_arn, action="sqs:SendMessage", principal_service="sns.amazonaws.com", source_arn=sub.topic_arn
-        )
-        if not allowed:
+        if not self.queue_allows(queue_arn, sub.topic_arn):
             return Outcome(
                 False,
                 f"the access policy of queue {queue.name} does not allow sns.amazonaws.com to sqs:SendMessage "

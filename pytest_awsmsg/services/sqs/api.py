@@ -24,7 +24,7 @@ from .errors import QueueDeletedRecently, QueueDoesNotExist, QueueNameExists, in
 from .messaging import MessagingMixin
 from .models import RECREATE_INTERVAL, Queue
 from .movetasks import MoveTaskMixin
-from .policy import add_permission, policy_allows, remove_permission
+from .policy import add_permission, remove_permission
 from .view import ViewMixin
 
 _STANDARD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -37,34 +37,6 @@ class SqsService(MessagingMixin, MoveTaskMixin, ViewMixin):
     """Standard and FIFO queues, dead-letter queues and message move tasks."""
 
     name = "sqs"
-
-    def policy_allows(
-        self,
-        queue_arn: str,
-        *,
-        action: str = "sqs:SendMessage",
-        principal_service: str | None = "sns.amazonaws.com",
-        source_arn: str | None = None,
-        principal_account: str | None = None,
-    ) -> bool:
-        """Whether the queue's policy lets a principal do ``action``.
-
-        A queue without a policy admits its own account only; a service
-        principal needs an Allow naming it (or ``*``) whose conditions
-        (``aws:SourceArn`` with ArnEquals/ArnLike...) match ``source_arn``.
-        """
-        queue = self.queue_by_arn(queue_arn)
-        if queue is None:
-            return False
-        return policy_allows(
-            queue.attributes.get("Policy"),
-            queue_arn=queue.arn,
-            owner_account=queue.account_id,
-            action=action,
-            principal_service=principal_service,
-            principal_account=principal_account,
-            source_arn=source_arn,
-        )
 
     # -- queues -----------------------------------------------------------------
 

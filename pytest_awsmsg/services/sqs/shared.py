@@ -6,10 +6,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ...core.quirks import QuirkSettings
+from ...core.seams import QueueRef
 from ..base import RequestContext, Service
 from .attributes import parse_redrive_policy
 from .errors import ERRORS, QueueDoesNotExist
 from .models import Message, Queue, Quirks, SqsStore
+from .policy import policy_allows
 
 if TYPE_CHECKING:
     from ...core.cloud import Cloud
@@ -65,12 +67,49 @@ class SqsBase(Service[SqsStore]):
         return queue
 
     def queue_by_arn(self, arn: str) -> Queue | None:
-        """The queue with this ARN, or ``None`` (for SNS and other in-cloud callers)."""
+        """The queue with this ARN, or ``None``."""
         found = _QUEUE_ARN.match(arn or "")
         if found is None:
             return None
         store = self._stores.get((found.group("account"), found.group("region")))
         return store.queues.get(found.group("name")) if store else None
+
+    # -- the QueueTarget seam (core/seams.py): what other services may ask --------
+
+    def find_queue(self, arn: str) -> QueueRef | None:
+        """The queue with this ARN as other services may know it, or ``None``."""
+        queue = self.queue_by_arn(arn)
+        if queue is None:
+            return None
+        return QueueRef(queue.name, queue.url, queue.arn, queue.fifo, queue.account_id, queue.region)
+
+    def queue_allows(
+        self,
+        queue_arn: str,
+        *,
+        action: str = "sqs:SendMessage",
+        principal_service: str | None = "sns.amazonaws.com",
+        source_arn: str | None = None,
+        principal_account: str | None = None,
+    ) -> bool:
+        """Whether the queue's policy lets a principal do ``action``.
+
+        A queue without a policy admits its own account only; a service
+        principal needs an Allow naming it (or ``*``) whose conditions
+        (``aws:SourceArn`` with ArnEquals/ArnLike...) match ``source_arn``.
+        """
+        queue = self.queue_by_arn(queue_arn)
+        if queue is None:
+            return False
+        return policy_allows(
+            queue.attributes.get("Policy"),
+            queue_arn=queue.arn,
+            owner_account=queue.account_id,
+            action=action,
+            principal_service=principal_service,
+            principal_account=principal_account,
+            source_arn=source_arn,
+        )
 
     def dead_letter_sources(self, queue: Queue) -> list[Queue]:
         """The queues whose RedrivePolicy names ``queue``, by name."""

@@ -10,11 +10,13 @@ repeats exactly.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from ...core.quirks import check_rate
+from ...core.views import ServiceView, explain
 from .models import Message, Queue, Quirks
 from .shared import SqsBase
 
@@ -62,17 +64,68 @@ class MessageView:
         return f"<{self.state} {self.body!r} received={self.receive_count}{extra}>"
 
 
-@dataclass(frozen=True)
 class QueueView:
-    """A snapshot of one queue: its attributes, messages (oldest first) and tags."""
+    """One queue as it is now: its attributes, messages (oldest first) and tags.
 
-    name: str
-    url: str
-    arn: str
-    fifo: bool
-    attributes: dict[str, str]
-    messages: list[MessageView]
-    tags: dict[str, str]
+    Live: every read looks at the queue again. Read-only: nothing here
+    receives, deletes or expires a message.
+    """
+
+    def __init__(self, service: SqsBase, queue: Queue) -> None:
+        self._service = service
+        self._queue = queue
+
+    @property
+    def name(self) -> str:
+        return self._queue.name
+
+    @property
+    def url(self) -> str:
+        return self._queue.url
+
+    @property
+    def arn(self) -> str:
+        return self._queue.arn
+
+    @property
+    def fifo(self) -> bool:
+        return self._queue.fifo
+
+    @property
+    def region(self) -> str:
+        return self._queue.region
+
+    @property
+    def account_id(self) -> str:
+        return self._queue.account_id
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return dict(self._queue.tags)
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        """Every attribute, the Approximate counters included."""
+        return self._read()[0]
+
+    @property
+    def messages(self) -> list[MessageView]:
+        return self._read()[1]
+
+    def _read(self) -> tuple[dict[str, str], list[MessageView]]:
+        queue = self._queue
+        with self._service.cloud.lock:
+            now = self._service.cloud.clock.now()
+            limit = now - queue.retention
+            counts = {"visible": 0, "in-flight": 0, "delayed": 0}
+            views = []
+            for message in queue.messages.values():
+                if message.sent_at > limit:
+                    view = _message_view(message, now)
+                    counts[view.state] += 1
+                    views.append(view)
+            attributes = queue.reported_attributes(counts["visible"], counts["in-flight"], counts["delayed"])
+        return attributes, views
 
     @property
     def bodies(self) -> list[str]:
@@ -93,63 +146,86 @@ class QueueView:
     def delayed(self) -> list[MessageView]:
         return self.in_state("delayed")
 
+    def assert_has(
+        self, body: str | Callable[[MessageView], bool] | None = None, *, state: str | None = None, **attributes: Any
+    ) -> MessageView:
+        """The first message with this body (or passing this test), state and message attributes.
+
+        On a miss the AssertionError lists the queue's messages.
+        """
+        messages = self.messages
+        for message in messages:
+            if body is not None and not (body(message) if callable(body) else message.body == body):
+                continue
+            if state is not None and message.state != state:
+                continue
+            if all(message.attributes.get(k) == v for k, v in attributes.items()):
+                return message
+        wanted = ", ".join(
+            [f"body={body!r}"] * (body is not None)
+            + [f"state={state!r}"] * (state is not None)
+            + [f"{k}={v!r}" for k, v in attributes.items()]
+        )
+        raise explain(
+            f"No message in SQS queue {self.name} matches {wanted or 'anything'}; it holds {len(messages)}:",
+            [repr(m) for m in messages],
+        )
+
+    def assert_empty(self) -> None:
+        """No message at all (visible, in flight or delayed); on a miss, which there are."""
+        messages = self.messages
+        if messages:
+            raise explain(f"SQS queue {self.name} holds {len(messages)} message(s):", [repr(m) for m in messages])
+
     def __len__(self) -> int:
         return len(self.messages)
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, QueueView) and other._queue is self._queue
+
+    def __hash__(self) -> int:
+        return id(self._queue)
+
     def __repr__(self) -> str:
-        lines = [f"<QueueView {self.name}: {len(self.messages)} message(s)"]
-        lines += [f"  {m!r}" for m in self.messages]
+        messages = self.messages
+        lines = [f"<QueueView {self.name}: {len(messages)} message(s)"]
+        lines += [f"  {m!r}" for m in messages]
         return "\n".join(lines) + ">"
 
 
-class ViewMixin(SqsBase):
+def _message_view(message: Message, now: float) -> MessageView:
+    state = message.state(now)
+    trace = message.system_attributes.get("AWSTraceHeader")
+    return MessageView(
+        body=message.body,
+        state=state,
+        message_id=message.message_id,
+        attributes={k: _plain(v) for k, v in message.message_attributes.items()},
+        receive_count=message.receive_count,
+        group_id=message.group_id,
+        deduplication_id=message.deduplication_id,
+        sequence_number=message.sequence_number,
+        sent_at=_dt(message.sent_at),
+        visible_at=None if state == "visible" else _dt(message.visible_at),
+        trace_header=str(trace["StringValue"]) if trace else None,
+        dead_letter_source_arn=message.dead_letter_source_arn,
+    )
+
+
+class SqsView(ServiceView[SqsBase]):
+    """``aws.sqs``: queues for assertions, the production quirks, the in-flight limit."""
+
+    title = "SQS"
+
     def queue(self, name: str, *, region: str | None = None, account_id: str | None = None) -> QueueView:
-        """A snapshot of the queue ``name`` for assertions; it never changes the queue."""
-        with self.cloud.lock:
-            store = self._stores.get((account_id or self.cloud.account_id, region or self.cloud.region))
-            found = store.queues.get(name) if store else None
-            if found is None:
-                where = f"{account_id or self.cloud.account_id}/{region or self.cloud.region}"
-                known = sorted(store.queues) if store else []
-                raise KeyError(f"No SQS queue {name!r} in {where}; queues there: {known}")
-            return self.snapshot(found)
+        """The queue ``name`` (in the cloud's account and region unless given), live and read-only."""
+        found = self._lookup("queue", name, lambda store: store.queues, region=region, account_id=account_id)
+        return QueueView(self._service, found)
 
     def queues(self) -> list[QueueView]:
-        """Snapshots of every queue, in every account and region."""
-        with self.cloud.lock:
-            return [self.snapshot(q) for s in self._stores.values() for q in s.queues.values()]
-
-    def snapshot(self, queue: Queue) -> QueueView:
-        now = self.cloud.clock.now()
-        limit = now - queue.retention
-        live = [m for m in queue.messages.values() if m.sent_at > limit]
-        counts = {"visible": 0, "in-flight": 0, "delayed": 0}
-        views = []
-        for message in live:
-            view = self._message_view(message, now)
-            counts[view.state] += 1
-            views.append(view)
-        attributes = queue.reported_attributes(counts["visible"], counts["in-flight"], counts["delayed"])
-        return QueueView(queue.name, queue.url, queue.arn, queue.fifo, attributes, views, dict(queue.tags))
-
-    @staticmethod
-    def _message_view(message: Message, now: float) -> MessageView:
-        state = message.state(now)
-        trace = message.system_attributes.get("AWSTraceHeader")
-        return MessageView(
-            body=message.body,
-            state=state,
-            message_id=message.message_id,
-            attributes={k: _plain(v) for k, v in message.message_attributes.items()},
-            receive_count=message.receive_count,
-            group_id=message.group_id,
-            deduplication_id=message.deduplication_id,
-            sequence_number=message.sequence_number,
-            sent_at=_dt(message.sent_at),
-            visible_at=None if state == "visible" else _dt(message.visible_at),
-            trace_header=str(trace["StringValue"]) if trace else None,
-            dead_letter_source_arn=message.dead_letter_source_arn,
-        )
+        """Every queue, in every account and region."""
+        with self._cloud.lock:
+            return [QueueView(self._service, q) for s in self._service.stores().values() for q in s.queues.values()]
 
     def quirks(self, *, duplicate_rate: float = 0.0, reorder: bool = False, queue: str | None = None) -> None:
         """Make standard queues deliver like production: sometimes twice, not in order.
@@ -162,12 +238,29 @@ class ViewMixin(SqsBase):
         queue's setting is switched off; with no arguments at all, every one.
         """
         on = check_rate(duplicate_rate) > 0.0 or reorder
-        with self.cloud.lock:
-            self.quirk_settings.set(queue, Quirks(duplicate_rate, reorder) if on else None)
+        with self._cloud.lock:
+            self._service.quirk_settings.set(queue, Quirks(duplicate_rate, reorder) if on else None)
+
+    @property
+    def in_flight_limit(self) -> int:
+        """Messages a queue may have in flight (AWS: about 120,000); lower it to reach OverLimit."""
+        return self._service.in_flight_limit
+
+    @in_flight_limit.setter
+    def in_flight_limit(self, value: int) -> None:
+        if value < 1:
+            raise ValueError(f"in_flight_limit={value!r}: a queue holds at least one message in flight.")
+        self._service.in_flight_limit = value
+
+
+class ViewMixin(SqsBase):
+    """What the service itself says to a failed test's report, through its view."""
+
+    view_class = SqsView
 
     def report_sections(self) -> list[tuple[str, str]]:
         """The queues' contents, for a failed test's report."""
-        views = self.queues()
+        views = SqsView(self).queues()
         if not views:
             return []
         return [("sqs queues", "\n".join(repr(v) for v in views))]

@@ -24,6 +24,7 @@ from .errors import (
 from .execution_ops import ExecutionOps
 from .models import Alias, StateMachine, Version
 from .other_ops import OtherOps
+from .view import StepFunctionsView
 
 
 class StateMachineOps(StepFunctionsBase):
@@ -391,3 +392,4 @@ class StepFunctionsService(StateMachineOps, ExecutionOps, OtherOps):
     """AWS Step Functions: real state machine definitions run by an ASL interpreter in virtual time."""
 
     name = "stepfunctions"
+    view_class = StepFunctionsView

@@ -6,7 +6,6 @@ import dataclasses
 import json
 from typing import Any
 
-from ...core.quirks import check_rate
 from ...core.service import operation
 from ..base import RequestContext
 from .common import StepFunctionsBase, _check_name, _listing
@@ -309,23 +308,6 @@ class ExecutionOps(StepFunctionsBase):
 
     # -- production quirks -----------------------------------------------------------------
 
-    def quirks(self, *, duplicate_rate: float = 0.0, state_machine: str | None = None) -> None:
-        """Make asynchronous Express executions run as AWS may in production: sometimes twice.
-
-        AWS runs an Express execution started with StartExecution at least
-        once, so its tasks (Lambda stand-ins, SQS, SNS...) may see the same
-        input again. ``duplicate_rate`` is the chance, drawn from the cloud's
-        seed, that such an execution runs a second time. Applies to the
-        machine named ``state_machine`` (a name in any account or region, or
-        an ARN), else to every Express machine; Standard executions (exactly
-        once) and StartSyncExecution (at most once) never run twice. With no
-        rate the machine's setting is switched off; with no arguments at all,
-        every one.
-        """
-        check_rate(duplicate_rate)
-        with self.cloud.lock:
-            self.duplicate_rates.set(state_machine, duplicate_rate or None)
-
     def duplicate_rate(self, machine: StateMachine) -> float:
         """The duplicate-run chance :meth:`quirks` set for a machine (0 for Standard)."""
         if machine.type != "EXPRESS":
@@ -366,25 +348,11 @@ class ExecutionOps(StepFunctionsBase):
 
     # -- the Python view ---------------------------------------------------------------
 
-    def execution(self, arn: str) -> ExecutionView:
-        """The execution behind an ARN, for asserts: ``.status``, ``.output``, ``.path``, ``.events``."""
-        found = self.execution_by_arn(arn)
-        if found is None:
-            raise KeyError(f"no execution {arn!r}")
-        return ExecutionView(found)
-
-    def executions(self, state_machine: str | None = None) -> list[ExecutionView]:
-        """Every execution (oldest first), or those of one state machine (by name or ARN)."""
-        out = []
-        for store in self.stores().values():
-            for execution in store.executions.values():
-                machine: StateMachine = execution.machine
-                if state_machine is None or state_machine in (machine.name, machine.arn):
-                    out.append(ExecutionView(execution))
-        return out
-
     def wait_for(self, arn: str, *, max_seconds: float = 366 * 86400.0) -> ExecutionView:
-        """Move virtual time until the execution closes (or ``max_seconds`` pass), then view it."""
+        """Move virtual time until the execution closes (or ``max_seconds`` pass), then view it.
+
+        The service side of :meth:`~.view.StepFunctionsView.wait_for`.
+        """
         execution = self.execution_by_arn(arn)
         if execution is None:
             raise KeyError(f"no execution {arn!r}")

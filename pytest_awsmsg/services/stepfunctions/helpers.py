@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...core.views import explain
 from .models import Execution
 
 if TYPE_CHECKING:
@@ -99,6 +100,19 @@ class ExecutionView:
     def duplicates(self) -> list[ExecutionView]:
         """The extra runs :meth:`runs` counts, for asserts on what they did (the API never shows them)."""
         return [ExecutionView(twin) for twin in self._execution.duplicates]
+
+    def assert_status(self, status: str) -> None:
+        """The execution is ``status`` (``"SUCCEEDED"``...); on a miss, its error and the states it went through."""
+        if self.status != status:
+            details = [f"error: {self.error}: {self.cause}"] if self.error else []
+            details.append(f"states: {' -> '.join(self.states) or '(none)'}")
+            raise explain(f"Step Functions execution {self.name} is {self.status}, not {status}", details)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExecutionView) and other._execution is self._execution
+
+    def __hash__(self) -> int:
+        return id(self._execution)
 
     def __repr__(self) -> str:
         runs = f" runs={self.runs}" if self.runs > 1 else ""

@@ -1,0 +1,148 @@
+"""``aws.stepfunctions``: executions and state machines for assertions, and the test's controls.
+
+Lookups return live, read-only views (:class:`~.helpers.ExecutionView`,
+:class:`StateMachineView`) and raise
+:class:`~pytest_awsmsg.core.views.NotFound` naming what there is. The controls
+stand for what happens outside the API: time passing until an execution ends
+(``wait_for``), a human or worker answering a task (``pending_tasks``), a
+Task state answered by a mock (``mock_task``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ...core.quirks import check_rate
+from ...core.views import ServiceView, arn_parts
+from .helpers import ExecutionView, TaskView
+from .models import StateMachine
+
+if TYPE_CHECKING:
+    from .api import StepFunctionsService
+
+
+class StateMachineView:
+    """One state machine as it is now (live, read-only)."""
+
+    def __init__(self, service: StepFunctionsService, machine: StateMachine) -> None:
+        self._service = service
+        self._machine = machine
+
+    @property
+    def name(self) -> str:
+        return self._machine.name
+
+    @property
+    def arn(self) -> str:
+        return self._machine.arn
+
+    @property
+    def type(self) -> str:
+        """``STANDARD`` or ``EXPRESS``."""
+        return self._machine.type
+
+    @property
+    def definition(self) -> Any:
+        """The definition, parsed."""
+        return json.loads(self._machine.definition)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return dict(self._machine.tags)
+
+    @property
+    def executions(self) -> list[ExecutionView]:
+        """Its executions, oldest first."""
+        return StepFunctionsView(self._service).executions(self.arn)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StateMachineView) and other._machine is self._machine
+
+    def __hash__(self) -> int:
+        return id(self._machine)
+
+    def __repr__(self) -> str:
+        return f"<StateMachineView {self.name} {self.type}>"
+
+
+class StepFunctionsView(ServiceView["StepFunctionsService"]):
+    """``aws.stepfunctions``: executions, state machines, pending tasks, task mocks and quirks."""
+
+    title = "Step Functions"
+
+    def execution(self, arn: str) -> ExecutionView:
+        """The execution behind an ARN, for asserts: ``.status``, ``.output``, ``.path``, ``.events``."""
+        parts = arn_parts(arn)
+        region, account = (parts[0], parts[1]) if parts else (None, None)
+        found = self._lookup("execution", arn, lambda store: store.executions, region=region, account_id=account)
+        return ExecutionView(found)
+
+    def executions(self, state_machine: str | None = None) -> list[ExecutionView]:
+        """Every execution (oldest first), or those of one state machine (by name or ARN)."""
+        with self._cloud.lock:
+            return [
+                ExecutionView(execution)
+                for store in self._service.stores().values()
+                for execution in store.executions.values()
+                if state_machine is None or state_machine in (execution.machine.name, execution.machine.arn)
+            ]
+
+    def state_machine(
+        self, name_or_arn: str, *, region: str | None = None, account_id: str | None = None
+    ) -> StateMachineView:
+        """A state machine by name (in the cloud's account and region unless given) or ARN."""
+        parts = arn_parts(name_or_arn)
+        name = name_or_arn
+        if parts is not None:
+            region, account_id = parts[0], parts[1]
+            name = parts[2].partition(":")[2].partition(":")[0]  # stateMachine:<name>[:qualifier]
+        found = self._lookup(
+            "state machine",
+            name,
+            lambda store: {m.name: m for m in store.machines.values()},
+            region=region,
+            account_id=account_id,
+        )
+        return StateMachineView(self._service, found)
+
+    def quirks(self, *, duplicate_rate: float = 0.0, state_machine: str | None = None) -> None:
+        """Make asynchronous Express executions run as AWS may in production: sometimes twice.
+
+        AWS runs an Express execution started with StartExecution at least
+        once, so its tasks (Lambda stand-ins, SQS, SNS...) may see the same
+        input again. ``duplicate_rate`` is the chance, drawn from the cloud's
+        seed, that such an execution runs a second time. Applies to the
+        machine named ``state_machine`` (a name in any account or region, or
+        an ARN), else to every Express machine; Standard executions (exactly
+        once) and StartSyncExecution (at most once) never run twice. With no
+        rate the machine's setting is switched off; with no arguments at all,
+        every one.
+        """
+        check_rate(duplicate_rate)
+        with self._cloud.lock:
+            self._service.duplicate_rates.set(state_machine, duplicate_rate or None)
+
+    # -- controls: what happens outside the API -------------------------------------------
+
+    def wait_for(self, arn: str, *, max_seconds: float = 366 * 86400.0) -> ExecutionView:
+        """Move virtual time until the execution closes (or ``max_seconds`` pass), then view it."""
+        self.execution(arn)  # a miss says what there is
+        return self._service.wait_for(arn, max_seconds=max_seconds)
+
+    @property
+    def pending_tasks(self) -> list[TaskView]:
+        """Tasks waiting for SendTaskSuccess/Failure (callbacks and activity tasks), oldest first."""
+        return self._service.pending_tasks
+
+    def mock_task(self, state: str, *answers: Any, machine: str | None = None) -> None:
+        """Answer Task state ``state`` with ``answers`` in turn (the last repeats) instead of its resource.
+
+        An answer is the task's result, or a :class:`TaskFailure` to fail it.
+        Mock before CreateStateMachine to run a Task whose resource the kit does not fake.
+        """
+        self._service.mock_task(state, *answers, machine=machine)
+
+    def mock_calls(self, state: str, machine: str | None = None) -> int:
+        """How many times the mock of ``state`` answered."""
+        return self._service.mocks.calls(state, machine)
