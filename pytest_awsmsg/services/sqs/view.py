@@ -1,10 +1,10 @@
-"""Looking into queues from a test, and the production quirks.
+"""``aws.sqs``: looking into queues from a test, and the production quirks.
 
-``aws.sqs.queue("orders")`` is a snapshot for assertions: reading it never
-receives, expires or otherwise changes a message. ``aws.sqs.quirks(...)``
-makes standard queues behave like the distributed system they are (a message
-delivered twice, messages out of order), seeded from the cloud's ids so a run
-repeats exactly.
+``aws.sqs.queue("orders")`` is a live, read-only view for assertions: each
+read shows the queue as it is now, and reading never receives, expires or
+otherwise changes a message. ``aws.sqs.quirks(...)`` makes standard queues
+behave like the distributed system they are (a message delivered twice,
+messages out of order), seeded from the cloud's ids so a run repeats exactly.
 """
 
 from __future__ import annotations
