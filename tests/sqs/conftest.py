@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 
 from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg.core.protocols import model_as
+from pytest_awsmsg.core.registry import service_model
 
 QueueFactory = Callable[..., str]
 
@@ -38,3 +42,19 @@ def make_queue(sqs: Any) -> QueueFactory:
         return str(sqs.create_queue(QueueName=name, Attributes=rendered)["QueueUrl"])
 
     return make
+
+
+@pytest.fixture(params=["json", "query"])
+def sqs_each_protocol(aws: Cloud, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    """A boto3 SQS client speaking JSON, then one speaking query (SQS answers both on any
+    botocore), built from a copy of the installed model when it speaks the other."""
+    model = service_model("sqs")
+    if model.metadata["protocol"] == request.param:
+        return boto3.client("sqs", region_name="us-east-1")
+    model = model_as(model, request.param)
+    folder = tmp_path / "sqs" / str(model.api_version)
+    folder.mkdir(parents=True)
+    (folder / "service-2.json").write_text(json.dumps(model._service_description), encoding="utf-8")
+    session = botocore.session.get_session()
+    session.get_component("data_loader").search_paths.insert(0, str(tmp_path))
+    return boto3.Session(botocore_session=session).client("sqs", region_name="us-east-1")

@@ -346,9 +346,10 @@ def test_message_system_attribute_names_on_json_botocore(sqs: Any, make_queue: Q
     assert message["Attributes"] == {"SenderId": "123456789012", "ApproximateReceiveCount": "1"}
 
 
-def test_batches_leave_out_failed_when_nothing_failed(sqs: Any, make_queue: QueueFactory) -> None:
+def test_batches_leave_out_failed_when_nothing_failed(sqs_each_protocol: Any) -> None:
     """AWS omits an empty ``Failed`` from every batch result (JSON and query alike)."""
-    url = make_queue()
+    sqs = sqs_each_protocol
+    url = sqs.create_queue(QueueName="orders")["QueueUrl"]
     sent = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "x"}])
     assert "Failed" not in sent
     (message,) = receive(sqs, url)
