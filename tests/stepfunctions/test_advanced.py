@@ -11,7 +11,7 @@ import pytest
 from pytest_awsmsg.core.cloud import Cloud
 from pytest_awsmsg.services.stepfunctions import TaskFailure
 
-from .conftest import LAMBDA, MachineFactory, events, single
+from .conftest import LAMBDA, ROLE, MachineFactory, events, single
 
 WAIT_THEN_PASS = {
     "StartAt": "W",
@@ -316,7 +316,7 @@ def test_test_state_invokes_lambda_and_picks_a_state_by_name(aws: Cloud, sfn: An
         "StartAt": "A",
         "States": {"A": {"Type": "Task", "Resource": LAMBDA + "up", "Next": "B"}, "B": {"Type": "Succeed"}},
     }
-    result = sfn.test_state(definition=json.dumps(definition), stateName="A", input='{"s": "hi"}')
+    result = sfn.test_state(definition=json.dumps(definition), stateName="A", roleArn=ROLE, input='{"s": "hi"}')
     assert (result["status"], result["output"], result["nextState"]) == ("SUCCEEDED", '"HI"', "B")
     with pytest.raises(sfn.exceptions.ValidationException, match="mocked"):
         sfn.test_state(

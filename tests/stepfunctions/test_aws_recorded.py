@@ -285,3 +285,113 @@ def test_a_bad_max_concurrency_path_fails_with_aws_words(run: Runner, value: Any
     )
     ok = run({"StartAt": "M", "States": {"M": state}}, {"items": [1, 2], "n": "1"})  # digits in a string will do
     assert ok["out"] == [1, 2]
+
+
+class TestTestStateInspection:
+    """TestState's inspectionData: the keys AWS returns for each kind of state (recorded), JSON strings."""
+
+    ROLE = "arn:aws:iam::123456789012:role/tester"
+    HELLO = '{"Value": "HelloWorld"}'
+
+    def inspect(self, sfn: Any, state: dict[str, Any], text: str = HELLO, **extra: Any) -> dict[str, Any]:
+        answer = sfn.test_state(
+            definition=json.dumps(state), roleArn=self.ROLE, input=text, inspectionLevel="DEBUG", **extra
+        )
+        data: dict[str, Any] = answer["inspectionData"]
+        return data
+
+    def test_a_pass_state(self, sfn: Any) -> None:
+        data = self.inspect(sfn, {"Type": "Pass", "End": True})
+        assert data == {
+            "input": self.HELLO,  # as sent
+            "afterInputPath": '{"Value":"HelloWorld"}',
+            "afterParameters": '{"Value":"HelloWorld"}',
+            "afterResultSelector": '{"Value":"HelloWorld"}',
+            "afterResultPath": '{"Value":"HelloWorld"}',
+        }
+
+    def test_a_pass_state_with_a_result_has_no_input_stages(self, sfn: Any) -> None:
+        state = {"Type": "Pass", "Result": {"resultKey": "result value"}, "End": True}
+        assert self.inspect(sfn, state) == {
+            "input": self.HELLO,
+            "result": '{"resultKey":"result value"}',
+            "afterResultSelector": '{"resultKey":"result value"}',
+            "afterResultPath": '{"resultKey":"result value"}',
+        }
+
+    def test_a_pass_state_with_paths(self, sfn: Any) -> None:
+        state = {
+            "Type": "Pass",
+            "InputPath": "$.initialData",
+            "Parameters": {"staticValue": "some value", "inputValue.$": "$.fieldFromInput"},
+            "ResultPath": "$.modifiedData",
+            "End": True,
+        }
+        text = '{"initialData": {"fieldFromInput": "value from input", "otherField": "other"}}'
+        data = self.inspect(sfn, state, text)
+        assert list(data) == ["input", "afterInputPath", "afterParameters", "afterResultSelector", "afterResultPath"]
+        assert data["afterParameters"] == '{"staticValue":"some value","inputValue":"value from input"}'
+
+    @pytest.mark.parametrize(
+        "state",
+        [
+            {"Type": "Succeed"},
+            {"Type": "Fail", "Error": "SomeFailure", "Cause": "because"},
+            {"Type": "Choice", "Choices": [{"Variable": "$.Value", "IsPresent": True, "Next": "X"}]},
+        ],
+    )
+    def test_flow_states_show_their_input_path_only(self, sfn: Any, state: dict[str, Any]) -> None:
+        assert self.inspect(sfn, state) == {"input": self.HELLO, "afterInputPath": '{"Value":"HelloWorld"}'}
+
+    @pytest.mark.requires_api("stepfunctions", "TestState", "mock")
+    def test_a_task_shows_every_stage(self, sfn: Any) -> None:
+        state = {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem", "End": True}
+        data = self.inspect(sfn, state, mock={"result": '{"Item": 1}'})
+        assert list(data) == [
+            "input",
+            "afterInputPath",
+            "afterParameters",
+            "result",
+            "afterResultSelector",
+            "afterResultPath",
+        ]
+        assert data["result"] == '{"Item":1}'
+
+    @pytest.mark.requires_api("stepfunctions", "TestState", "mock")
+    @pytest.mark.parametrize(
+        ("settings", "shown"),
+        [
+            ({"MaxConcurrency": 1}, {"maxConcurrency": 1}),
+            ({"ToleratedFailurePercentage": 1}, {"maxConcurrency": 0, "toleratedFailurePercentage": 1.0}),
+            ({"ToleratedFailureCount": 1}, {"maxConcurrency": 0, "toleratedFailureCount": 1}),
+        ],
+    )
+    def test_a_map_shows_its_items_and_iteration_settings(
+        self, sfn: Any, settings: dict[str, Any], shown: dict[str, Any]
+    ) -> None:
+        mode = {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"} if len(shown) > 1 else {"Mode": "INLINE"}
+        state = {
+            "Type": "Map",
+            "ItemProcessor": {"ProcessorConfig": mode, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+            "ItemsPath": "$.Values",
+            "ResultPath": "$.result",
+            "End": True,
+            **settings,
+        }
+        data = self.inspect(sfn, state, '{"Values": [1, 2, 3]}', mock={"result": "[1, 1, 1]"})
+        assert data == {
+            "input": '{"Values": [1, 2, 3]}',
+            "afterInputPath": '{"Values":[1,2,3]}',
+            "afterItemsPath": "[1,2,3]",
+            **shown,
+            "result": "[1,1,1]",
+            "afterResultSelector": "[1,1,1]",
+            "afterResultPath": '{"Values":[1,2,3],"result":[1,1,1]}',
+        }
+
+
+def test_test_state_of_a_task_needs_a_role(sfn: Any) -> None:
+    state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}
+    with pytest.raises(sfn.exceptions.ValidationException) as excinfo:
+        sfn.test_state(definition=json.dumps(state), input="{}")
+    assert excinfo.value.response["Error"]["Message"] == "RoleArn must be specified when testing a Task state"

@@ -243,4 +243,9 @@ class OtherOps(StepFunctionsBase):
             raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
         if variables:
             raise InvalidDefinition("pytest-awsmsg does not support workflow variables in TestState")
-        return run_test_state(self, ctx, state_name, state, data, inspection_level, mock, state_configuration)
+        if isinstance(state, dict) and state.get("Type") == "Task" and role_arn is None and mock is None:
+            # Recorded from AWS. Assumption: a mocked Task calls nothing, so it needs no role.
+            raise ValidationException("RoleArn must be specified when testing a Task state")
+        return run_test_state(
+            self, ctx, state_name, state, data, inspection_level, mock, state_configuration, input or "{}"
+        )

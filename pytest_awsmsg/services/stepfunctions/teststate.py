@@ -45,6 +45,7 @@ def run_test_state(
     level: str,
     mock: dict[str, Any] | None,
     config: dict[str, Any] | None,
+    raw_input: str | None = None,
 ) -> dict[str, Any]:
     _check(name, state)
     kind = state["Type"]
@@ -72,10 +73,12 @@ def run_test_state(
     )
     thread = Thread(execution, execution.definition, 0, lambda out: None, lambda e, c: None)
     v = Visit(thread, name, state, data, iso(now))
-    inspection: dict[str, Any] = {"input": dumps(data)}
+    # The caller's input as sent; every later stage compact, as Step Functions writes JSON.
+    inspection: dict[str, Any] = {"input": raw_input if raw_input is not None else dumps(data)}
     out: dict[str, Any] = {}
     try:
         if kind == "Fail":
+            inspection["afterInputPath"] = dumps(data)
             out.update(status="FAILED", error=interp._fail_field(v, "Error"), cause=interp._fail_field(v, "Cause"))
         elif kind == "Choice":
             after = interp.input_path(v, data)
@@ -93,29 +96,34 @@ def run_test_state(
             out.update(status="SUCCEEDED", output=dumps(interp.output_path(v, after)))
             if "Next" in state:
                 out["nextState"] = state["Next"]
+        elif kind == "Map":
+            # A Map's iteration settings sit between its input and its result stages. Assumption:
+            # in JSONPath the stages are a Task's (AWS's recordings are of JSONata Maps).
+            after = interp.input_path(v, data)
+            inspection["afterInputPath"] = dumps(after)
+            v.effective = after
+            _map_inspection(interp, v, inspection)
+            result = _call(service, execution, state, after, mock)
+            inspection["result"] = dumps(result)
+            _finish(interp, v, state, result, inspection, out)
+        elif kind == "Pass" and "Result" in state:
+            # Recorded from AWS: a Pass with a Result shows no InputPath or Parameters stage.
+            result = state["Result"]
+            inspection["result"] = dumps(result)
+            _finish(interp, v, state, result, inspection, out)
         else:
             after = interp.input_path(v, data)
             inspection["afterInputPath"] = dumps(after)
             params = after
-            if kind == "Map":
-                v.effective = after
-                _map_inspection(interp, v, inspection)
-            elif "Parameters" in state:
+            if "Parameters" in state:
                 params = interp.template(state["Parameters"], after, interp.context(v))
-                inspection["afterParameters"] = dumps(params)
+            inspection["afterParameters"] = dumps(params)
             if kind == "Pass":
-                result = state.get("Result", params)
+                result = params
             else:
                 result = _call(service, execution, state, params, mock)
                 inspection["result"] = dumps(result)
-                if "ResultSelector" in state:
-                    result = interp.template(state["ResultSelector"], result, interp.context(v))
-                    inspection["afterResultSelector"] = dumps(result)
-            placed = interp.result_path(v, result)
-            inspection["afterResultPath"] = dumps(placed)
-            out.update(status="SUCCEEDED", output=dumps(interp.output_path(v, placed)))
-            if "Next" in state:
-                out["nextState"] = state["Next"]
+            _finish(interp, v, state, result, inspection, out)
     except StatesError as error:
         out, details = _handle_error(interp, v, state, error, config or {})
         if details:
@@ -125,20 +133,40 @@ def run_test_state(
     return out
 
 
+def _finish(
+    interp: Any,
+    v: Visit,
+    state: dict[str, Any],
+    result: Any,
+    inspection: dict[str, Any],
+    out: dict[str, Any],
+) -> None:
+    """ResultSelector, ResultPath and OutputPath; AWS shows the first two stages even when they change nothing."""
+    if "ResultSelector" in state:
+        result = interp.template(state["ResultSelector"], result, interp.context(v))
+    placed = interp.result_path(v, result)
+    inspection["afterResultSelector"] = dumps(result)
+    inspection["afterResultPath"] = dumps(placed)
+    out.update(status="SUCCEEDED", output=dumps(interp.output_path(v, placed)))
+    if "Next" in state:
+        out["nextState"] = state["Next"]
+
+
 def _map_inspection(interp: Any, v: Visit, inspection: dict[str, Any]) -> None:
-    """What a Map state did with its input before its iterations would run."""
-    from .maps import _inputs
+    """A Map's items and iteration settings, as AWS shows them: maxConcurrency always, tolerances when set."""
+    from .maps import _inputs, _number
 
     items, inputs = _inputs(interp, v)
     inspection["afterItemsPath"] = dumps(items)
     if "ItemSelector" in v.state or "Parameters" in v.state:
         inspection["afterItemSelector"] = dumps(inputs)
-    if "MaxConcurrency" in v.state:
-        inspection["maxConcurrency"] = v.state["MaxConcurrency"]
-    if "ToleratedFailureCount" in v.state:
-        inspection["toleratedFailureCount"] = v.state["ToleratedFailureCount"]
-    if "ToleratedFailurePercentage" in v.state:
-        inspection["toleratedFailurePercentage"] = v.state["ToleratedFailurePercentage"]
+    inspection["maxConcurrency"] = int(_number(interp, v, "MaxConcurrency", 0)[0])
+    count, count_set = _number(interp, v, "ToleratedFailureCount", 0)
+    if count_set:
+        inspection["toleratedFailureCount"] = int(count)
+    pct, pct_set = _number(interp, v, "ToleratedFailurePercentage", 0)
+    if pct_set:
+        inspection["toleratedFailurePercentage"] = float(pct)
 
 
 def _call(
