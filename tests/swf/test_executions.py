@@ -248,3 +248,19 @@ def test_pending_task_counts(swf: Any, start: Starter) -> None:
     assert swf.count_pending_decision_tasks(domain=DOMAIN, taskList={"name": "deciders"})["count"] == 1
     assert swf.count_pending_activity_tasks(domain=DOMAIN, taskList={"name": "workers"})["count"] == 1
     assert swf.count_pending_activity_tasks(domain=DOMAIN, taskList={"name": "elsewhere"})["count"] == 0
+
+
+def test_a_run_reaching_the_history_limit_is_terminated(
+    swf: Any, start: Starter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_awsmsg.services.swf import engine
+
+    monkeypatch.setattr(engine, "MAX_EVENTS", 10)  # SWF's is 25,000
+    run_id = start()
+    for number in range(7):  # events 3 to 9; the tenth is the termination
+        swf.signal_workflow_execution(domain=DOMAIN, workflowId="order-1", signalName=f"s{number}")
+    with pytest.raises(swf.exceptions.UnknownResourceFault):
+        swf.signal_workflow_execution(domain=DOMAIN, workflowId="order-1", signalName="one too many")
+    events = history(swf, "order-1", run_id)
+    assert len(events) == 10
+    assert attrs(events[-1]) == {"childPolicy": "TERMINATE", "cause": "EVENT_LIMIT_EXCEEDED"}

@@ -80,6 +80,8 @@ _CHILD_EVENTS = {
     "TIMED_OUT": ("ChildWorkflowExecutionTimedOut", ("timeoutType",)),
 }
 POLL_SECONDS = 60.0  # how long SWF holds a poll open when nothing comes
+# SWF's limit on a run's history: reaching it terminates the run (cause EVENT_LIMIT_EXCEEDED).
+MAX_EVENTS = 25_000
 
 
 def event_dict(event: Event) -> dict[str, Any]:
@@ -165,6 +167,8 @@ class SwfBase(Service[SwfStore]):
             store = self.store_of(execution)
             store.tokens.pop(task.token, None)
             store.token_owner.pop(task.token, None)
+            if store.decision_pages:  # the history pages of a closed decision task go too
+                store.decision_pages = {k: v for k, v in store.decision_pages.items() if v[1] is not task}
 
     # -- recording -----------------------------------------------------------------
 
@@ -173,7 +177,9 @@ class SwfBase(Service[SwfStore]):
 
     def record(self, execution: Execution, event_type: str, **attributes: Any) -> Event:
         event = execution.history.append(event_type, self.now(), attributes)
-        if event_type in TRIGGERS and execution.open:
+        if execution.open and len(execution.history) >= MAX_EVENTS - 1 and event_type != "WorkflowExecutionTerminated":
+            self.terminate(execution, cause="EVENT_LIMIT_EXCEEDED")  # its event is the last one allowed
+        elif event_type in TRIGGERS and execution.open:
             self.want_decision(execution)
         return event
 
