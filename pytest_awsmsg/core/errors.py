@@ -54,6 +54,8 @@ class AwsError(Exception):
             self.sender_fault = sender_fault  # type: ignore[misc]
         if query_code is not None:
             self.query_code = query_code  # type: ignore[misc]
+        #: Other members of the error's shape, by model member name (Amazon MQ's ErrorAttribute).
+        self.fields: dict[str, object] = {}
         super().__init__(self.message)
 
     def __repr__(self) -> str:

@@ -19,6 +19,7 @@ _SERVICES: dict[str, str | type[Service[Any]]] = {
     "stepfunctions": "pytest_awsmsg.services.stepfunctions.api:StepFunctionsService",
     "secretsmanager": "pytest_awsmsg.services.secretsmanager.api:SecretsManagerService",
     "swf": "pytest_awsmsg.services.swf.api:SwfService",
+    "mq": "pytest_awsmsg.services.mq.api:MqService",
 }
 
 # The hyphenated serviceId botocore puts in event names -> service name.

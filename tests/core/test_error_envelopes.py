@@ -57,9 +57,12 @@ def test_every_error_shape_travels_as_aws_sends_it(service: str, shape_name: str
         if "awsQueryCompatible" in model.metadata:
             assert response.headers["x-amzn-query-error"] == f"{query_code};Sender"
             assert parsed["Error"]["QueryErrorCode"] == shape_name
-    else:
+    elif model.protocol == "query":
         assert b"<Detail" not in response.body
         assert parsed["Error"]["Type"] == "Sender"
+    else:  # rest-json (Amazon MQ): the code in x-amzn-ErrorType, the message under its wire name
+        assert response.headers["x-amzn-ErrorType"] == shape_name
+        assert json.loads(response.body)["message"] == "it broke"
 
 
 def test_query_errors_have_awss_documented_envelope(aws: Cloud) -> None:

@@ -118,8 +118,38 @@ class SnsStyle(Style):
         return AwsError(problems[0], code="InvalidParameter")
 
 
+class BadRequestStyle(CoralStyle):
+    """Amazon MQ (rest-json): a ``BadRequestException`` naming the attribute at fault (``errorAttribute``).
+
+    Assumed wording: Amazon MQ does not document its validation messages.
+    """
+
+    def item(self, parent: str, index: int) -> str:
+        return parent
+
+    def missing(self, path: str) -> str:
+        return f"The parameter {path} is required."
+
+    def constraint(self, path: str, value: Any, rule: str, sensitive: bool) -> str:
+        shown = "" if sensitive else f" '{_show(value)}'"
+        return f"Value{shown} for parameter {path} is invalid: Member must {rule}."
+
+    def wrong_type(self, path: str, value: Any, expected: str) -> AwsError:
+        error = AwsError(f"Value for parameter {path} must be {expected}.", code="BadRequestException")
+        error.fields = {"ErrorAttribute": path.rsplit(".", 1)[-1]}
+        return error
+
+    def error(self, problems: list[str]) -> AwsError:
+        error = AwsError(problems[0], code="BadRequestException")
+        attribute = problems[0].split("parameter ", 1)[-1].split(" ", 1)[0]
+        error.fields = {"ErrorAttribute": attribute.rsplit(".", 1)[-1]}
+        return error
+
+
 @cache
 def style_for(model: ServiceModel) -> Style:
+    if model.protocol == "rest-json" and "BadRequestException" in {s.name for s in model.error_shapes}:
+        return BadRequestStyle()
     if model.service_name in QUERY_ERA or "awsQueryCompatible" in model.metadata:
         return SqsStyle()
     if model.protocol == "query":
