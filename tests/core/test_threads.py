@@ -274,3 +274,45 @@ def test_threads_joined_before_the_end_are_not_stragglers(aws: Cloud) -> None:
     thread.start()
     thread.join(20)
     assert aws.threads.stragglers() == []
+
+
+def test_an_activity_worker_thread_finishes_its_task_before_the_heartbeat_times_out(aws: Cloud) -> None:
+    """A worker loop of GetActivityTask on a thread, as AWS's docs write one, while the test waits."""
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    activity = sfn.create_activity(name="approve")["activityArn"]
+    definition = {
+        "StartAt": "Approve",
+        "States": {
+            "Approve": {
+                "Type": "Task",
+                "Resource": activity,
+                "TimeoutSeconds": 300,
+                "HeartbeatSeconds": 30,
+                "End": True,
+            }
+        },
+    }
+    machine = sfn.create_state_machine(name="approval", definition=json.dumps(definition), roleArn=ROLE)
+    stop = threading.Event()
+    handled: list[str] = []
+
+    def worker() -> None:
+        client = boto3.client("stepfunctions", region_name=REGION)
+        while not stop.is_set():
+            task = client.get_activity_task(activityArn=activity, workerName="approver")
+            if "taskToken" not in task:
+                continue
+            client.send_task_heartbeat(taskToken=task["taskToken"])
+            handled.append(json.loads(task["input"])["order"])
+            client.send_task_success(taskToken=task["taskToken"], output=json.dumps({"approved": True}))
+
+    thread = threading.Thread(target=worker, name="approver")
+    thread.start()
+    try:
+        arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input='{"order": "o-1"}')["executionArn"]
+        execution = finishes(lambda: aws.stepfunctions.wait_for(arn))
+    finally:
+        stop.set()
+        thread.join(20)
+    assert execution.status == "SUCCEEDED"
+    assert handled == ["o-1"]
