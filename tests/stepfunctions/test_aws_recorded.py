@@ -395,3 +395,90 @@ def test_test_state_of_a_task_needs_a_role(sfn: Any) -> None:
     with pytest.raises(sfn.exceptions.ValidationException) as excinfo:
         sfn.test_state(definition=json.dumps(state), input="{}")
     assert excinfo.value.response["Error"]["Message"] == "RoleArn must be specified when testing a Task state"
+
+
+class TestAliasErrors:
+    """Alias operations answer with AWS's recorded messages."""
+
+    @pytest.fixture
+    def machine(self, sfn: Any, make_machine: MachineFactory) -> str:
+        arn = make_machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, publish=True)
+        sfn.update_state_machine(
+            stateMachineArn=arn, definition=json.dumps({"StartAt": "B", "States": {"B": {"Type": "Succeed"}}})
+        )
+        sfn.publish_state_machine_version(stateMachineArn=arn)
+        return arn
+
+    @staticmethod
+    def error(excinfo: pytest.ExceptionInfo[Any]) -> tuple[str, str]:
+        error = excinfo.value.response["Error"]
+        return error["Code"], error["Message"]
+
+    def create(self, sfn: Any, routes: list[tuple[str, int]], name: str = "prod", **extra: Any) -> Any:
+        routing = [{"stateMachineVersionArn": arn, "weight": weight} for arn, weight in routes]
+        return sfn.create_state_machine_alias(name=name, routingConfiguration=routing, **extra)
+
+    @pytest.mark.parametrize("name", ["123", "INVALID ALIAS", "!INVALID", "ALIAS@"])
+    def test_invalid_names(self, sfn: Any, machine: str, name: str) -> None:
+        with pytest.raises(sfn.exceptions.ValidationException) as excinfo:
+            self.create(sfn, [(f"{machine}:1", 100)], name=name)
+        assert self.error(excinfo)[1] == (
+            f"1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: Member must "
+            "satisfy regular expression pattern: ^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$"
+        )
+
+    def test_routing_must_name_versions(self, sfn: Any, machine: str) -> None:
+        with pytest.raises(sfn.exceptions.ValidationException) as excinfo:
+            self.create(sfn, [(machine, 50), (f"{machine}:2", 50)])
+        assert self.error(excinfo)[1] == (
+            f"Routing configuration must contain state machine version ARNs. Received: [{machine}, {machine}:2]"
+        )
+
+    def test_routing_must_name_distinct_versions(self, sfn: Any, machine: str) -> None:
+        with pytest.raises(sfn.exceptions.ValidationException) as excinfo:
+            self.create(sfn, [(f"{machine}:1", 50), (f"{machine}:1", 50)])
+        assert self.error(excinfo)[1] == (
+            "Routing configuration must contain distinct state machine version ARNs. "
+            f"Received: [{machine}:1, {machine}:1]"
+        )
+
+    @pytest.mark.parametrize("weights", [(70, 29), (70, 31)])
+    def test_weights_must_add_up_to_100(self, sfn: Any, machine: str, weights: tuple[int, int]) -> None:
+        with pytest.raises(sfn.exceptions.ValidationException) as excinfo:
+            self.create(sfn, [(f"{machine}:1", weights[0]), (f"{machine}:2", weights[1])])
+        assert (
+            self.error(excinfo)[1] == f"Sum of routing configuration weights must equal 100. Received: {list(weights)}"
+        )
+
+    def test_creating_again_differently_conflicts(self, sfn: Any, machine: str) -> None:
+        first = self.create(sfn, [(f"{machine}:1", 100)])
+        again = self.create(sfn, [(f"{machine}:1", 100)])
+        assert again["stateMachineAliasArn"] == first["stateMachineAliasArn"]
+        for changed in ({"description": "other"}, {}):
+            routes = [(f"{machine}:2", 100)] if not changed else [(f"{machine}:1", 100)]
+            with pytest.raises(sfn.exceptions.ConflictException) as excinfo:
+                self.create(sfn, routes, **changed)
+            assert self.error(excinfo)[1] == (
+                "Failed to create alias because an alias with the same name and a different routing configuration "
+                "already exists."
+            )
+
+    def test_describe_has_an_update_date_from_the_start(self, sfn: Any, machine: str) -> None:
+        arn = self.create(sfn, [(f"{machine}:1", 100)])["stateMachineAliasArn"]
+        described = sfn.describe_state_machine_alias(stateMachineAliasArn=arn)
+        assert described["updateDate"] == described["creationDate"]
+
+    def test_a_version_in_use_names_its_aliases(self, sfn: Any, machine: str) -> None:
+        self.create(sfn, [(f"{machine}:1", 100)], name="state_machine_alias_name")
+        with pytest.raises(sfn.exceptions.ConflictException) as excinfo:
+            sfn.delete_state_machine_version(stateMachineVersionArn=f"{machine}:1")
+        assert self.error(excinfo)[1] == (
+            "Version to be deleted must not be referenced by an alias. Current list of aliases referencing this "
+            "version: [state_machine_alias_name]"
+        )
+
+    def test_an_alias_that_does_not_exist(self, sfn: Any, machine: str) -> None:
+        sfn.delete_state_machine_alias(stateMachineAliasArn=f"{machine}:nope")  # succeeds, as on AWS
+        with pytest.raises(sfn.exceptions.ResourceNotFound) as excinfo:
+            sfn.update_state_machine_alias(stateMachineAliasArn=f"{machine}:nope", description="x")
+        assert self.error(excinfo) == ("ResourceNotFound", "Request references a resource that does not exist.")

@@ -7,6 +7,8 @@ live here, executions and tasks in :mod:`.execution_ops`, and the rest
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from ...core.service import operation
@@ -25,6 +27,10 @@ from .execution_ops import ExecutionOps
 from .models import Alias, StateMachine, Version
 from .other_ops import OtherOps
 from .view import StepFunctionsView
+
+
+# CharacterRestrictedName in the model: not only digits (that would read as a version number).
+_ALIAS_NAME = re.compile(r"^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$")
 
 
 class StateMachineOps(StepFunctionsBase):
@@ -261,7 +267,7 @@ class StateMachineOps(StepFunctionsBase):
         if version is None:
             raise ValidationException(f"Invalid version ARN: '{state_machine_version_arn}'")
         users = [
-            a.arn
+            a.name
             for a in machine.aliases.values()
             if any(r["stateMachineVersionArn"] == version.arn for r in a.routing)
         ]
@@ -274,24 +280,27 @@ class StateMachineOps(StepFunctionsBase):
         return {}
 
     def _routing(self, routing: list[dict[str, Any]]) -> tuple[StateMachine, list[dict[str, Any]]]:
+        """The machine a routing configuration points into, checked with AWS's messages (recorded)."""
         if not 1 <= len(routing) <= 2:
             raise ValidationException("Routing configuration must contain one or two versions")
+        arns = [r["stateMachineVersionArn"] for r in routing]
+        received = f"Received: [{', '.join(arns)}]"
+        found = [self._machine_or_not_found(arn) for arn in arns]
+        if any(version is None for _, version, _ in found):
+            raise ValidationException(f"Routing configuration must contain state machine version ARNs. {received}")
+        if len(set(arns)) != len(arns):
+            raise ValidationException(
+                f"Routing configuration must contain distinct state machine version ARNs. {received}"
+            )
         if sum(r["weight"] for r in routing) != 100:
-            raise ValidationException("Sum of routing configuration weights must equal 100")
-        machines = set()
-        machine: StateMachine | None = None
-        for route in routing:
-            # The alias operations model no StateMachineDoesNotExist: a missing version is ResourceNotFound.
-            machine, version, _ = self._machine_or_not_found(route["stateMachineVersionArn"])
-            if version is None:
-                raise ValidationException(
-                    f"Routing configuration must name versions: '{route['stateMachineVersionArn']}'"
-                )
-            machines.add(machine.arn)
-        if len(machines) != 1 or len({r["stateMachineVersionArn"] for r in routing}) != len(routing):
-            raise ValidationException("Routing configuration must name distinct versions of one state machine")
-        assert machine is not None
-        return machine, [dict(r) for r in routing]
+            weights = ", ".join(str(r["weight"]) for r in routing)
+            raise ValidationException(f"Sum of routing configuration weights must equal 100. Received: [{weights}]")
+        # Assumption: AWS's wording for versions of two different machines is not recorded.
+        if len({machine.arn for machine, _, _ in found}) != 1:
+            raise ValidationException(
+                f"Routing configuration must contain versions of a single state machine. {received}"
+            )
+        return found[0][0], [dict(r) for r in routing]
 
     @operation
     def create_state_machine_alias(
@@ -302,25 +311,33 @@ class StateMachineOps(StepFunctionsBase):
         routing_configuration: list[dict[str, Any]],
         description: str | None = None,
     ) -> dict[str, Any]:
-        _check_name(name)
-        if name.isdigit():
-            raise ValidationException(f"Invalid alias name: '{name}': an alias name cannot be a number")
+        if not _ALIAS_NAME.match(name):
+            # The model's pattern, in the words AWS's model validation uses (recorded).
+            raise ValidationException(
+                f"1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: "
+                f"Member must satisfy regular expression pattern: {_ALIAS_NAME.pattern}"
+            )
         machine, routing = self._routing(routing_configuration)
         arn = f"{machine.arn}:{name}"
         existing = machine.aliases.get(name)
         if existing is not None:
             if existing.routing != routing or existing.description != description:
-                raise ConflictException(f"Failed to create alias because an alias with the same name exists: '{arn}'")
+                raise ConflictException(
+                    "Failed to create alias because an alias with the same name and a different routing "
+                    "configuration already exists."
+                )
             return {"stateMachineAliasArn": arn, "creationDate": existing.creation_date}
-        alias = Alias(arn, name, description, routing, ctx.now_dt)
+        # AWS reports an updateDate from the start (the creation date until an update).
+        alias = Alias(arn, name, description, routing, ctx.now_dt, ctx.now_dt)
         machine.aliases[name] = alias
         return {"stateMachineAliasArn": arn, "creationDate": alias.creation_date}
 
     def _alias(self, arn: str) -> tuple[StateMachine, Alias]:
         try:
             machine, _, alias = self._machine(arn)
-        except StateMachineDoesNotExist:
-            raise ResourceNotFound(f"Resource not found: '{arn}'") from None
+        except (StateMachineDoesNotExist, ResourceNotFound):
+            # Recorded from AWS (UpdateStateMachineAlias of an alias that does not exist).
+            raise ResourceNotFound("Request references a resource that does not exist.") from None
         if alias is None:
             raise ValidationException(f"Invalid alias ARN: '{arn}'")
         return machine, alias
@@ -364,7 +381,10 @@ class StateMachineOps(StepFunctionsBase):
 
     @operation
     def delete_state_machine_alias(self, ctx: RequestContext, *, state_machine_alias_arn: str) -> dict[str, Any]:
-        machine, alias = self._alias(state_machine_alias_arn)
+        try:
+            machine, alias = self._alias(state_machine_alias_arn)
+        except ResourceNotFound:
+            return {}  # recorded from AWS: deleting an alias that does not exist succeeds
         del machine.aliases[alias.name]
         return {}
 
