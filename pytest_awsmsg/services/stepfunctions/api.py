@@ -8,7 +8,6 @@ live here, executions and tasks in :mod:`.execution_ops`, and the rest
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from ...core.service import operation
@@ -27,7 +26,6 @@ from .execution_ops import ExecutionOps
 from .models import Alias, StateMachine, Version
 from .other_ops import OtherOps
 from .view import StepFunctionsView
-
 
 # CharacterRestrictedName in the model: not only digits (that would read as a version number).
 _ALIAS_NAME = re.compile(r"^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$")
