@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from pytest_awsmsg.core.cloud import Cloud
 
 from .conftest import QueueFactory
-from .helpers import counts, error_of, receive
+from .helpers import arn_of, counts, error_of, receive
 
 
 def send(sqs: Any, url: str, body: str, group: str = "g", dedup: str | None = None) -> dict[str, Any]:
@@ -301,3 +301,15 @@ def test_a_zero_visibility_receive_returns_each_message_once(sqs: Any, make_queu
     send(sqs, url, "b1", group="b")
     assert bodies(receive(sqs, url, MaxNumberOfMessages=10, VisibilityTimeout=0)) == ["a1", "b1"]
     assert bodies(receive(sqs, url, MaxNumberOfMessages=10, VisibilityTimeout=0)) == ["a1", "b1"]
+
+
+def test_a_receive_that_dead_letters_a_head_returns_each_message_once(sqs: Any, make_queue: QueueFactory) -> None:
+    """The group's next message becomes its head mid-receive; one receive still walks a group once."""
+    dead = make_queue("dead.fifo")
+    url = make_queue("orders.fifo", RedrivePolicy={"deadLetterTargetArn": arn_of(sqs, dead), "maxReceiveCount": 1})
+    send(sqs, url, "a1")
+    send(sqs, url, "a2")
+    assert bodies(receive(sqs, url, VisibilityTimeout=0)) == ["a1"]
+    # a1 was received once already: it moves to the dead-letter queue, and a2 is returned once.
+    assert bodies(receive(sqs, url, MaxNumberOfMessages=10, VisibilityTimeout=0)) == ["a2"]
+    assert bodies(receive(sqs, dead, MaxNumberOfMessages=10)) == ["a1"]  # a2 stayed in its queue

@@ -327,6 +327,8 @@ class MessagingMixin(SqsBase):
             group_id = queue.index.pop_ready_group()
             if group_id is None:
                 break
+            if group_id in walked:
+                continue  # walked already by this call (it is offered again below)
             walked.append(group_id)
             for message in queue.index.walk(group_id):
                 if redrive is not None and message.receive_count >= redrive[1]:
