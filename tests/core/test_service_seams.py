@@ -37,6 +37,7 @@ def test_overrides_say_what_the_model_does_not() -> None:
     over_limit = service_class("sqs").error_class("OverLimit")
     assert over_limit is not None
     assert over_limit.status == 403
+    assert "QueueDoesNotExist" in dir(sqs_errors)  # dir() lists the made classes too
     with pytest.raises(AttributeError, match="no error class 'nonsense'"):
         _ = sqs_errors.nonsense
 

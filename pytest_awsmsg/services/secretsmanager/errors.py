@@ -50,3 +50,7 @@ class ValidationException(SecretsManagerError):
 
 def __getattr__(name: str) -> type[AwsError]:
     return ERRORS.attribute(name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *ERRORS.codes()})

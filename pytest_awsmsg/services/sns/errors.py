@@ -29,6 +29,10 @@ def __getattr__(name: str) -> type[AwsError]:
     return ERRORS.attribute(name)
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *ERRORS.codes()})
+
+
 def invalid(what: str, reason: str | None = None) -> InvalidParameterException:
     """AWS's usual wording: ``Invalid parameter: <what>[ Reason: <reason>]``."""
     return InvalidParameterException(f"Invalid parameter: {what}" + (f" Reason: {reason}" if reason else ""))

@@ -63,6 +63,10 @@ def __getattr__(name: str) -> type[AwsError]:
     return ERRORS.attribute(name)
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *ERRORS.codes()})
+
+
 def invalid_value(value: object, parameter: str, reason: str) -> InvalidParameterValue:
     """AWS's usual wording for a rejected parameter value."""
     return InvalidParameterValue(f"Value {value} for parameter {parameter} is invalid. Reason: {reason}")

@@ -24,6 +24,10 @@ def __getattr__(name: str) -> type[AwsError]:
     return ERRORS.attribute(name)
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *ERRORS.codes()})
+
+
 class UnsupportedByFake(StepFunctionsError):
     """Something AWS supports that this fake does not: refused loudly, never faked silently."""
 
