@@ -5,14 +5,14 @@ DescribeSecret and ListSecrets answer with.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from typing import Any
 
 from botocore.model import OperationModel
 
 from ...core.errors import AwsError
+from ...core.paging import InvalidPageToken
+from ...core.paging import page as core_page
 from ...core.protocols.validation import missing_member
 from ..base import RequestContext, Service
 from .errors import (
@@ -47,18 +47,12 @@ def page(
     items: list[Any], next_token: str | None, max_results: int | None, default: int
 ) -> tuple[list[Any], str | None]:
     """One page of ``items`` and the NextToken for the rest (an opaque offset)."""
-    start = 0
-    if next_token is not None:
-        try:
-            start = int(json.loads(base64.urlsafe_b64decode(next_token.encode()))["offset"])
-        except (ValueError, KeyError, TypeError):
-            raise InvalidNextTokenException() from None
-        if start < 0:
-            raise InvalidNextTokenException()
-    size = max_results or default
-    end = start + size
-    token = base64.urlsafe_b64encode(json.dumps({"offset": end}).encode()).decode() if end < len(items) else None
-    return items[start:end], token
+    if next_token == "":
+        raise InvalidNextTokenException()
+    try:
+        return core_page(items, next_token, max_results, default_size=default)
+    except InvalidPageToken:
+        raise InvalidNextTokenException() from None
 
 
 def tag_list(tags: list[dict[str, str]]) -> list[dict[str, str]]:

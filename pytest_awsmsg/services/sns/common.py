@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ...core.paging import InvalidPageToken, page
 from ...core.quirks import QuirkSettings
 from ..base import RequestContext, Service
 from .errors import ERRORS, AuthorizationErrorException, InvalidParameterException, NotFoundException, invalid
@@ -194,17 +194,10 @@ class SnsBase(Service[SnsStore]):
 
     def page(self, items: Sequence[T], token: str | None, size: int) -> tuple[list[T], str | None]:
         """One page of ``items`` from an opaque NextToken, and the next token."""
-        start = 0
-        if token:
-            try:
-                start = int(base64.b64decode(token.encode(), validate=True).decode())
-            except ValueError:
-                raise InvalidParameterException("Invalid parameter: NextToken") from None
-            if start < 0 or start > len(items):
-                raise InvalidParameterException("Invalid parameter: NextToken")
-        end = start + size
-        following = base64.b64encode(str(end).encode()).decode() if end < len(items) else None
-        return list(items[start:end]), following
+        try:
+            return page(items, token, size)
+        except InvalidPageToken:
+            raise InvalidParameterException("Invalid parameter: NextToken") from None
 
 
 def _listify(value: Any) -> list[Any]:

@@ -10,13 +10,12 @@ class.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Any
 
 from ...core.endpoints import caller_url
 from ...core.errors import InvalidParameterValue
+from ...core.paging import InvalidPageToken, page
 from ...core.service import operation
 from ..base import RequestContext
 from . import attributes as attrs
@@ -269,14 +268,8 @@ def _page(items: list[str], next_token: str | None, max_results: int | None) -> 
     """One page of a listing; a NextToken only when MaxResults was given, as AWS does."""
     if max_results is not None and not 1 <= max_results <= 1000:
         raise invalid_value(max_results, "MaxResults", "MaxResults must be an integer between 1 and 1000.")
-    start = 0
-    if next_token:
-        try:
-            start = int(base64.b64decode(next_token, validate=True).decode())
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise InvalidParameterValue("Invalid NextToken value.") from None
-    limit = max_results or 1000
-    page = items[start : start + limit]
-    more = max_results is not None and start + limit < len(items)
-    token = base64.b64encode(str(start + limit).encode()).decode() if more else None
-    return page, token
+    try:
+        chunk, token = page(items, next_token, max_results, default_size=1000)
+    except InvalidPageToken:
+        raise InvalidParameterValue("Invalid NextToken value.") from None
+    return chunk, token if max_results is not None else None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
+from ...core.paging import InvalidPageToken, page
 from ...core.protocols.validation import missing_member
 from ...core.quirks import QuirkSettings
 from ..base import Service
@@ -52,17 +52,10 @@ def _tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
 def _page(
     items: list[Any], max_results: int | None, next_token: str | None, default: int = 100
 ) -> tuple[list[Any], str | None]:
-    start = 0
-    if next_token:
-        try:
-            start = int(base64.b64decode(next_token.encode()).decode().split(":", 1)[1])
-        except (ValueError, IndexError):
-            raise InvalidToken(f"Invalid Token: '{next_token}'") from None
-    size = max_results or default
-    chunk = items[start : start + size]
-    more = start + size < len(items)
-    token = base64.b64encode(f"offset:{start + size}".encode()).decode() if more else None
-    return chunk, token
+    try:
+        return page(items, next_token, max_results, default_size=default)
+    except InvalidPageToken:
+        raise InvalidToken(f"Invalid Token: '{next_token}'") from None
 
 
 def _listing(
