@@ -85,8 +85,8 @@ def test_intrinsic_results(run: Runner, expression: str, expected: Any) -> None:
         "States.Hash($.name, 'SHA-3')",
         "States.JsonMerge($.obj, $.other, true)",
         "States.MathRandom(5, 1)",
-        "States.MathAdd(1.5, 1)",
-        "States.MathAdd(999999999, 1)",
+        "States.MathAdd(2147483648, 1)",
+        "States.MathAdd('1', 1)",
         "States.UUID(1)",
         "States.Format('{}', $.obj)",
         "States.ArrayLength($.missing)",
@@ -110,3 +110,23 @@ def test_math_random_and_uuid_come_from_the_seeded_source(run: Runner) -> None:
 
 def test_intrinsics_see_the_context_object(run: Runner) -> None:
     assert evaluate(run, "States.Format('{}/{}', $$.StateMachine.Name, $$.State.Name)", {}).endswith("/S")
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # AWS's reference: non-integers are rounded to the nearest integer, not refused.
+        ("States.MathAdd(1.5, 1)", 3),
+        ("States.MathAdd(-1.5, 0)", -1),
+        ("States.MathAdd(999999999, 1)", 1000000000),
+        ("States.MathAdd(2147483647, -1)", 2147483646),
+        ("States.ArrayRange(0.6, 4.4, 1.2)", [1, 2, 3, 4]),
+        ("States.ArrayPartition($.arr, 1.6)", [[1, 2], [2, 3]]),
+    ],
+)
+def test_math_and_array_functions_round_numbers_as_aws_does(run: Runner, expression: str, expected: Any) -> None:
+    assert evaluate(run, expression) == expected
+
+
+def test_math_random_rounds_its_bounds(run: Runner) -> None:
+    assert evaluate(run, "States.MathRandom(0.6, 1.6, 7)") == 1  # rounded to [1, 2): only 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -208,6 +209,23 @@ def _is_int(value: Any) -> bool:
     return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
 
 
+def _rounded(value: Any) -> int | None:
+    """A number as the math and array functions take it, or None if it is not one.
+
+    AWS's intrinsic reference: "If you specify a non-integer value ... Step
+    Functions will round it off to the nearest integer" (as Java's Math.round:
+    halves go up).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float):
+        return math.floor(value + 0.5) if math.isfinite(value) else None
+    return value
+
+
+_INT32 = (-(2**31), 2**31 - 1)
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
@@ -276,9 +294,10 @@ def _array_partition(args: list[Any], rng: random.Random) -> Any:
     array, size = args
     if not isinstance(array, list):
         raise _fail("States.ArrayPartition", "the first argument must be an array")
-    if not _is_int(size) or size <= 0:
+    chunk = _rounded(size)
+    if chunk is None or chunk <= 0:
         raise _fail("States.ArrayPartition", "the chunk size must be a positive integer")
-    size = int(size)
+    size = chunk
     return [array[i : i + size] for i in range(0, len(array), size)]
 
 
@@ -292,9 +311,10 @@ def _array_contains(args: list[Any], rng: random.Random) -> Any:
 
 def _array_range(args: list[Any], rng: random.Random) -> Any:
     _count("States.ArrayRange", args, 3)
-    if not all(_is_int(a) for a in args):
+    numbers_in = [_rounded(a) for a in args]
+    if any(n is None for n in numbers_in):
         raise _fail("States.ArrayRange", "all arguments must be integers")
-    start, end, step = (int(a) for a in args)
+    start, end, step = (int(n or 0) for n in numbers_in)
     if step == 0:
         raise _fail("States.ArrayRange", "the step must not be 0")
     numbers = range(start, end + (1 if step > 0 else -1), step)
@@ -371,20 +391,23 @@ def _json_merge(args: list[Any], rng: random.Random) -> Any:
 
 def _math_random(args: list[Any], rng: random.Random) -> Any:
     _count("States.MathRandom", args, 2, 3)
-    if not all(_is_int(a) for a in args):
+    numbers = [_rounded(a) for a in args]
+    if any(n is None for n in numbers):
         raise _fail("States.MathRandom", "all arguments must be integers")
-    start, end = int(args[0]), int(args[1])
+    start, end = int(numbers[0] or 0), int(numbers[1] or 0)
     if end <= start:
         raise _fail("States.MathRandom", "the end must be greater than the start")
-    source = random.Random(int(args[2])) if len(args) == 3 else rng
+    source = random.Random(numbers[2]) if len(args) == 3 else rng
     return source.randrange(start, end)  # start inclusive, end exclusive
 
 
 def _math_add(args: list[Any], rng: random.Random) -> Any:
     _count("States.MathAdd", args, 2)
-    if not all(_is_int(a) and -111_111_111 <= a <= 111_111_111 for a in args):
-        raise _fail("States.MathAdd", "both arguments must be integers between -111111111 and 111111111")
-    return int(args[0]) + int(args[1])
+    numbers = [_rounded(a) for a in args]
+    low, high = _INT32
+    if any(n is None or not low <= n <= high for n in numbers):
+        raise _fail("States.MathAdd", f"both arguments must be integers between {low} and {high}")
+    return int(numbers[0] or 0) + int(numbers[1] or 0)
 
 
 def _string_split(args: list[Any], rng: random.Random) -> Any:
