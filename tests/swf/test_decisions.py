@@ -416,3 +416,65 @@ def test_a_used_decision_token_is_unknown(swf: Any, start: Starter) -> None:
     task = decide(swf)
     with pytest.raises(swf.exceptions.UnknownResourceFault):
         swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[])
+
+
+@pytest.mark.parametrize(
+    ("kind", "cause"),
+    [
+        ("ScheduleActivityTask", "OPEN_ACTIVITIES_LIMIT_EXCEEDED"),
+        ("StartTimer", "OPEN_TIMERS_LIMIT_EXCEEDED"),
+        ("StartChildWorkflowExecution", "OPEN_CHILDREN_LIMIT_EXCEEDED"),
+    ],
+)
+def test_open_limits(swf: Any, start: Starter, monkeypatch: pytest.MonkeyPatch, kind: str, cause: str) -> None:
+    from pytest_awsmsg.services.swf import decisions
+
+    monkeypatch.setattr(decisions, "OPEN_LIMIT", 1)  # SWF's is 1,000 of each
+    run_id = start("parent")
+
+    def one(number: int) -> dict[str, Any]:
+        if kind == "ScheduleActivityTask":
+            return schedule(f"a{number}")
+        if kind == "StartTimer":
+            return decision("StartTimer", timerId=f"t{number}", startToFireTimeout="60")
+        return decision("StartChildWorkflowExecution", workflowType=WORKFLOW, workflowId=f"child-{number}")
+
+    decide(swf, one(1), one(2))
+    assert last(history(swf, "parent", run_id), f"{kind}Failed")["cause"] == cause
+
+
+def test_open_lambda_limit_and_unknown_functions(
+    swf: Any, start: Starter, aws: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_awsmsg.services.swf import decisions
+
+    monkeypatch.setattr(decisions, "OPEN_LAMBDA_LIMIT", 0)
+    run_id = start(lambdaRole=ROLE)
+    decide(swf, decision("ScheduleLambdaFunction", id="f", name="missing"))
+    assert last(history(swf, "order-1", run_id), "ScheduleLambdaFunctionFailed")["cause"] == (
+        "OPEN_LAMBDA_FUNCTIONS_LIMIT_EXCEEDED"
+    )
+    monkeypatch.setattr(decisions, "OPEN_LAMBDA_LIMIT", 50)
+    decide(swf, decision("ScheduleLambdaFunction", id="f", name="missing"))
+    failed = last(history(swf, "order-1", run_id), "LambdaFunctionFailed")
+    assert failed["reason"] == "ResourceNotFoundException"
+    assert "missing" in failed["details"]
+
+
+@pytest.mark.parametrize("kind", ["ContinueAsNewWorkflowExecution", "StartChildWorkflowExecution"])
+def test_starting_a_deprecated_or_incomplete_workflow_type_fails(swf: Any, start: Starter, kind: str) -> None:
+    swf.register_workflow_type(domain=DOMAIN, name=WORKFLOW["name"], version="bare")
+    run_id = start()
+    swf.deprecate_workflow_type(domain=DOMAIN, workflowType=WORKFLOW)
+    if kind == "ContinueAsNewWorkflowExecution":
+        deprecated = decision(kind)
+        incomplete = decision(kind, workflowTypeVersion="bare")
+        failed = f"{kind}Failed"
+    else:
+        deprecated = decision(kind, workflowType=WORKFLOW, workflowId="c1")
+        incomplete = decision(kind, workflowType={"name": WORKFLOW["name"], "version": "bare"}, workflowId="c2")
+        failed = "StartChildWorkflowExecutionFailed"
+    decide(swf, deprecated)
+    assert last(history(swf, "order-1", run_id), failed)["cause"] == "WORKFLOW_TYPE_DEPRECATED"
+    decide(swf, incomplete)
+    assert last(history(swf, "order-1", run_id), failed)["cause"] == "DEFAULT_TASK_LIST_UNDEFINED"

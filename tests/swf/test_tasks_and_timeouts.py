@@ -211,3 +211,13 @@ def test_decision_schedule_to_start_timeout(swf: Any, start: Starter, aws: Cloud
     events = history(swf, "order-1", run_id)
     assert types_of(events)[-3:] == ["DecisionTaskScheduled", "DecisionTaskTimedOut", "DecisionTaskScheduled"]
     assert attrs(events[-2])["timeoutType"] == "SCHEDULE_TO_START"
+
+
+@pytest.mark.requires_api("swf", "PollForDecisionTask", "startAtPreviousStartedEvent")
+def test_a_poll_can_start_at_the_previous_started_event(swf: Any, start: Starter) -> None:
+    start()
+    decide(swf)
+    swf.signal_workflow_execution(domain=DOMAIN, workflowId="order-1", signalName="more")
+    task = swf.poll_for_decision_task(domain=DOMAIN, taskList={"name": "deciders"}, startAtPreviousStartedEvent=True)
+    assert [e["eventId"] for e in task["events"]] == [3, 4, 5, 6, 7]
+    assert task["previousStartedEventId"] == 3
