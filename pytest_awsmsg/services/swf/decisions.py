@@ -107,7 +107,6 @@ class DecisionOps(ExecutionOps):
         if schedule_to_start is not None:
             execution.decision_schedule_to_start = schedule_to_start
         unhandled = execution.needs_decision
-        self._lambdas_to_run: list[tuple[Execution, LambdaRecord, str, str | None]] = []
         execution.deciding = True
         try:
             for decision in decisions:
@@ -124,8 +123,9 @@ class DecisionOps(ExecutionOps):
             execution.needs_decision = False
             if execution.scheduled_decision is None:
                 self.schedule_decision(execution)
-        for pending in self._lambdas_to_run:
-            self._run_lambda(*pending)
+        while execution.lambdas_to_run:
+            held, name, text = execution.lambdas_to_run.pop(0)
+            self._run_lambda(execution, held, name, text)
 
     # -- activities ------------------------------------------------------------------
 
@@ -575,7 +575,7 @@ class DecisionOps(ExecutionOps):
         held = LambdaRecord(function_id, event.event_id)
         execution.lambdas[function_id] = held
         # SWF runs the function once the decision task's decisions are applied (see apply_decisions).
-        self._lambdas_to_run.append((execution, held, a["name"], a.get("input")))
+        execution.lambdas_to_run.append((held, a["name"], a.get("input")))
 
     def _run_lambda(self, execution: Execution, held: LambdaRecord, name: str, text: str | None) -> None:
         from ...core.lambdas import LambdaFunctionError, LambdaNotFound

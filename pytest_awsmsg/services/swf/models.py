@@ -172,6 +172,8 @@ class Execution:
     timers: dict[str, TimerRecord] = field(default_factory=dict)  # open, by timerId
     children: dict[str, ChildRecord] = field(default_factory=dict)  # open, by workflowId
     lambdas: dict[str, LambdaRecord] = field(default_factory=dict)  # open, by id
+    # Scheduled by the decision task being applied; run once its decisions are recorded.
+    lambdas_to_run: list[tuple[LambdaRecord, str, str | None]] = field(default_factory=list)
     scheduled_decision: DecisionTask | None = None
     started_decision: DecisionTask | None = None
     needs_decision: bool = False  # events arrived while a decision task was started
