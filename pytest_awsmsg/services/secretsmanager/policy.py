@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...core import iam
 from .errors import MalformedPolicyDocumentException
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
@@ -66,10 +67,7 @@ def _wildcard(principal: Any) -> bool:
 
 def broad_access(document: dict[str, Any]) -> bool:
     """True when an Allow statement opens the secret to everyone (see the module docstring)."""
-    statements = document["Statement"]
-    if isinstance(statements, dict):
-        statements = [statements]
     return any(
         s.get("Effect") == "Allow" and ("NotPrincipal" in s or _wildcard(s.get("Principal"))) and not s.get("Condition")
-        for s in statements
+        for s in iam.statements(document)
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ...core import iam
 from ...core.paging import InvalidPageToken, page
 from ...core.quirks import QuirkSettings
 from ..base import RequestContext, Service
@@ -200,73 +199,13 @@ class SnsBase(Service[SnsStore]):
             raise InvalidParameterException("Invalid parameter: NextToken") from None
 
 
-def _listify(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def policy_allows(policy_text: str, topic_arn: str, account_id: str, action: str) -> bool:
-    """A small IAM evaluation of a topic policy for a caller account.
+    """The topic policy, evaluated by the cloud's one IAM evaluator (:mod:`pytest_awsmsg.core.iam`).
 
-    Enough for what tests exercise: principals (``*``, account ids, root and
-    IAM ARNs), SNS actions with wildcards, resources, and the conditions the
-    default policy and AddPermission use (StringEquals on AWS:SourceOwner /
-    aws:SourceAccount, matched against the caller's account).
+    The caller is an account: its id is also the ``aws:SourceOwner``,
+    ``aws:SourceAccount`` and ``aws:PrincipalAccount`` the conditions of the
+    default policy and AddPermission test.
     """
-    try:
-        policy = json.loads(policy_text) if policy_text else {}
-    except ValueError:
-        return False
-    allowed = False
-    for statement in _listify(policy.get("Statement") if isinstance(policy, dict) else None):
-        if not isinstance(statement, dict):
-            continue
-        actions = [str(a).lower() for a in _listify(statement.get("Action"))]
-        if not any(fnmatchcase(action.lower(), a) for a in actions):
-            continue
-        resources = _listify(statement.get("Resource")) or ["*"]
-        if not any(fnmatchcase(topic_arn, str(r)) for r in resources):
-            continue
-        if not _principal_matches(statement.get("Principal"), account_id):
-            continue
-        if not _conditions_match(statement.get("Condition") or {}, account_id):
-            continue
-        if statement.get("Effect") == "Deny":
-            return False
-        if statement.get("Effect") == "Allow":
-            allowed = True
-    return allowed
-
-
-def _principal_matches(principal: Any, account_id: str) -> bool:
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    for value in _listify(principal.get("AWS")):
-        text = str(value)
-        if text == "*" or text == account_id or text.startswith(f"arn:aws:iam::{account_id}:"):
-            return True
-    return False
-
-
-def _conditions_match(conditions: dict[str, Any], account_id: str) -> bool:
-    for operator, tests in conditions.items():
-        if not isinstance(tests, dict):
-            return False
-        for key, expected in tests.items():
-            if key.lower() not in ("aws:sourceowner", "aws:sourceaccount", "aws:principalaccount"):
-                continue  # conditions on what a test cannot express here pass
-            values = [str(v) for v in _listify(expected)]
-            if operator in ("StringEquals", "ArnEquals"):
-                ok = account_id in values
-            elif operator in ("StringLike", "ArnLike"):
-                ok = any(fnmatchcase(account_id, v) for v in values)
-            elif operator in ("StringNotEquals",):
-                ok = account_id not in values
-            else:
-                ok = False
-            if not ok:
-                return False
-    return True
+    keys = ("aws:SourceOwner", "aws:SourceAccount", "aws:PrincipalAccount")
+    request = iam.Request(action, topic_arn, principal_account=account_id, context=dict.fromkeys(keys, account_id))
+    return iam.allows(policy_text, request)

@@ -1,22 +1,15 @@
-"""Queue policies: what AddPermission/RemovePermission write, and a small
-evaluator that answers "may this principal do this to the queue?".
-
-The evaluator covers what SQS fan-out needs (SNS, EventBridge, S3 writing to a
-queue): Allow/Deny statements, Principal ``*`` / ``{"AWS": ...}`` /
-``{"Service": ...}``, Action and Resource wildcards, and the ``ArnEquals``,
-``ArnLike``, ``StringEquals`` and ``StringLike`` condition operators on
-``aws:SourceArn`` and ``aws:SourceAccount``. An operator or key it does not
-know makes its statement not match (fail closed), so a policy the fake cannot
-read never grants more than AWS would.
+"""Queue policies: what AddPermission/RemovePermission write, and "may this
+principal do this to the queue?" answered by the cloud's one IAM evaluator
+(:mod:`pytest_awsmsg.core.iam`), with the request's ``aws:SourceArn`` and
+``aws:SourceAccount`` as condition keys.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from fnmatch import fnmatchcase
-from typing import Any
 
+from ...core import iam
 from ...core.errors import InvalidParameterValue
 from .errors import OverLimit
 
@@ -37,12 +30,6 @@ _LABEL = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 MAX_ACTIONS = 7
 
 
-def _listify(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
 def add_permission(
     policy_text: str | None, *, queue_arn: str, label: str, account_ids: list[str], actions: list[str]
 ) -> str:
@@ -61,7 +48,7 @@ def add_permission(
                 "Reason: Only the queue owner is allowed to invoke this action."
             )
     policy = json.loads(policy_text) if policy_text else {}
-    statements = _listify(policy.get("Statement"))
+    statements = iam.listify(policy.get("Statement"))
     if any(s.get("Sid") == label for s in statements):
         raise InvalidParameterValue(f"Value {label} for parameter Label is invalid. Reason: Already exists.")
     principals = [f"arn:aws:iam::{a}:root" for a in account_ids]
@@ -83,7 +70,7 @@ def add_permission(
 def remove_permission(policy_text: str | None, label: str) -> str:
     """The policy without the statement ``label``; an empty string when none is left."""
     policy = json.loads(policy_text) if policy_text else {}
-    statements = _listify(policy.get("Statement"))
+    statements = iam.listify(policy.get("Statement"))
     kept = [s for s in statements if s.get("Sid") != label]
     if len(kept) == len(statements):
         raise InvalidParameterValue(
@@ -93,48 +80,6 @@ def remove_permission(policy_text: str | None, label: str) -> str:
         return ""
     policy["Statement"] = kept
     return json.dumps(policy, separators=(",", ":"))
-
-
-def _action_matches(patterns: list[Any], action: str) -> bool:
-    wanted = action.lower()
-    return any(fnmatchcase(wanted, str(p).lower()) for p in patterns)
-
-
-def _principal_matches(principal: Any, *, service: str | None, account_id: str | None) -> bool:
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    for kind, values in principal.items():
-        for value in _listify(values):
-            if value == "*":
-                return True
-            if kind == "Service" and service is not None and value == service:
-                return True
-            if kind == "AWS" and account_id is not None and value in (account_id, f"arn:aws:iam::{account_id}:root"):
-                return True
-    return False
-
-
-def _conditions_match(conditions: dict[str, Any], context: dict[str, str]) -> bool:
-    lowered = {k.lower(): v for k, v in context.items()}
-    for operator, clauses in conditions.items():
-        if not isinstance(clauses, dict):
-            return False
-        for key, expected in clauses.items():
-            actual = lowered.get(key.lower())
-            if actual is None:
-                return False  # a condition on a key the request lacks does not match
-            values = [str(v) for v in _listify(expected)]
-            if operator in ("ArnEquals", "StringEquals"):
-                ok = actual in values
-            elif operator in ("ArnLike", "StringLike"):
-                ok = any(fnmatchcase(actual, v) for v in values)
-            else:
-                return False
-            if not ok:
-                return False
-    return True
 
 
 def policy_allows(
@@ -147,35 +92,14 @@ def policy_allows(
     principal_account: str | None,
     source_arn: str | None,
 ) -> bool:
-    """IAM-style evaluation: an explicit Deny wins, then an Allow, else the owner's own access."""
+    """The cloud's IAM evaluation (:mod:`pytest_awsmsg.core.iam`): a Deny wins, then an Allow, else the owner may."""
     owner = principal_service is None and principal_account == owner_account
-    if not policy_text:
-        return owner
-    try:
-        policy = json.loads(policy_text)
-    except ValueError:
-        return owner
     context: dict[str, str] = {}
     if source_arn is not None:
         context["aws:SourceArn"] = source_arn
         parts = source_arn.split(":")
         if len(parts) > 4 and parts[4]:
             context["aws:SourceAccount"] = parts[4]
-    allowed = False
-    for statement in _listify(policy.get("Statement")):
-        if not isinstance(statement, dict):
-            continue
-        if not _action_matches(_listify(statement.get("Action")), action):
-            continue
-        resources = _listify(statement.get("Resource")) or ["*"]
-        if not any(fnmatchcase(queue_arn, str(r)) for r in resources):
-            continue
-        if not _principal_matches(statement.get("Principal"), service=principal_service, account_id=principal_account):
-            continue
-        if not _conditions_match(statement.get("Condition") or {}, context):
-            continue
-        if statement.get("Effect") == "Deny":
-            return False
-        if statement.get("Effect") == "Allow":
-            allowed = True
-    return allowed or owner
+    request = iam.Request(action, queue_arn, principal_account, principal_service, context)
+    decision = iam.evaluate(policy_text, request)
+    return decision == iam.ALLOW or (decision == iam.NO_MATCH and owner)
