@@ -19,6 +19,7 @@ the kit is answered 500 ``InternalFailure`` and logged.
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import functools
 import itertools
 import json
@@ -54,6 +55,7 @@ MAX_BODY = 16 * 1024 * 1024
 #: before the server closes it (real seconds: it bounds sockets, not the cloud).
 IDLE_TIMEOUT = 60.0
 _MAX_CHUNK_LINE = 1024
+_HOP_HEADERS = frozenset({"content-length", "connection", "transfer-encoding", "date", "server"})
 _LINGER_SECONDS = 0.5
 _LINGER_BYTES = 1024 * 1024
 
@@ -430,19 +432,27 @@ class _Handler(BaseHTTPRequestHandler):
         return b"".join(parts)
 
     def _send(self, response: WireResponse, *, close: bool) -> None:
+        """Status line, headers and body in one write: one segment for small answers."""
         if close:
             self.close_connection = True
+        reason = self.responses.get(response.status, ("",))[0]
+        head = [
+            f"{self.protocol_version} {response.status} {reason}",
+            f"Server: {self.server_version}",
+            f"Date: {email.utils.formatdate(usegmt=True)}",
+        ]
+        for key, value in response.headers.items():
+            if key.lower() not in _HOP_HEADERS:
+                head.append(f"{key}: {value}")
+        head.append(f"Content-Length: {len(response.body)}")
+        if self.close_connection:
+            head.append("Connection: close")
+        data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", "replace")
+        if self.command != "HEAD":
+            data += response.body
+        self.log_request(response.status)
         try:
-            self.send_response(response.status)
-            for key, value in response.headers.items():
-                if key.lower() not in ("content-length", "connection", "transfer-encoding"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
+            self.wfile.write(data)
             self.wfile.flush()
         except OSError:  # the client went away: nothing to answer
             self.close_connection = True
