@@ -77,7 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pytest-awsmsg serve: {error}", file=sys.stderr)
         return 2
     stop = threading.Event()
+    # Both signals just end the wait below: no KeyboardInterrupt raised at an
+    # arbitrary point of a serving thread's work, and the close runs in order.
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     print(server.endpoint.url, flush=True)
     environment = sdk_environment(server.endpoint.url, server.endpoint.cloud.region)
     print("pytest-awsmsg: serving; point SDKs at it with:", file=sys.stderr)
@@ -89,8 +92,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         while not stop.wait(0.5):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
         server.close()
     return 0
