@@ -478,3 +478,16 @@ def test_starting_a_deprecated_or_incomplete_workflow_type_fails(swf: Any, start
     assert last(history(swf, "order-1", run_id), failed)["cause"] == "WORKFLOW_TYPE_DEPRECATED"
     decide(swf, incomplete)
     assert last(history(swf, "order-1", run_id), failed)["cause"] == "DEFAULT_TASK_LIST_UNDEFINED"
+
+
+def test_a_lambda_task_running_past_its_start_to_close_timeout_times_out(swf: Any, start: Starter, aws: Cloud) -> None:
+    def slow(event: Any, context: Any) -> str:
+        aws.clock.advance(seconds=31)  # the stand-in takes 31 s of virtual time
+        return "late"
+
+    aws.lambdas.register("slow", slow)
+    run_id = start(lambdaRole=ROLE)
+    decide(swf, decision("ScheduleLambdaFunction", id="s", name="slow", startToCloseTimeout="30"))
+    timed_out = last(history(swf, "order-1", run_id), "LambdaFunctionTimedOut")
+    assert timed_out["timeoutType"] == "START_TO_CLOSE"
+    assert "LambdaFunctionCompleted" not in types_of(history(swf, "order-1", run_id))

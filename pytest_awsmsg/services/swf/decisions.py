@@ -600,6 +600,7 @@ class DecisionOps(ExecutionOps):
             event: Any = json.loads(text) if text else {}
         except ValueError:
             event = text
+        began = self.now()
         try:
             result = self.cloud.lambdas.invoke(name, event, source="swf")
         except LambdaNotFound as missing:
@@ -611,6 +612,10 @@ class DecisionOps(ExecutionOps):
             outcome = ("LambdaFunctionFailed", {"reason": error.error_type, "details": json.dumps(error.payload)})
         else:
             outcome = ("LambdaFunctionCompleted", {"result": None if result is None else json.dumps(result)})
+        limit = seconds(execution.history[held.scheduled_event_id].get("startToCloseTimeout"))
+        if limit is not None and self.now() - began >= limit:
+            # The stand-in moved virtual time past the task's start-to-close timeout.
+            outcome = ("LambdaFunctionTimedOut", {"timeoutType": "START_TO_CLOSE"})
         if not execution.open or execution.lambdas.get(held.function_id) is not held:
             return
         del execution.lambdas[held.function_id]
