@@ -10,6 +10,18 @@ import boto3
 import pytest
 
 from pytest_awsmsg import Cloud
+from pytest_awsmsg.core.registry import service_model
+
+# Older botocore models (1.34.89) require what Amazon MQ now defaults: a client
+# built from them must send it.
+_REQUIRED = service_model("mq").operation_model("CreateBroker").input_shape.required_members
+
+
+def old_model_defaults(engine: str) -> dict[str, Any]:
+    """What an older model makes a client send that Amazon MQ now defaults (the same values)."""
+    defaults = {"EngineVersion": "5.19" if engine == "ACTIVEMQ" else "4.2", "AutoMinorVersionUpgrade": True}
+    return {member: value for member, value in defaults.items() if member in _REQUIRED}
+
 
 ADMIN = {"Username": "admin", "Password": "correct-horse-battery", "ConsoleAccess": True}
 
@@ -27,6 +39,7 @@ def create(mq: Any, name: str = "orders", **overrides: Any) -> str:
         "HostInstanceType": "mq.t3.micro",
         "PubliclyAccessible": False,
         "Users": [ADMIN],
+        **old_model_defaults(overrides.get("EngineType", "ACTIVEMQ")),
         **overrides,
     }
     return str(mq.create_broker(**params)["BrokerId"])
@@ -164,7 +177,7 @@ def test_rabbitmq_users_are_not_managed_through_amazon_mq(aws: Cloud, mq: Any) -
 
 
 def test_configurations_keep_every_revision_and_sanitise_activemq_xml(mq: Any) -> None:
-    config = mq.create_configuration(Name="tuned", EngineType="ACTIVEMQ")
+    config = mq.create_configuration(Name="tuned", EngineType="ACTIVEMQ", EngineVersion="5.19")
     assert config["LatestRevision"]["Revision"] == 1
     data = (
         '<broker xmlns="http://activemq.apache.org/schema/core">'
@@ -186,8 +199,9 @@ def test_configurations_keep_every_revision_and_sanitise_activemq_xml(mq: Any) -
         mq.describe_configuration_revision(ConfigurationId=config["Id"], ConfigurationRevision="9")
 
 
+@pytest.mark.requires_api("mq", "DeleteConfiguration")
 def test_a_configuration_in_use_cannot_be_deleted(aws: Cloud, mq: Any) -> None:
-    config = mq.create_configuration(Name="tuned", EngineType="ACTIVEMQ")
+    config = mq.create_configuration(Name="tuned", EngineType="ACTIVEMQ", EngineVersion="5.19")
     create(mq, Configuration={"Id": config["Id"], "Revision": 1})
     with pytest.raises(mq.exceptions.ConflictException):
         mq.delete_configuration(ConfigurationId=config["Id"])
