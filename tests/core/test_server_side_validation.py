@@ -118,3 +118,32 @@ def test_in_cloud_calls_are_validated_the_same_way(aws: Cloud) -> None:
 
     assert caught.value.code == "ValidationException"
     assert "Member must have value greater than or equal to 1" in caught.value.message
+
+
+def test_nulls_inside_lists_and_maps_are_missing_members(aws: Cloud) -> None:
+    url = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="q")["QueueUrl"]
+
+    with pytest.raises(ClientError) as caught:
+        client("sqs").tag_queue(QueueUrl=url, Tags={"team": None})
+    assert error(caught) == ("MissingParameter", "The request must contain the parameter Tags.team.")
+
+    with pytest.raises(ClientError) as caught:
+        client("secretsmanager").batch_get_secret_value(SecretIdList=["a", None])
+    assert (
+        "Value null at 'secretIdList.2.member' failed to satisfy constraint: Member must not be null"
+        in (error(caught)[1])
+    )
+
+
+def test_a_number_where_base64_goes_is_a_serialization_error(aws: Cloud) -> None:
+    from pytest_awsmsg.core.protocols import WireRequest
+
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "secretsmanager.PutSecretValue"}
+    body = '{"SecretId": "s", "SecretBinary": 7}'
+    request = WireRequest.create("POST", "https://secretsmanager.us-east-1.amazonaws.com/", headers, body)
+
+    answer = aws.handle("secretsmanager", request)
+
+    assert answer.status == 400
+    assert b"SerializationException" in answer.body
+    aws.check_kit()

@@ -255,7 +255,7 @@ def b64encode(value: bytes | str) -> str:
 def b64decode(value: str | bytes) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
-    except ValueError:
+    except (ValueError, TypeError):  # not base64, or not even text (a number in JSON)
         raise ProtocolError("Invalid base64 value.", code="SerializationException") from None
 
 

@@ -231,14 +231,19 @@ def _check(style: Style, shape: Shape, value: Any, path: str, problems: list[str
         return
     if style.check_constraints:
         _constraints(style, shape, value, path, problems)
+    # A null inside a list or map is a missing member (no model here is sparse).
     if isinstance(shape, ListShape):
         for index, item in enumerate(value):
-            if item is not None:
+            if item is None:
+                problems.append(style.missing(style.item(path, index)))
+            else:
                 _check(style, shape.member, item, style.item(path, index), problems)
     elif isinstance(shape, MapShape):
         for key, item in value.items():
             _check(style, shape.key, key, path, problems)
-            if item is not None:
+            if item is None:
+                problems.append(style.missing(f"{path}.{key}"))
+            else:
                 _check(style, shape.value, item, f"{path}.{key}", problems)
 
 
