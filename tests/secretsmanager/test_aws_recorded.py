@@ -186,3 +186,22 @@ class TestSearchWords:
         assert self.found(sm, "DATA") == ["credsDatabase"]
         assert self.found(sm, "api") == ["prod/api-key"]
         assert self.found(sm, "nothing") == []
+
+
+@pytest.mark.parametrize("operation", _operations_with_secret_id())
+@pytest.mark.parametrize("state", ["missing", "scheduled for deletion"])
+def test_every_operation_answers_only_errors_its_model_documents(
+    sm: Any, make_secret: MakeSecret, operation: str, state: str
+) -> None:
+    """Each operation's documented errors (the model's list) are the only ones it answers."""
+    op_model = sm.meta.service_model.operation_model(operation)
+    documented = {shape.name for shape in op_model.error_shapes}
+    params = _minimal(op_model.input_shape)
+    params["SecretId"] = "db"
+    if state != "missing":
+        make_secret("db")
+        sm.delete_secret(SecretId="db")
+    try:
+        getattr(sm, botocore.xform_name(operation))(**params)
+    except sm.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] in documented, (operation, error.response["Error"])
