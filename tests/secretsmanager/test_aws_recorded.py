@@ -201,7 +201,9 @@ def test_every_operation_answers_only_errors_its_model_documents(
     if state != "missing":
         make_secret("db")
         sm.delete_secret(SecretId="db")
+    code = None
     try:
         getattr(sm, botocore.xform_name(operation))(**params)
     except sm.exceptions.ClientError as error:
-        assert error.response["Error"]["Code"] in documented, (operation, error.response["Error"])
+        code = error.response["Error"]["Code"]
+    assert code is None or code in documented, (operation, code)
