@@ -246,7 +246,13 @@ class StateMachineOps(StepFunctionsBase):
         next_token: str | None = None,
         max_results: int | None = None,
     ) -> dict[str, Any]:
-        machine, _, _ = self._machine(state_machine_arn)
+        try:
+            machine, _, _ = self._machine(state_machine_arn)
+        except StateMachineDoesNotExist:
+            # The model documents no StateMachineDoesNotExist here. Assumption: like AWS's
+            # other list operations, a machine that does not exist has no versions.
+            self._parse_arn(state_machine_arn, "stateMachine")
+            return {"stateMachineVersions": []}
         versions = sorted(machine.versions.values(), key=lambda v: -v.number)
         return _listing(
             "stateMachineVersions",
