@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     print(server.endpoint.url, flush=True)
-    environment = sdk_environment(server.endpoint.url, server.endpoint.cloud.region)
+    environment = sdk_environment(server.endpoint.url, server.endpoint.cloud.region, server.endpoint.cloud.account_id)
     print("pytest-awsmsg: serving; point SDKs at it with:", file=sys.stderr)
     for key in ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         print(f"  export {key}={environment[key]}", file=sys.stderr)

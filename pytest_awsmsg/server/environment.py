@@ -7,18 +7,25 @@ from __future__ import annotations
 
 import os
 
-# Fake, as the in-process fake's are: a subprocess must never sign with real keys.
-_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-    "AWS_SECRET_ACCESS_KEY": "fake-secret-key",
-    "AWS_SESSION_TOKEN": "fake-session-token",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
+from .signing import KIT_KEY_PREFIX, KIT_SECRET
 
 
-def sdk_environment(url: str, region: str) -> dict[str, str]:
-    """The variables that point an AWS SDK at ``url`` (AWS_REGION for the JavaScript SDK)."""
-    return {**_CREDENTIALS, "AWS_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": region, "AWS_REGION": region}
+def sdk_environment(url: str, region: str, account_id: str) -> dict[str, str]:
+    """The variables that point an AWS SDK at ``url`` (AWS_REGION for the JavaScript SDK).
+
+    The key is the kit's own for the account (what ``Cloud.credentials_for``
+    gives): fake, so a subprocess never signs with real keys, and known, so
+    the server checks its signatures as AWS would.
+    """
+    return {
+        "AWS_ACCESS_KEY_ID": KIT_KEY_PREFIX + account_id,
+        "AWS_SECRET_ACCESS_KEY": KIT_SECRET,
+        "AWS_SESSION_TOKEN": "fake-session-token",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL": url,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+    }
 
 
 class ServedEnvironment:
@@ -29,8 +36,8 @@ class ServedEnvironment:
     turns them all off, so those are removed meanwhile.
     """
 
-    def __init__(self, url: str, region: str) -> None:
-        wanted = sdk_environment(url, region)
+    def __init__(self, url: str, region: str, account_id: str) -> None:
+        wanted = sdk_environment(url, region, account_id)
         masking = [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL_")]
         masking.append("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
         self._saved = {k: os.environ.get(k) for k in [*wanted, *masking]}

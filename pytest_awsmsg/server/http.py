@@ -39,6 +39,7 @@ from ..core.registry import faked_services, service_class, service_model
 from ..core.service import Service
 from . import routing
 from .environment import ServedEnvironment
+from .signing import signature_matches
 
 if TYPE_CHECKING:
     from ..core.cloud import Cloud
@@ -111,7 +112,7 @@ class HttpEndpoint:
         self._error_ids = itertools.count(1)
         self._acceptor = EndpointThread("http-accept", self._accept_loop)
         self._acceptor.start()
-        self._environment = ServedEnvironment(self.url, cloud.region) if export_environment else None
+        self._environment = ServedEnvironment(self.url, cloud.region, cloud.account_id) if export_environment else None
 
     def __repr__(self) -> str:
         return f"<HttpEndpoint {self.url} connections={len(self._connections)}>"
@@ -289,6 +290,14 @@ def _check_signature(wire: WireRequest, service: str) -> None:
             400,
             "IncompleteSignature",
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+        )
+    raw_path = "/" + wire.url.split("://", 1)[-1].partition("/")[2]
+    if not signature_matches(wire, raw_path, parts):
+        raise HttpError(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check your AWS "
+            "Secret Access Key and signing method. Consult the service documentation for details.",
         )
 
 

@@ -74,10 +74,13 @@ class Client:
         method: str = "POST",
         region: str = "us-east-1",
         access_key: str = "AKIAIOSFODNN7EXAMPLE",
+        secret: str = "fake-secret-key",
+        sent_body: bytes | None = None,
     ) -> Response:
+        """Signed with botocore's own signer; ``sent_body`` sends other bytes than were signed."""
         request = AWSRequest(method=method, url=self.url + path, data=body, headers=headers)
-        SigV4Auth(Credentials(access_key, "fake-secret-key"), signing_name, region).add_auth(request)
-        return self.request(method, path, body, dict(request.headers.items()))
+        SigV4Auth(Credentials(access_key, secret), signing_name, region).add_auth(request)
+        return self.request(method, path, body if sent_body is None else sent_body, dict(request.headers.items()))
 
     def json_call(self, service: str, operation: str, params: dict[str, Any], **kwargs: Any) -> Response:
         prefix, content_type, signing_name = JSON_TARGETS[service]

@@ -109,6 +109,24 @@ def test_a_malformed_signature_is_an_incomplete_signature(client: Client, author
     assert complaint in error["message"]
 
 
+def test_signatures_made_with_the_kits_keys_are_checked(aws: Cloud, client: Client) -> None:
+    key = aws.credentials_for("123456789012")["aws_access_key_id"]
+    headers = {"X-Amz-Target": "AmazonSQS.CreateQueue", "Content-Type": "application/x-amz-json-1.0"}
+    body = json.dumps({"QueueName": "signed"}).encode()
+    tampered = json.dumps({"QueueName": "forged"}).encode()
+    altered = client.signed("sqs", body, dict(headers), access_key=key, sent_body=tampered)
+    assert altered.status == 403
+    assert "SignatureDoesNotMatch" in altered.json()["__type"]
+    wrong_secret = client.signed("sqs", body, dict(headers), access_key=key, secret="not-the-secret")
+    assert wrong_secret.status == 403
+    assert not aws.sqs.queues()
+    assert client.signed("sqs", body, dict(headers), access_key=key).status == 200
+    # A key the kit did not hand out cannot be checked: any secret is taken, as with in-process clients.
+    other = client.signed("sqs", tampered, dict(headers), access_key="AKIAOTHERKEY", secret="whatever")
+    assert other.status == 200
+    assert sorted(q.name for q in aws.sqs.queues()) == ["forged", "signed"]
+
+
 def test_a_body_over_the_limit_is_refused_unread(aws: Cloud, served: str) -> None:
     endpoint = aws.endpoints.get("http")
     limit = endpoint.max_body  # type: ignore[union-attr]
