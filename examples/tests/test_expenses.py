@@ -25,7 +25,7 @@ from orders.expenses import (
     submit,
 )
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 from pytest_awsmsg.services.swf import NO_RESPONSE
 
 APPROVERS = ["alice", "bob", "carol"]

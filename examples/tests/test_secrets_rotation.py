@@ -13,7 +13,7 @@ import boto3
 import pytest
 from orders.db_config import SECRET_ID, AuthenticationFailed, DbConfig, rotation_handler
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 
 class OrdersDatabase:

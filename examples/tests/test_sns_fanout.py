@@ -9,7 +9,7 @@ from __future__ import annotations
 import boto3
 from orders.notifications import LARGE_ORDER, drain, publish_event, wire_up
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 
 def test_each_team_gets_only_the_events_it_subscribed_to(aws: Cloud) -> None:

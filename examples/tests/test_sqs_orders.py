@@ -20,7 +20,7 @@ from orders.queue_worker import (
     work_once,
 )
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 
 def test_creating_the_queues_again_finds_them(aws: Cloud) -> None:

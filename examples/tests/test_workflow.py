@@ -21,7 +21,7 @@ from orders.workflow import (
     validate_handler,
 )
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 ROLE = "arn:aws:iam::123456789012:role/orders-workflow"
 

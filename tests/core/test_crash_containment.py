@@ -10,9 +10,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from pytest_awsmsg import Cloud
+from pytest_awsmsg import AwsError, Cloud
 from pytest_awsmsg.core.containment import KitBug
-from pytest_awsmsg.core.errors import AwsError
 
 pytest_plugins = ["pytester"]
 

@@ -12,8 +12,7 @@ from botocore import parsers
 from botocore.awsrequest import HeadersDict
 from botocore.model import ServiceModel
 
-from pytest_awsmsg import Cloud
-from pytest_awsmsg.core.errors import AwsError
+from pytest_awsmsg import AwsError, Cloud
 from pytest_awsmsg.core.protocols import serializer_for
 from pytest_awsmsg.core.protocols.views import QUERY_ERA, query_code_of
 from pytest_awsmsg.core.registry import faked_services, service_model

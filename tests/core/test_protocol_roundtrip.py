@@ -18,7 +18,7 @@ from botocore.awsrequest import HeadersDict, create_request_object, prepare_requ
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 from botocore.serialize import create_serializer
 
-from pytest_awsmsg.core.errors import AwsError
+from pytest_awsmsg import AwsError
 from pytest_awsmsg.core.protocols import WireRequest, model_as, parser_for, serializer_for
 from pytest_awsmsg.core.protocols.views import query_code_of
 from pytest_awsmsg.core.registry import service_model

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import pytest_awsmsg.core
-from pytest_awsmsg.core.errors import AwsError
+from pytest_awsmsg import AwsError
 from pytest_awsmsg.core.model_errors import ModelErrors
 from pytest_awsmsg.core.registry import faked_services, service_class, service_model
 from pytest_awsmsg.core.service import Service

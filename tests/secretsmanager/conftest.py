@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 from .helpers import FakeDatabase
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 from .helpers import error_of
 

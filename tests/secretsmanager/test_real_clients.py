@@ -17,7 +17,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 MakeSecret = Callable[..., dict[str, Any]]
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 from .helpers import error_of
 

@@ -20,7 +20,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 JSON_TARGETS = {
     "sqs": ("AmazonSQS", "application/x-amz-json-1.0", "sqs"),

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 from .conftest import Client
 

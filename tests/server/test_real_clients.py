@@ -19,7 +19,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 from .conftest import run_python, sns_send_policy
 

@@ -11,8 +11,7 @@ import threading
 import boto3
 import pytest
 
-from pytest_awsmsg import fake_aws
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud, fake_aws
 
 from .conftest import Client, run_python, sns_send_policy
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 # The guide's customer transaction, as message attributes and as a message body.
 TRANSACTION_ATTRIBUTES = {

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import responses
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 from pytest_awsmsg.services.sns import HttpRequest
 
 from .conftest import Queue

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 ARN = "arn:aws:sns:us-east-1:123456789012:"
 

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 
 def test_topics_and_subscriptions_by_name(aws: Cloud, sns: Any, make_topic: Callable[..., str]) -> None:

@@ -16,7 +16,7 @@ import boto3
 import botocore.session
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 from pytest_awsmsg.core.protocols import model_as
 from pytest_awsmsg.core.registry import service_model
 

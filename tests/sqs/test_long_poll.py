@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from freezegun import freeze_time
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 from .conftest import QueueFactory
 from .helpers import receive

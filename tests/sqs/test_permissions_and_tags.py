@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 from pytest_awsmsg.core.seams import QueueRef, QueueTarget, queue_target
 
 from .conftest import QueueFactory

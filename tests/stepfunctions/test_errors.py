@@ -8,8 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_awsmsg import fake_aws
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud, fake_aws
 
 from .conftest import LAMBDA, ROLE, MachineFactory, Runner, events, single
 

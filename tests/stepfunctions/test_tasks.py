@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 from pytest_awsmsg.services.stepfunctions import TaskFailure
 
 from .conftest import LAMBDA, MachineFactory, Runner, events, single

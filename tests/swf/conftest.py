@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 DOMAIN = "orders"
 WORKFLOW = {"name": "process-order", "version": "1"}

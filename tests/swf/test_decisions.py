@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 from .conftest import ACTIVITY, DOMAIN, WORKFLOW, Starter, attrs, decide, decision, history, last, schedule, types_of
 

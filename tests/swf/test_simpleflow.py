@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 
 pytest.importorskip("simpleflow")
 

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_awsmsg.core.cloud import Cloud
+from pytest_awsmsg import Cloud
 from pytest_awsmsg.services.swf.runner import NO_RESPONSE
 
 from .conftest import ACTIVITY, DOMAIN, Starter, decide, decision, schedule

@@ -26,7 +26,7 @@ from .errors import (
 from .listing import ListingOps
 from .models import CURRENT, DAY, Secret
 from .password import random_password
-from .policies import PolicyOps
+from .policy_ops import PolicyOps
 from .replication import ReplicationOps
 from .rotation import RotationOps
 from .views import SecretsManagerView, SecretView

@@ -18,6 +18,7 @@ from ...core.service import operation
 from ..base import RequestContext
 from . import validation as rules
 from .attributes import parse_redrive_policy
+from .common import SqsBase
 from .errors import (
     BatchRequestTooLong,
     OverLimit,
@@ -37,7 +38,6 @@ from .models import (
     parse_receipt,
     remember,
 )
-from .shared import SqsBase
 
 MAX_VISIBILITY = 43_200
 MAX_BATCH_BYTES = 1_048_576  # the sum of a batch's messages, whatever the queue's MaximumMessageSize

@@ -20,9 +20,9 @@ from ...core.clock import Timer
 from ...core.errors import InvalidParameterValue
 from ...core.service import operation
 from ..base import RequestContext
+from .common import SqsBase
 from .errors import ResourceNotFoundException, invalid_value
 from .models import Queue
-from .shared import SqsBase
 
 DEFAULT_RATE = 500
 _MAX_TASKS_LISTED = 10

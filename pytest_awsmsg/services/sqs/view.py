@@ -17,8 +17,8 @@ from typing import Any
 
 from ...core.quirks import check_rate
 from ...core.views import ServiceView, explain
+from .common import SqsBase
 from .models import Message, Queue, Quirks
-from .shared import SqsBase
 
 
 def _dt(timestamp: float | None) -> datetime | None:

@@ -8,7 +8,8 @@ Public helpers::
 from __future__ import annotations
 
 from .api import StepFunctionsService
-from .helpers import ExecutionView, TaskView, load_definition
+from .definitions import load_definition
 from .tasks import TaskFailure
+from .view import ExecutionView, TaskView
 
 __all__ = ["ExecutionView", "StepFunctionsService", "TaskFailure", "TaskView", "load_definition"]

@@ -2,7 +2,7 @@
 
 Executions run in :mod:`.interpreter`; state machines, versions and aliases
 live here, executions and tasks in :mod:`.execution_ops`, and the rest
-(activities, map runs, tags, validation, TestState) in :mod:`.other_ops`.
+(activities, map runs, tags, validation, TestState) in :mod:`.resource_ops`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .errors import (
 )
 from .execution_ops import ExecutionOps
 from .models import Alias, StateMachine, Version
-from .other_ops import OtherOps
+from .resource_ops import ResourceOps
 from .view import StepFunctionsView
 
 # CharacterRestrictedName in the model: not only digits (that would read as a version number).
@@ -412,7 +412,7 @@ class StateMachineOps(StepFunctionsBase):
         )
 
 
-class StepFunctionsService(StateMachineOps, ExecutionOps, OtherOps):
+class StepFunctionsService(StateMachineOps, ExecutionOps, ResourceOps):
     """AWS Step Functions: real state machine definitions run by an ASL interpreter in virtual time."""
 
     name = "stepfunctions"

@@ -21,9 +21,9 @@ from .errors import (
     TaskTimedOut,
     ValidationException,
 )
-from .helpers import ExecutionView, TaskView
 from .interpreter import EXPRESS_MAX_SECONDS, MAX_PAYLOAD
 from .models import Execution, PendingTask, StateMachine, dumps
+from .view import ExecutionView, TaskView
 
 ACTIVITY_POLL_SECONDS = 60.0
 

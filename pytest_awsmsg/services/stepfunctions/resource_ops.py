@@ -1,4 +1,5 @@
-"""Activities, map runs, tags, ValidateStateMachineDefinition and TestState."""
+"""Activities, map runs and tags (the resources besides state machines and executions),
+ValidateStateMachineDefinition and TestState."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from .models import Activity
 from .teststate import run_test_state
 
 
-class OtherOps(StepFunctionsBase):
+class ResourceOps(StepFunctionsBase):
     """The operations around executions: activities, map runs, tags, validation, TestState."""
 
     # -- activities ------------------------------------------------------------------

@@ -8,7 +8,7 @@ from ...core.service import operation
 from ..base import RequestContext
 from .common import SecretsBase, page, tag_list
 from .errors import InvalidParameterException, PublicPolicyException, ResourceNotFoundException
-from .policy import BROAD_ACCESS, BROAD_ACCESS_MESSAGE, broad_access, parse_policy
+from .policy_checks import BROAD_ACCESS, BROAD_ACCESS_MESSAGE, broad_access, parse_policy
 
 DEFAULT_POLICY = "default"
 
