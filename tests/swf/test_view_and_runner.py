@@ -13,6 +13,8 @@ from pytest_awsmsg.services.swf.runner import NO_RESPONSE
 
 from .conftest import ACTIVITY, DOMAIN, Starter, decide, decision, schedule
 
+pytest_plugins = ["pytester"]
+
 
 def test_the_view_shows_executions_histories_and_pending_tasks(swf: Any, start: Starter, aws: Cloud) -> None:
     start("order-1", tagList=["vip"], input="in")
@@ -50,8 +52,7 @@ def test_view_asserts_explain_with_the_history_tail(start: Starter, aws: Cloud) 
 def test_the_report_shows_each_open_execution_with_its_history_tail(start: Starter, aws: Cloud) -> None:
     start("order-1")
     start("order-2")
-    aws.swf.execution("order-2")
-    [(title, text)] = aws.swf.report_sections()
+    [(title, text)] = [s for s in aws.report_sections() if s[0].startswith("aws swf")]
     assert title == "aws swf open executions"
     assert "orders/order-1" in text
     assert "orders/order-2" in text
@@ -140,3 +141,26 @@ def test_boto3_workers_on_threads_with_the_decider_on_the_tests_thread(swf: Any,
     assert done == ["charge-1"]
     info = swf.describe_workflow_execution(domain=DOMAIN, execution={"workflowId": "order-1", "runId": run_id})
     assert info["executionInfo"]["closeStatus"] == "COMPLETED"
+
+
+def test_a_failed_tests_report_shows_the_open_executions_history_tail(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+
+        def test_stuck(aws):
+            swf = boto3.client("swf", region_name="us-east-1")
+            swf.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+            swf.register_workflow_type(
+                domain="d", name="w", version="1", defaultTaskList={"name": "t"},
+                defaultExecutionStartToCloseTimeout="60", defaultTaskStartToCloseTimeout="10",
+                defaultChildPolicy="TERMINATE",
+            )
+            swf.start_workflow_execution(domain="d", workflowId="stuck-1", workflowType={"name": "w", "version": "1"})
+            swf.signal_workflow_execution(domain="d", workflowId="stuck-1", signalName="nudge")
+            assert False, "the workflow never finished"
+        """
+    )
+    result = pytester.runpytest_inprocess()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*aws swf open executions*", "*d/stuck-1*OPEN*", "*WorkflowExecutionSignaled*nudge*"])
