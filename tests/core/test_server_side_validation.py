@@ -147,3 +147,17 @@ def test_a_number_where_base64_goes_is_a_serialization_error(aws: Cloud) -> None
     assert answer.status == 400
     assert b"SerializationException" in answer.body
     aws.check_kit()
+
+
+def test_members_the_model_does_not_know_are_ignored(aws: Cloud) -> None:
+    from pytest_awsmsg.core.protocols import WireRequest
+
+    headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AWSStepFunctions.ListActivities"}
+    request = WireRequest.create(
+        "POST", "https://states.us-east-1.amazonaws.com/", headers, '{"junk": 1, "maxResults": 5}'
+    )
+
+    answer = aws.handle("stepfunctions", request)
+
+    assert answer.status == 200
+    aws.check_kit()

@@ -148,9 +148,14 @@ class JsonParser(RequestParser):
             )
         operation = self.operation(target[len(prefix) + 1 :])
         body = loads(request.body)
-        if operation.input_shape is None:
+        shape = operation.input_shape
+        if shape is None:
             return operation, {}
-        return operation, decode(operation.input_shape, body) or {}
+        params = decode(shape, body) or {}
+        if any(name not in shape.members for name in params):
+            # AWS ignores members its model does not know (a newer SDK's)
+            params = {name: value for name, value in params.items() if name in shape.members}
+        return operation, params
 
 
 class JsonSerializer(ResponseSerializer):
