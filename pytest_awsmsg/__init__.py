@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .core.registry import register_service
     from .core.threads import StragglerThreadWarning
 
+__version__ = "0.1.0"
 __all__ = [
     "AwsError",
     "Cloud",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 _CLOUD = pytest.StashKey["Cloud"]()
 _OUTCOME = pytest.StashKey[str]()
 _TIMELINE = pytest.StashKey["list[dict[str, Any]]"]()
+_WORKER_TIMELINES = "awsmsg_timelines"  # what an xdist worker hands its controller
 # Markers that need a cloud pull in the ``aws`` fixture on their own.
 CLOUD_MARKERS = ("aws", "aws_fault", "aws_az_outage", "aws_region_outage", "aws_fis", "aws_virtual_sleep")
 _MARKERS = (
@@ -160,12 +161,18 @@ def _options(request: pytest.FixtureRequest, allowed: frozenset[str]) -> dict[st
         options["region"] = region
     # Closest marker wins: apply from the outermost (module, class) inwards.
     for marker in reversed(list(request.node.iter_markers("aws"))):
+        # One line naming the marker, as for aws_fault (pytest.fail outside any except block).
         if marker.args:
-            raise pytest.UsageError("@pytest.mark.aws takes keyword arguments only, e.g. aws(seed=1)")
+            pytest.fail("@pytest.mark.aws takes keyword arguments only, e.g. aws(seed=1)", pytrace=False)
         unknown = sorted(set(marker.kwargs) - allowed)
         if unknown:
-            raise pytest.UsageError(
-                f"@pytest.mark.aws: unknown option {', '.join(map(repr, unknown))}; it takes {_signature('aws')}"
+            from .core.suggest import did_you_mean
+
+            hints = "".join(did_you_mean(name, allowed) for name in unknown)
+            pytest.fail(
+                f"@pytest.mark.aws: unknown option {', '.join(map(repr, unknown))}.{hints} "
+                f"It takes {_signature('aws')}",
+                pytrace=False,
             )
         options.update(marker.kwargs)
     # aws_virtual_sleep and aws(virtual_sleep=...) say the same thing: the
@@ -263,9 +270,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     path = config.getoption("--awsmsg-timeline", None)
     if timelines is None or not path:
         return
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller writes the one file
+        workeroutput[_WORKER_TIMELINES] = json.dumps(timelines)
+        return
     target = Path(path)
-    worker = getattr(config, "workerinput", {}).get("workerid")
-    if worker:  # pytest-xdist: one file per worker, never two writers on one
-        target = target.with_name(f"{target.stem}.{worker}{target.suffix}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps({"version": 1, "tests": timelines}, indent=1) + "\n", encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist's controller: a worker's timelines join the run's, in node id order."""
+    timelines = node.config.stash.get(_TIMELINE, None)
+    sent = getattr(node, "workeroutput", {}).get(_WORKER_TIMELINES)
+    if timelines is not None and sent:
+        timelines.extend(json.loads(sent))
+        timelines.sort(key=lambda entry: entry["nodeid"])

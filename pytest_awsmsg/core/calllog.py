@@ -37,13 +37,18 @@ class CallRecord:
         return self.error_code is None
 
     def summary(self) -> str:
-        when = datetime.fromtimestamp(self.time, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
+        when = stamp(self.time)
         keys = ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
         outcome = "ok" if self.ok else f"{self.status or 'no answer'} {self.error_code}: {self.error_message}"
         if self.fault:
             outcome += f" [fault: {self.fault}]"
         attempt = f" (attempt {self.attempt})" if self.attempt > 1 else ""
         return f"{when} {self.region} {self.service}.{self.operation}({keys}){attempt} -> {outcome}"
+
+
+def stamp(moment: float) -> str:
+    """A cloud instant in reports: date and time (UTC, ms), so a scenario over days reads right."""
+    return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
 def _short(value: Any) -> str:

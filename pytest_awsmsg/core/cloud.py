@@ -140,6 +140,13 @@ class Cloud:
         name = service_name_for(_service_id(event_name))
         if name is None:
             return None  # another mock may answer it; core/neighbours.py refuses it if none does
+        from .regions import unresolvable
+
+        if unresolvable(request.url):
+            # AWS has no such host: botocore cannot connect (and retries, as it would).
+            import botocore.exceptions
+
+            raise botocore.exceptions.EndpointConnectionError(endpoint_url=request.url)
         wire = WireRequest.create(request.method, request.url, request.headers, request.body)
         try:
             return self.handle(name, wire)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
+
+from .calllog import stamp
 
 DOCS = 'docs/sns.md, section "Asserting deliveries" (pytest-awsmsg documentation)'
 
@@ -42,7 +43,7 @@ def _short(text: Any, limit: int = _SHOWN) -> str:
 
 
 def _when(moment: float) -> str:
-    return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
+    return stamp(moment)
 
 
 @dataclass

@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from .calllog import stamp
 from .clock import Timer, seconds
 from .ids import IdSource
 from .undo import UndoneOnExit
@@ -271,7 +272,7 @@ class Topology:
         """AZs and regions going down and coming back, for reports."""
         lines = []
         for change in self.changes:
-            when = datetime.fromtimestamp(change.time, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
+            when = stamp(change.time)
             what = f"AZ {change.name} ({change.zone.id})" if change.zone else f"region {change.name}"
             lines.append(f"{when} {what} {'back up' if change.up else 'down'}")
         return "\n".join(lines) or "(no outages)"

@@ -191,3 +191,28 @@ def test_threads_share_the_cloud() -> None:
             t.join()
         assert errors == []
         assert len(aws.calls.of("sqs", "SendMessage")) == 40
+
+
+def test_an_unknown_region_is_refused_as_endpoint_resolution_would() -> None:
+    with fake_aws() as cloud:
+        sqs = boto3.client("sqs", region_name="us-east-9")
+        with pytest.raises(
+            botocore.exceptions.EndpointConnectionError, match=r"https://sqs\.us-east-9\.amazonaws\.com"
+        ):
+            sqs.create_queue(QueueName="orders")
+        assert len(cloud.calls) == 0  # nothing was created anywhere
+        assert cloud.clock.slept > 0  # botocore retried, in virtual time
+        # A region the installed botocore knows is answered.
+        boto3.client("sqs", region_name="ap-southeast-2").create_queue(QueueName="orders")
+        assert cloud.sqs.queue("orders", region="ap-southeast-2").name == "orders"
+
+
+def test_the_call_log_shows_the_date_so_a_scenario_over_days_reads_right() -> None:
+    with fake_aws(freeze="2024-01-02T03:04:05Z") as cloud:
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        sqs.create_queue(QueueName="orders")
+        cloud.clock.advance(hours=25)
+        sqs.list_queues()
+        first, second = cloud.calls.format().splitlines()
+    assert first.startswith("2024-01-02 03:04:05.000 us-east-1 sqs.CreateQueue")
+    assert second.startswith("2024-01-03 04:04:05.000 us-east-1 sqs.ListQueues")

@@ -157,3 +157,20 @@ def test_two_virtual_sleep_fakes_ending_out_of_order_give_the_real_sleep_back() 
     assert (time.sleep, asyncio.sleep) == (real_sleep, real_async_sleep)
     assert not one.clock.frozen
     assert not two.clock.frozen
+
+
+def test_the_clocks_the_docs_say_a_virtual_sleep_moves() -> None:
+    import datetime as dt
+
+    names = ("time", "monotonic", "perf_counter", "time_ns", "monotonic_ns", "perf_counter_ns")
+
+    def read() -> list[float]:
+        return [getattr(time, name)() for name in names]  # looked up now: freezing swaps them
+
+    with fake_aws(virtual_sleep=True):
+        before, now, cpu = read(), dt.datetime.now(), time.process_time()
+        time.sleep(100)
+        moved = [after - earlier for after, earlier in zip(read(), before, strict=True)]
+        assert moved == [100, 100, 100, 100 * 10**9, 100 * 10**9, 100 * 10**9]
+        assert dt.datetime.now() - now == dt.timedelta(seconds=100)
+        assert time.process_time() - cpu < 5  # CPU time stays real

@@ -237,8 +237,27 @@ def test_a_misused_marker_names_itself_and_its_signature(pytester: pytest.Pytest
             "@pytest.mark.aws_fault: got an unexpected keyword argument 'eror'; "
             "it takes aws_fault(service=None, operations=None, *, region=None, *",
             "@pytest.mark.aws_fis: missing a required argument: 'template'; it takes aws_fis(template)",
-            "*UsageError: @pytest.mark.aws: unknown option 'seeed'; it takes aws(seed=None, region=None, *",
+            "@pytest.mark.aws: unknown option 'seeed'. Did you mean 'seed'? It takes aws(seed=None, region=None, *",
         ]
+    )
+    result.stdout.no_fnmatch_line("*def _options*")
+    result.stdout.no_fnmatch_line("*UsageError*")
+
+
+def test_a_misspelt_operation_in_a_fault_marker_gets_a_suggestion(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.aws_fault("sqs", "SendMesage", error="throttle")
+        def test_x():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["@pytest.mark.aws_fault: sqs has no operation SendMesage. Did you mean 'SendMessage'?"]
     )
 
 
@@ -308,6 +327,26 @@ def test_two(aws):
     ]
     assert one["events"][3]["invocation"] == one["events"][1]["invocation"]
     assert two["events"] == []
+
+
+def test_under_xdist_the_timeline_is_one_merged_file(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        CLIENTS
+        + "".join(
+            f"""
+def test_{n}(aws):
+    sqs().send_message(QueueUrl=queue(), MessageBody="{n}")
+"""
+            for n in range(4)
+        )
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:asyncio", "--awsmsg-timeline", "out/timeline.json")
+    result.assert_outcomes(passed=4)
+    assert [p.name for p in (pytester.path / "out").iterdir()] == ["timeline.json"]
+    data = json.loads((pytester.path / "out" / "timeline.json").read_text())
+    assert [test["nodeid"].split("::")[-1] for test in data["tests"]] == ["test_0", "test_1", "test_2", "test_3"]
+    assert all(len(test["events"]) == 2 for test in data["tests"])  # CreateQueue, SendMessage
 
 
 def test_failure_report_shows_outages(pytester: pytest.Pytester) -> None:
