@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._docs import doc
 from .calllog import stamp
 
-DOCS = 'docs/sns.md, section "Asserting deliveries" (pytest-awsmsg documentation)'
+DOCS = doc("sns.md", "Asserting deliveries")
 
 #: Statuses a delivery can end in (or be in, while retries are scheduled).
 DELIVERED = "delivered"
