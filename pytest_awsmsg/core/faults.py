@@ -418,9 +418,13 @@ def _check_selection(
                 f"pytest-awsmsg does not fake {service!r}, so no call to it would ever fail; "
                 f"it fakes {', '.join(faked_services())}."
             )
-        unknown = sorted((ops or frozenset()) - set(service_model(service).operation_names))
+        known = service_model(service).operation_names
+        unknown = sorted((ops or frozenset()) - set(known))
         if unknown:
-            raise ValueError(f"{service} has no operation {', '.join(unknown)}.")
+            from .suggest import did_you_mean
+
+            hints = "".join(did_you_mean(name, known) for name in unknown)
+            raise ValueError(f"{service} has no operation {', '.join(unknown)}.{hints}")
     if isinstance(error, str):
         _check_error(service, ops, error)
     if percentage is not None and not 0 <= percentage <= 100:
@@ -486,52 +490,8 @@ class FaultInjector:
         given).
         """
         ops = _listify(operations)
-<<<<<<< HEAD
         _check_action(error, connection, processed, latency)
         _check_selection(service, ops, error, percentage, count, nth, duration)
-=======
-        if error is None and connection is None and latency is None:
-            raise ValueError("Say what the fault does: error=..., connection=... and/or latency=...")
-        if error is not None and connection is not None:
-            raise ValueError("A call either gets an error answer or no answer at all: pass error or connection.")
-        if connection is not None and connection not in CONNECTION_FAULTS:
-            raise ValueError(f"connection={connection!r}: use one of {', '.join(CONNECTION_FAULTS)}.")
-        if processed and connection not in _AFTER_CONNECT:
-            # A refused or timed-out connection never carried the request:
-            # the service cannot have handled it.
-            raise ValueError(
-                "processed=True loses the answer of a call the service handled: it needs a connection that "
-                f"carried the request, connection={' or '.join(map(repr, _AFTER_CONNECT))}."
-            )
-        if service is not None:
-            from .registry import faked_services, service_model
-
-            if service not in faked_services():
-                raise ValueError(
-                    f"pytest-awsmsg does not fake {service!r}, so no call to it would ever fail; "
-                    f"it fakes {', '.join(faked_services())}."
-                )
-            known = service_model(service).operation_names
-            unknown = sorted((ops or frozenset()) - set(known))
-            if unknown:
-                from .suggest import did_you_mean
-
-                hints = "".join(did_you_mean(name, known) for name in unknown)
-                raise ValueError(f"{service} has no operation {', '.join(unknown)}.{hints}")
-        if isinstance(error, str):
-            _check_error(service, ops, error)
-        if percentage is not None and not 0 <= percentage <= 100:
-            raise ValueError(f"percentage={percentage!r}: give a number from 0 to 100.")
-        if (count is not None and count < 1) or (nth is not None and nth < 1):
-            raise ValueError("count and nth count calls from 1.")
-        # Refused here, not found out when a call arrives: a negative latency
-        # would make the clock refuse to move backwards in the middle of a
-        # call, and an empty window would never break anything.
-        if latency is not None and seconds(latency) < 0:
-            raise ValueError(f"latency={latency!r}: a call cannot take less than no time.")
-        if duration is not None and seconds(duration) <= 0:
-            raise ValueError(f"duration={duration!r}: give a window longer than zero seconds.")
->>>>>>> 936edcc (Messages and packaging a user hit: did-you-mean, unknown regions, one timeline under xdist, dated call logs, MIT licence and metadata)
         if caller_az is not None:
             caller_az = self.cloud.topology.zone(caller_az).name  # an AZ ID names the same zone
         if latency is None and connection in ("read-timeout", "connect-timeout"):
