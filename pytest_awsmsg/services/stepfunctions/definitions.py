@@ -9,7 +9,7 @@ from pathlib import Path
 def load_definition(path: str | Path) -> str:
     """A state machine definition from a ``.json``, ``.yaml`` or ``.yml`` file, as JSON text.
 
-    YAML needs PyYAML (the ``test`` extra); it is imported only when asked for.
+    YAML needs PyYAML (the ``yaml`` extra); it is imported only when asked for.
     """
     file = Path(path)
     text = file.read_text(encoding="utf-8")
@@ -17,7 +17,7 @@ def load_definition(path: str | Path) -> str:
         try:
             import yaml  # type: ignore[import-untyped, unused-ignore]
         except ImportError as missing:  # pragma: no cover - depends on the environment
-            raise ImportError("Loading YAML definitions needs PyYAML: pip install 'pytest-awsmsg[test]'") from missing
+            raise ImportError("Loading YAML definitions needs PyYAML: pip install 'pytest-awsmsg[yaml]'") from missing
         return json.dumps(yaml.safe_load(text))
     json.loads(text)  # fail here, with the file's name in the traceback, not at CreateStateMachine
     return text
