@@ -1,6 +1,6 @@
 """Fixtures for the SNS tests: boto3 clients on the fake, topic and queue factories.
 
-``make_queue`` gives a queue whose policy lets SNS topics of the account send
+``make_subscriber_queue`` gives a queue whose policy lets SNS topics of the account send
 to it, as a real SNS-to-SQS subscription needs (see docs/sns.md).
 """
 
@@ -74,7 +74,7 @@ class Queue:
 
 
 @pytest.fixture
-def make_queue(sqs: Any) -> Callable[..., Queue]:
+def make_subscriber_queue(sqs: Any) -> Callable[..., Queue]:
     def make(name: str = "billing", *, allow_sns: bool = True, **attributes: Any) -> Queue:
         if name.endswith(".fifo"):
             attributes.setdefault("FifoQueue", "true")

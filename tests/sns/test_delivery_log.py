@@ -15,10 +15,10 @@ from .conftest import Queue, attrs
 
 @pytest.fixture
 def orders(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> tuple[str, Queue, Queue]:
     topic = make_topic()
-    billing, audit = make_queue("billing-queue"), make_queue("audit-queue")
+    billing, audit = make_subscriber_queue("billing-queue"), make_subscriber_queue("audit-queue")
     sns.subscribe(
         TopicArn=topic, Protocol="sqs", Endpoint=billing.arn, Attributes={"FilterPolicy": '{"kind": ["paid"]}'}
     )
@@ -87,10 +87,10 @@ def test_failures_explain_themselves(aws: Cloud, sns: Any, make_topic: Callable[
 
 
 def test_a_fifo_duplicate_is_explained(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic("orders.fifo")
-    queue = make_queue("billing.fifo")
+    queue = make_subscriber_queue("billing.fifo")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
     first = sns.publish(TopicArn=topic, Message="a", MessageGroupId="g", MessageDeduplicationId="d")["MessageId"]
     sns.publish(TopicArn=topic, Message="a again", MessageGroupId="g", MessageDeduplicationId="d")

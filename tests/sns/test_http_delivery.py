@@ -177,11 +177,11 @@ def test_a_custom_retry_policy_and_recovery(aws: Cloud, sns: Any, make_topic: Ca
 
 
 def test_a_4xx_is_not_retried_and_goes_to_the_dlq(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     aws.sns.http_endpoint(URL, lambda request: 404, auto_confirm=True)
     topic = make_topic()
-    dlq = make_queue("hook-dlq")
+    dlq = make_subscriber_queue("hook-dlq")
     sns.subscribe(
         TopicArn=topic,
         Protocol="https",

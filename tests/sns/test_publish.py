@@ -91,10 +91,10 @@ def test_message_attribute_validation(
 
 
 def test_message_structure_json_sends_each_protocol_its_text(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic()
-    queue = make_queue()
+    queue = make_subscriber_queue()
     received: list[Any] = []
     aws.lambdas.register("fn", lambda e, c: received.append(e))
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
@@ -112,10 +112,10 @@ def test_message_structure_json_sends_each_protocol_its_text(
 
 
 def test_a_json_structured_message_filters_on_its_attributes_but_does_not_carry_them(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic()
-    enveloped, raw = make_queue("enveloped"), make_queue("raw")
+    enveloped, raw = make_subscriber_queue("enveloped"), make_subscriber_queue("raw")
     received: list[Any] = []
     aws.lambdas.register("fn", lambda e, c: received.append(e))
     policy = {"FilterPolicy": '{"kind": ["order"]}'}
@@ -262,10 +262,10 @@ def test_fifo_needs_a_group_and_a_deduplication_id(sns: Any, make_topic: Callabl
 
 
 def test_fifo_sequence_numbers_grow_and_duplicates_are_dropped(
-    sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue], aws: Cloud
+    sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue], aws: Cloud
 ) -> None:
     topic = make_topic("orders.fifo")
-    queue = make_queue("billing.fifo")
+    queue = make_subscriber_queue("billing.fifo")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
     first = sns.publish(TopicArn=topic, Message="a", MessageGroupId="g", MessageDeduplicationId="1")
     second = sns.publish(TopicArn=topic, Message="b", MessageGroupId="g", MessageDeduplicationId="2")
@@ -311,10 +311,10 @@ def test_deduplication_per_message_group(sns: Any, make_topic: Callable[..., str
 
 
 def test_fifo_envelope_to_a_fifo_queue_keeps_group_and_order(
-    sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic("orders.fifo", ContentBasedDeduplication=True)
-    queue = make_queue("billing.fifo")
+    queue = make_subscriber_queue("billing.fifo")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn, Attributes={"RawMessageDelivery": "true"})
     for i in range(5):
         sns.publish(TopicArn=topic, Message=f"m{i}", MessageGroupId="customer-1")

@@ -15,11 +15,11 @@ from .conftest import Queue, sns_send_policy
 
 @pytest.fixture
 def orders(
-    make_topic: Callable[..., str], make_queue: Callable[..., Queue], subscribe: Callable[..., str]
+    make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue], subscribe: Callable[..., str]
 ) -> tuple[str, Queue]:
     """The standard topic "orders" with the queue "billing" subscribed to it."""
     topic = make_topic("orders")
-    queue = make_queue("billing")
+    queue = make_subscriber_queue("billing")
     subscribe(topic, "sqs", queue.arn)
     return topic, queue
 
@@ -41,12 +41,12 @@ def test_quirks_leave_fifo_topics_and_other_topics_alone(
     aws: Cloud,
     sns: Any,
     make_topic: Callable[..., str],
-    make_queue: Callable[..., Queue],
+    make_subscriber_queue: Callable[..., Queue],
     subscribe: Callable[..., str],
 ) -> None:
     fifo = make_topic("orders.fifo", FifoTopic="true", ContentBasedDeduplication="true")
     other = make_topic("audit")
-    fifo_queue, other_queue = make_queue("billing.fifo"), make_queue("audit-log")
+    fifo_queue, other_queue = make_subscriber_queue("billing.fifo"), make_subscriber_queue("audit-log")
     subscribe(fifo, "sqs", fifo_queue.arn)
     subscribe(other, "sqs", other_queue.arn)
     aws.sns.quirks(duplicate_rate=1.0, topic="orders.fifo")

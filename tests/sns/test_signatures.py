@@ -43,10 +43,10 @@ def verify_with_cryptography(message: dict[str, Any], pem: str) -> None:
 
 @pytest.mark.parametrize("version", ["1", "2"])
 def test_notifications_verify_with_the_served_certificate(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue], version: str
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue], version: str
 ) -> None:
     topic = make_topic(SignatureVersion=version)
-    queue = make_queue()
+    queue = make_subscriber_queue()
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
     sns.publish(TopicArn=topic, Message='line one\nline "two"', Subject="subject")
     (message,) = queue.envelopes()
@@ -60,10 +60,10 @@ def test_notifications_verify_with_the_served_certificate(
 
 
 def test_a_tampered_message_does_not_verify(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic()
-    queue = make_queue()
+    queue = make_subscriber_queue()
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
     sns.publish(TopicArn=topic, Message="pay 10")
     (message,) = queue.envelopes()

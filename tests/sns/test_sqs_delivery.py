@@ -12,13 +12,13 @@ from .conftest import Queue, attrs
 
 
 def test_the_json_envelope(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     # A frozen instant with whole milliseconds and one with none: user code parses Timestamp
     # with a fixed format, and AWS always writes three digits of milliseconds.
     aws.clock.freeze("2024-01-02T03:04:05.678Z")
     topic = make_topic()
-    queue = make_queue()
+    queue = make_subscriber_queue()
     sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)["SubscriptionArn"]
     sent = sns.publish(TopicArn=topic, Message="hello", Subject="greeting", MessageAttributes=attrs(kind="order", n=3))
     (envelope,) = queue.envelopes()
@@ -61,10 +61,10 @@ def test_the_json_envelope(
 
 
 def test_raw_delivery_passes_the_body_and_attributes(
-    sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic()
-    queue = make_queue()
+    queue = make_subscriber_queue()
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn, Attributes={"RawMessageDelivery": "true"})
     sns.publish(
         TopicArn=topic,
@@ -78,11 +78,11 @@ def test_raw_delivery_passes_the_body_and_attributes(
 
 
 def test_more_than_ten_attributes_reach_an_envelope_but_not_a_raw_queue(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     # SNS itself takes more than ten; SQS does not, so raw delivery discards the message.
     topic = make_topic()
-    enveloped, raw = make_queue("enveloped"), make_queue("raw")
+    enveloped, raw = make_subscriber_queue("enveloped"), make_subscriber_queue("raw")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=enveloped.arn)
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=raw.arn, Attributes={"RawMessageDelivery": "true"})
     sns.publish(TopicArn=topic, Message="many", MessageAttributes=attrs(**{f"a{i}": i for i in range(12)}))
@@ -95,10 +95,14 @@ def test_more_than_ten_attributes_reach_an_envelope_but_not_a_raw_queue(
 
 
 def test_fan_out_to_several_queues_with_filters(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic()
-    billing, shipping, audit = make_queue("billing"), make_queue("shipping"), make_queue("audit")
+    billing, shipping, audit = (
+        make_subscriber_queue("billing"),
+        make_subscriber_queue("shipping"),
+        make_subscriber_queue("audit"),
+    )
     sns.subscribe(
         TopicArn=topic, Protocol="sqs", Endpoint=billing.arn, Attributes={"FilterPolicy": '{"kind": ["paid"]}'}
     )
@@ -116,10 +120,10 @@ def test_fan_out_to_several_queues_with_filters(
 
 
 def test_a_queue_without_a_policy_for_sns_gets_nothing(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic()
-    queue = make_queue("locked", allow_sns=False)
+    queue = make_subscriber_queue("locked", allow_sns=False)
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
     sns.publish(TopicArn=topic, Message="hello")
     assert queue.receive() == []
@@ -129,10 +133,10 @@ def test_a_queue_without_a_policy_for_sns_gets_nothing(
 
 
 def test_a_deleted_queue_is_a_client_error_sent_to_the_dlq(
-    aws: Cloud, sns: Any, sqs: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, sqs: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic()
-    queue, dlq = make_queue("gone"), make_queue("dlq")
+    queue, dlq = make_subscriber_queue("gone"), make_subscriber_queue("dlq")
     sns.subscribe(
         TopicArn=topic,
         Protocol="sqs",
@@ -149,10 +153,10 @@ def test_a_deleted_queue_is_a_client_error_sent_to_the_dlq(
 
 
 def test_an_sqs_outage_is_retried_on_awss_schedule_for_its_own_endpoints(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic()
-    queue = make_queue()
+    queue = make_subscriber_queue()
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
     aws.faults.inject("sqs", "SendMessage", error="unavailable", count=6, include_internal=True)
     sns.publish(TopicArn=topic, Message="eventually")
@@ -167,10 +171,10 @@ def test_an_sqs_outage_is_retried_on_awss_schedule_for_its_own_endpoints(
 
 
 def test_throttling_is_retried_too(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic()
-    queue = make_queue()
+    queue = make_subscriber_queue()
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn)
     aws.faults.inject("sqs", "SendMessage", error="throttle", count=1, include_internal=True)
     sns.publish(TopicArn=topic, Message="soon")
@@ -179,10 +183,10 @@ def test_throttling_is_retried_too(
 
 
 def test_fifo_order_holds_while_a_message_is_retried(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     topic = make_topic("orders.fifo", ContentBasedDeduplication=True)
-    queue = make_queue("billing.fifo")
+    queue = make_subscriber_queue("billing.fifo")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue.arn, Attributes={"RawMessageDelivery": "true"})
     aws.faults.inject("sqs", "SendMessage", error="unavailable", count=4, include_internal=True)
     sns.publish(TopicArn=topic, Message="first", MessageGroupId="o-1")
@@ -196,11 +200,11 @@ def test_fifo_order_holds_while_a_message_is_retried(
 
 
 def test_a_fifo_topic_delivers_unsigned_envelopes_to_fifo_and_standard_queues(
-    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_queue: Callable[..., Queue]
+    aws: Cloud, sns: Any, make_topic: Callable[..., str], make_subscriber_queue: Callable[..., Queue]
 ) -> None:
     aws.clock.freeze("2024-01-02T03:04:05.678Z")
     topic = make_topic("orders.fifo")
-    fifo, standard = make_queue("billing.fifo"), make_queue("audit")
+    fifo, standard = make_subscriber_queue("billing.fifo"), make_subscriber_queue("audit")
     subs = [sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=q.arn)["SubscriptionArn"] for q in (fifo, standard)]
     sent = sns.publish(TopicArn=topic, Message="paid", MessageGroupId="o-1", MessageDeduplicationId="d-1")
     for queue, sub in zip((fifo, standard), subs, strict=True):

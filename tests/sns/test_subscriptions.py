@@ -296,8 +296,8 @@ def test_firehose_needs_a_role(sns: Any, make_topic: Callable[..., str]) -> None
     assert arn.startswith("arn:aws:sns:")
 
 
-def test_queue_factory_policy_is_what_real_aws_needs(make_queue: Callable[..., Queue]) -> None:
-    queue = make_queue()
+def test_queue_factory_policy_is_what_real_aws_needs(make_subscriber_queue: Callable[..., Queue]) -> None:
+    queue = make_subscriber_queue()
     assert queue.arn == SQS_ARN + "billing"
 
 
