@@ -482,3 +482,16 @@ class TestAliasErrors:
         with pytest.raises(sfn.exceptions.ResourceNotFound) as excinfo:
             sfn.update_state_machine_alias(stateMachineAliasArn=f"{machine}:nope", description="x")
         assert self.error(excinfo) == ("ResourceNotFound", "Request references a resource that does not exist.")
+
+
+def test_map_labels_are_unique_in_a_definition(sfn: Any, make_machine: MachineFactory) -> None:
+    first = _distributed("same")["States"]["M"]
+    second = {**first, "End": True}
+    definition = {"StartAt": "M", "States": {"M": {**first, "End": False, "Next": "N"}, "N": second}}
+    definition["States"]["M"].pop("End")
+    with pytest.raises(sfn.exceptions.InvalidDefinition) as excinfo:
+        make_machine(definition)
+    assert excinfo.value.response["Error"]["Message"] == (
+        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Label must be unique within a state machine "
+        "definition at /States/N/Label'"
+    )
