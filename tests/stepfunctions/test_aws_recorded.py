@@ -485,10 +485,9 @@ class TestAliasErrors:
 
 
 def test_map_labels_are_unique_in_a_definition(sfn: Any, make_machine: MachineFactory) -> None:
-    first = _distributed("same")["States"]["M"]
-    second = {**first, "End": True}
-    definition = {"StartAt": "M", "States": {"M": {**first, "End": False, "Next": "N"}, "N": second}}
-    definition["States"]["M"].pop("End")
+    state: dict[str, Any] = _distributed("same")["States"]["M"]
+    leading = {key: value for key, value in state.items() if key != "End"}
+    definition = {"StartAt": "M", "States": {"M": {**leading, "Next": "N"}, "N": state}}
     with pytest.raises(sfn.exceptions.InvalidDefinition) as excinfo:
         make_machine(definition)
     assert excinfo.value.response["Error"]["Message"] == (
