@@ -375,7 +375,7 @@ class MqService(MqView, Service[MqStore]):
         next_token: str | None = None,
     ) -> dict[str, Any]:
         page, token = _page(catalog.engine_types(engine_type), max_results, next_token)
-        return {"BrokerEngineTypes": page, "MaxResults": max_results, "NextToken": token}
+        return {"BrokerEngineTypes": page, "MaxResults": _echoed(max_results), "NextToken": token}
 
     @operation
     def describe_broker_instance_options(
@@ -391,7 +391,7 @@ class MqService(MqView, Service[MqStore]):
         zones = [zone.name for zone in self.cloud.topology.zones(ctx.region)]
         options = catalog.instance_options(zones, engine_type, host_instance_type, storage_type)
         page, token = _page(options, max_results, next_token)
-        return {"BrokerInstanceOptions": page, "MaxResults": max_results, "NextToken": token}
+        return {"BrokerInstanceOptions": page, "MaxResults": _echoed(max_results), "NextToken": token}
 
     # -- users -------------------------------------------------------------------------
 
@@ -451,7 +451,7 @@ class MqService(MqView, Service[MqStore]):
         page, token = _page(users, max_results, next_token)
         return {
             "BrokerId": broker.id,
-            "MaxResults": max_results if max_results is not None else 100,
+            "MaxResults": _echoed(max_results) or 100,
             "NextToken": token,
             "Users": [self._user_summary(u) for u in page],
         }
@@ -913,6 +913,11 @@ def _describe_configuration(config: Configuration) -> dict[str, Any]:
         "Name": config.name,
         "Tags": dict(config.tags),
     }
+
+
+def _echoed(max_results: int | None) -> int | None:
+    """The page size an answer echoes: the output shape allows 5 to 100 (assumed: smaller asks are not echoed)."""
+    return max_results if max_results is not None and max_results >= 5 else None
 
 
 def _page(items: list[Any], max_results: int | None, next_token: str | None) -> tuple[list[Any], str | None]:
