@@ -179,6 +179,8 @@ class HttpEndpoint:
                 return resource
             raise self._unrouted(wire)
         _check_signature(wire, name)
+        if name == "sqs":
+            wire = routing.with_queue_url_from_path(wire)
         with serving(self.url):
             return self.cloud.handle(name, wire)
 

@@ -24,9 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from ..core.protocols import WireRequest
+from ..core.protocols.views import model_as, protocols_of
 from ..core.registry import faked_services, service_model
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
@@ -67,13 +68,17 @@ def _index(services: tuple[str, ...]) -> _Index:
     for name in services:
         model = service_model(name)
         meta = model.metadata
-        if meta.get("targetPrefix"):
-            by_target[str(meta["targetPrefix"])] = name
         signing = str(meta.get("signingName") or meta.get("endpointPrefix") or name)
         by_signing_name.setdefault(signing, []).append(name)
-        if meta.get("protocol") == "query" or "awsQueryCompatible" in meta:
-            for operation in model.operation_names:
-                by_action.setdefault(operation, []).append(name)
+        # Every protocol the service answers, not only its model's: SQS speaks
+        # JSON and query whichever one the installed botocore's model declares.
+        for protocol in protocols_of(model):
+            seen_as = model_as(model, protocol).metadata
+            if protocol == "json" and seen_as.get("targetPrefix"):
+                by_target[str(seen_as["targetPrefix"])] = name
+            if protocol == "query":
+                for operation in model.operation_names:
+                    by_action.setdefault(operation, []).append(name)
     return _Index(
         by_target,
         {k: tuple(v) for k, v in by_signing_name.items()},
@@ -94,6 +99,23 @@ def query_action(request: WireRequest) -> str | None:
                 return value
     found = request.query.get("Action")
     return found[-1] if found else None
+
+
+def with_queue_url_from_path(request: WireRequest) -> WireRequest:
+    """An SQS query request posted to a queue's own URL, as carrying that QueueUrl.
+
+    Query clients (kombu's asynchronous SQS client among them) post
+    ``Action=ReceiveMessage`` to ``/123456789012/orders`` and leave
+    ``QueueUrl`` out; AWS takes the queue from the path.
+    """
+    if not _QUEUE_PATH.match(request.path) or request.content_type != "application/x-www-form-urlencoded":
+        return request
+    fields = parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+    if any(key == "QueueUrl" for key, _ in fields):
+        return request
+    queue_url = request.url.split("?", 1)[0].rstrip("/")
+    body = request.body + (b"&" if request.body else b"") + urlencode({"QueueUrl": queue_url}).encode()
+    return WireRequest(request.method, request.url, request.headers, body)
 
 
 def service_for(request: WireRequest) -> str | None:

@@ -86,6 +86,10 @@ def test_each_service_is_routed_by_what_its_requests_carry(aws: Cloud, client: C
     assert sent.status == 200, sent
     assert "<SendMessageResponse" in sent.text
     assert [m.body for m in aws.sqs.queue("jobs").messages] == ["q"]
+    # ... and with no QueueUrl at all, the queue taken from the path, as AWS does (kombu's query client).
+    bare = client.query_call("sqs", {"Action": "SendMessage", "MessageBody": "path"}, path="/123456789012/jobs")
+    assert bare.status == 200, bare
+    assert [m.body for m in aws.sqs.queue("jobs").messages] == ["q", "path"]
 
 
 def test_account_and_region_come_from_the_credential_scope(aws: Cloud, client: Client) -> None:
