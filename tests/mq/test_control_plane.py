@@ -237,3 +237,14 @@ def test_engine_types_instance_options_and_paging(mq: Any) -> None:
 def test_passwords_never_reach_the_call_log(aws: Cloud, mq: Any) -> None:
     create(mq)
     assert "correct-horse-battery" not in "\n".join(str(record) for record in aws.calls)
+
+
+def test_the_view_finds_brokers_by_name_or_id_and_says_where_a_missing_one_is(aws: Cloud, mq: Any) -> None:
+    broker_id = create(mq)
+    assert aws.mq.broker(broker_id).name == aws.mq.broker("orders").name == "orders"
+    with pytest.raises(
+        KeyError, match=r"No Amazon MQ broker 'orders' in 123456789012/eu-west-1.*exists in 123456789012/us-east-1"
+    ):
+        aws.mq.broker("orders", region="eu-west-1")
+    aws.clock.advance(minutes=15)
+    assert aws.mq.broker("orders").state == "RUNNING"  # a live view

@@ -47,10 +47,11 @@ def _iso(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc)
 
 
-class MqService(MqView, Service[MqStore]):
+class MqService(Service[MqStore]):
     """Amazon MQ brokers (ActiveMQ and RabbitMQ), configurations, users and tags."""
 
     name = "mq"
+    view_class = MqView
 
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)

@@ -1,55 +1,82 @@
-"""What a test reads of Amazon MQ: brokers by name or id, and how long state changes take."""
+"""``aws.mq``: live, read-only views of brokers for asserts, and how long state changes take."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...core.views import ServiceView
+
 if TYPE_CHECKING:
+    from .api import MqService  # noqa: F401  (named in a string: the service imports this module)
     from .models import Broker, MqStore
 
 
-@dataclass(frozen=True)
 class BrokerView:
-    """A broker as a test sees it: state, engine, users (with pending changes) and endpoints."""
+    """A broker as a test sees it now: state, engine, users (with pending changes), endpoints."""
 
-    id: str
-    name: str
-    arn: str
-    state: str
-    engine_type: str
-    engine_version: str
-    deployment_mode: str
-    users: dict[str, str | None]  # username -> pending change (None: applied)
-    pending: dict[str, Any]
-    endpoints: list[str]
+    def __init__(self, broker: Broker) -> None:
+        self._broker = broker
+
+    @property
+    def id(self) -> str:
+        return self._broker.id
+
+    @property
+    def name(self) -> str:
+        return self._broker.name
+
+    @property
+    def arn(self) -> str:
+        return self._broker.arn
+
+    @property
+    def state(self) -> str:
+        return self._broker.state
+
+    @property
+    def engine_type(self) -> str:
+        return self._broker.engine_type
+
+    @property
+    def engine_version(self) -> str:
+        return self._broker.engine_version
+
+    @property
+    def deployment_mode(self) -> str:
+        return self._broker.deployment_mode
+
+    @property
+    def users(self) -> dict[str, str | None]:
+        """Username -> the change waiting for a reboot ("CREATE", "UPDATE", "DELETE"), or None."""
+        return {name: user.pending_change for name, user in sorted(self._broker.users.items())}
+
+    @property
+    def pending(self) -> dict[str, Any]:
+        """UpdateBroker's changes waiting for the next reboot, by member name."""
+        return dict(self._broker.pending)
+
+    @property
+    def endpoints(self) -> list[str]:
+        return [e for instance in self._broker.instances() for e in instance["Endpoints"]]
 
     def __repr__(self) -> str:
         return f"<BrokerView {self.name} {self.state} {self.engine_type} {self.engine_version}>"
 
 
-class MqView:
-    """``aws.mq``: lookups for asserts and the durations of state changes."""
+class MqView(ServiceView["MqService"]):
+    """``aws.mq``: brokers by name or id, and the durations of their state changes."""
 
-    durations: dict[str, float]
+    title = "Amazon MQ"
 
-    if TYPE_CHECKING:  # provided by the Service this is mixed into
-
-        def stores(self) -> dict[tuple[str, str], MqStore]: ...
-
-    def broker(self, name_or_id: str) -> BrokerView:
-        """The broker with this name or id, in any account or region."""
-        found = self._find(name_or_id)
-        if found is None:
-            known = sorted(
-                f"{b.name} ({b.id}) in {a}/{r}" for (a, r), s in self.stores().items() for b in s.brokers.values()
-            )
-            raise KeyError(f"No Amazon MQ broker {name_or_id!r}; brokers: {known or 'none'}")
-        return _view(found)
+    def broker(self, name_or_id: str, *, region: str | None = None, account_id: str | None = None) -> BrokerView:
+        """The broker with this name or id (``b-...``) in an account and region (the cloud's by default)."""
+        return BrokerView(self._lookup("broker", name_or_id, _by_name_and_id, region=region, account_id=account_id))
 
     @property
     def brokers(self) -> list[BrokerView]:
-        return [_view(b) for s in self.stores().values() for b in s.brokers.values()]
+        """Every broker of every account and region, oldest first."""
+        found = [b for store in self._service.stores().values() for b in store.brokers.values()]
+        return [BrokerView(b) for b in sorted(found, key=lambda b: (b.created, b.id))]
 
     def set_durations(
         self, *, create: float | None = None, reboot: float | None = None, delete: float | None = None
@@ -59,26 +86,8 @@ class MqView:
             if value is not None:
                 if value < 0:
                     raise ValueError(f"{step} takes a duration of 0 seconds or more, not {value}")
-                self.durations[step] = float(value)
-
-    def _find(self, name_or_id: str) -> Broker | None:
-        for store in self.stores().values():
-            for broker in store.brokers.values():
-                if name_or_id in (broker.id, broker.name, broker.arn):
-                    return broker
-        return None
+                self._service.durations[step] = float(value)
 
 
-def _view(broker: Broker) -> BrokerView:
-    return BrokerView(
-        id=broker.id,
-        name=broker.name,
-        arn=broker.arn,
-        state=broker.state,
-        engine_type=broker.engine_type,
-        engine_version=broker.engine_version,
-        deployment_mode=broker.deployment_mode,
-        users={name: user.pending_change for name, user in broker.users.items()},
-        pending=dict(broker.pending),
-        endpoints=[e for instance in broker.instances() for e in instance["Endpoints"]],
-    )
+def _by_name_and_id(store: MqStore) -> dict[str, Broker]:
+    return {**{b.name: b for b in store.brokers.values()}, **store.brokers}
