@@ -96,7 +96,7 @@ def test_a_silent_worker_lets_the_timeouts_run_in_virtual_time(start: Starter, a
     view = aws.swf.run(DOMAIN, "order-1", decider=_decider, workers={"workers": lambda task: NO_RESPONSE})
     assert view.status == "FAILED"
     assert view.assert_event("ActivityTaskTimedOut")["timeoutType"] == "START_TO_CLOSE"
-    assert aws.clock.now() - before == pytest.approx(300, abs=1)
+    assert aws.clock.now() - before == pytest.approx(300, abs=20)  # not 360: no empty poll waited; real time passes too
 
 
 def test_run_explains_a_workflow_that_cannot_progress(start: Starter, aws: Cloud) -> None:
