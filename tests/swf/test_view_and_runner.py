@@ -45,7 +45,7 @@ def test_view_asserts_explain_with_the_history_tail(start: Starter, aws: Cloud) 
         view.assert_status("COMPLETED")
     with pytest.raises(AssertionError, match="has no TimerFired"):
         view.assert_event("TimerFired")
-    with pytest.raises(LookupError, match="known workflow ids: \\['order-1'\\]"):
+    with pytest.raises(LookupError, match="workflow ids there: \\['order-1'\\]"):
         aws.swf.execution("nope")
 
 

@@ -10,8 +10,13 @@ execution moves is :mod:`.engine`. This module adds what tests read
 from __future__ import annotations
 
 from .tasks import TaskOps
-from .view import SwfView
+from .view import SwfView, report_sections
 
 
-class SwfService(TaskOps, SwfView):
+class SwfService(TaskOps):
     """Amazon SWF, in memory and in virtual time."""
+
+    view_class = SwfView
+
+    def report_sections(self) -> list[tuple[str, str]]:
+        return report_sections(self)

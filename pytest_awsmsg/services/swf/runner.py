@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .engine import SwfBase
     from .view import ExecutionView, SwfView
 
 NO_RESPONSE: Any = type("NoResponse", (), {"__repr__": lambda self: "NO_RESPONSE"})()
@@ -42,6 +43,7 @@ def poll_decision(client: Any, domain: str, task_list: str, identity: str = DECI
 
 def run_workflow(
     swf: SwfView,
+    service: SwfBase,
     domain: str,
     workflow_id: str,
     *,
@@ -53,10 +55,10 @@ def run_workflow(
     import boto3
 
     client = boto3.client("swf", region_name=region)
-    cloud = swf.cloud
+    cloud = service.cloud
     clock = cloud.clock
     limit = clock.now() + max_seconds
-    found = swf.store(cloud.account_id, region).domains[domain]
+    found = service.store(cloud.account_id, region).domains[domain]
     while True:
         with cloud.lock:
             if found.open_execution(workflow_id) is None:

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...core.histories import Event
+from ...core.views import NotFound, ServiceView
 from .engine import SwfBase
 from .models import Domain, Execution
 
@@ -158,11 +159,14 @@ class ExecutionView:
         return f"<ExecutionView {self.domain}/{self.workflow_id} run={self.run_id[:8]} {self.status}>"
 
 
-class SwfView(SwfBase):
+class SwfView(ServiceView[SwfBase]):
     """Read-only access to SWF's state for tests: ``aws.swf``."""
 
+    title = "SWF"
+
     def _domains(self, region: str | None, account_id: str | None) -> dict[str, Domain]:
-        return self.store(account_id or self.cloud.account_id, region or self.cloud.region).domains
+        account, where = self._where(region, account_id)
+        return self._service.store(account, where).domains
 
     def domain_names(self, *, region: str | None = None, account_id: str | None = None) -> list[str]:
         return sorted(self._domains(region, account_id))
@@ -201,7 +205,10 @@ class SwfView(SwfBase):
         ]
         if not runs:
             known = sorted({v.workflow_id for v in self.executions(domain, region=region, account_id=account_id)})
-            raise LookupError(f"No SWF execution {workflow_id!r}; known workflow ids: {known or 'none'}")
+            account, where = self._where(region, account_id)
+            raise NotFound(
+                f"No SWF execution {workflow_id!r} in {account}/{where}; workflow ids there: {known or 'none'}"
+            )
         return runs[-1]
 
     def pending_activity_tasks(
@@ -243,20 +250,23 @@ class SwfView(SwfBase):
 
         return run_workflow(
             self,
+            self._service,
             domain,
             workflow_id,
             decider=decider,
             workers=workers or {},
-            region=region or self.cloud.region,
+            region=region or self._cloud.region,
             max_seconds=max_seconds,
         )
 
-    def report_sections(self) -> list[tuple[str, str]]:
-        blocks = []
-        for (account, region), store in sorted(self.stores().items()):
-            for domain in store.domains.values():
-                for run in domain.executions:
-                    if run.open:
-                        view = ExecutionView(run)
-                        blocks.append(f"{account}/{region} {view!r}\n{view.tail()}")
-        return [("aws swf open executions", "\n\n".join(blocks))] if blocks else []
+
+def report_sections(service: SwfBase) -> list[tuple[str, str]]:
+    """The failed-test report's section: each open execution's history tail."""
+    blocks = []
+    for (account, region), store in sorted(service.stores().items()):
+        for domain in store.domains.values():
+            for run in domain.executions:
+                if run.open:
+                    view = ExecutionView(run)
+                    blocks.append(f"{account}/{region} {view!r}\n{view.tail()}")
+    return [("aws swf open executions", "\n\n".join(blocks))] if blocks else []
