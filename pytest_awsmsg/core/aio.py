@@ -15,7 +15,7 @@ fails before the cloud has seen the request.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +49,8 @@ def answer(cloud: Cloud, request: Any, event_name: str) -> Coroutine[Any, Any, A
         response = cloud.answer_request(request, event_name)
         if response is None:
             return None  # passed through: another handler or the network answers
-        return response_class(request.url, response.status, response.headers, _AsyncRawBody(response.body))
+        raw = _AsyncRawBody(response.body, response.headers)
+        return response_class(request.url, response.status, response.headers, raw)
 
     return answered()
 
@@ -64,11 +65,16 @@ def credentials() -> Any:
 
 
 class _AsyncRawBody:
-    """The ``raw`` of an ``AioAWSResponse``: aiobotocore awaits ``read()``."""
+    """The ``raw`` of an ``AioAWSResponse``: aiobotocore awaits ``read()``.
 
-    def __init__(self, body: bytes) -> None:
+    aiobotocore before 2.14 also reads the headers from it, as aiohttp's
+    ``raw_headers`` (pairs of bytes).
+    """
+
+    def __init__(self, body: bytes, headers: Mapping[str, str]) -> None:
         self._body = body
         self._read = False
+        self.raw_headers = [(k.encode("utf-8"), v.encode("utf-8")) for k, v in headers.items()]
 
     async def read(self, amt: int | None = None) -> bytes:
         if self._read:
