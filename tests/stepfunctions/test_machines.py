@@ -169,7 +169,7 @@ def test_choice_rules_are_checked_at_creation(sfn: Any, rule: dict[str, Any], ex
         ),
         (single({"Type": "Parallel", "Branches": []}), '"Branches" must be a non-empty array at /States/S/Branches'),
         (single({"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem"}), "mock_task('S', ...)"),
-        (single({"Type": "Pass", "Assign": {"x": 1}}), "does not support workflow variables"),
+        (single({"Type": "Pass", "Assign": {"1x": 1}}), 'The variable name "1x" is not valid at /States/S/Assign'),
         (
             single({"Type": "Task", "Resource": LAMBDA_ARN, "Retry": [{"ErrorEquals": ["States.ALL", "X"]}]}),
             '"States.ALL" must appear alone',

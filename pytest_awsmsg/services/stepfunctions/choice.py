@@ -95,7 +95,7 @@ def string_matches(value: str, pattern: str) -> bool:
 def _variable(rule: dict[str, Any], data: Any, context: Any) -> Any:
     path = rule["Variable"]
     try:
-        return paths.select(path[1:], context) if path.startswith("$$") else paths.select(path, data)
+        return paths.resolve(path, data, context)
     except paths.PathNotFound:
         raise StatesError(
             RUNTIME, f"Invalid path '{path}': The choice state's condition path references an invalid value."
@@ -112,7 +112,7 @@ def evaluate(rule: dict[str, Any], data: Any, context: Any) -> bool:
         return not evaluate(rule["Not"], data, context)
     if "IsPresent" in rule:
         path = rule["Variable"]
-        present = paths.exists(path[1:], context) if path.startswith("$$") else paths.exists(path, data)
+        present = paths.resolves(path, data, context)
         return present is bool(rule["IsPresent"])
     value = _variable(rule, data, context)
     for test in TESTS[:1] + TESTS[2:]:
@@ -134,7 +134,7 @@ def evaluate(rule: dict[str, Any], data: Any, context: Any) -> bool:
         elif name + "Path" in rule:
             ref = rule[name + "Path"]
             try:
-                other = paths.select(ref[1:], context) if ref.startswith("$$") else paths.select(ref, data)
+                other = paths.resolve(ref, data, context)
             except paths.PathNotFound:
                 raise StatesError(
                     RUNTIME, f"Invalid path '{ref}': The choice state's condition path references an invalid value."

@@ -11,6 +11,13 @@ it can without time passing, and advancing the clock resumes it.
 
 Input and output processing follows AWS's order: InputPath, Parameters,
 (the task), ResultSelector, ResultPath, OutputPath.
+
+Workflow variables (``Assign``, read as ``$name``) live on threads: a Parallel
+branch or Map iteration reads its parent's and keeps its own, which end with
+it (validation refuses an inner ``Assign`` of an outer name). A state's
+``Assign`` is evaluated with the values the variables had when the state was
+entered and takes effect as it exits, so ``Assign`` and the output computed in
+the same state never see each other's work.
 """
 
 from __future__ import annotations
@@ -32,6 +39,10 @@ if TYPE_CHECKING:
     from .common import StepFunctionsBase
 
 MAX_PAYLOAD = 256 * 1024
+# AWS's variable quotas: one variable, and one Assign field's values together, are at most
+# 256 KiB; the variables an execution holds at once are at most 10 MiB.
+MAX_VARIABLE = 256 * 1024
+MAX_VARIABLES_TOTAL = 10 * 1024 * 1024
 MAX_EVENTS = 25_000  # history events one execution may record
 _ABORTED_EVENTS = {
     "Task": "TaskStateAborted",
@@ -95,8 +106,15 @@ class Thread:
         self.children: list[Thread] = []
         self.finished = False  # its last state ended it (succeeded or failed)
         self.iteration: tuple[str, int] | None = None  # (Map state, index) for a Map iteration
+        self.variables: dict[str, Any] = {}  # the variables this scope assigned
         if parent is not None:
             parent.children.append(self)
+
+    def visible(self) -> dict[str, Any]:
+        """The variables this thread reads: its own and every enclosing scope's."""
+        if self.parent is None:
+            return self.variables
+        return {**self.parent.visible(), **self.variables}
 
     def alive(self) -> bool:
         """Whether work for this thread may still run.
@@ -311,7 +329,8 @@ class Interpreter:
 
     # -- context object and data processing -----------------------------------
 
-    def context(self, v: Visit, *, item: tuple[int, Any] | None = None) -> dict[str, Any]:
+    def context(self, v: Visit, *, item: tuple[int, Any] | None = None) -> paths.Context:
+        """The context object (``$$``), carrying the variables ``$name`` paths read in ``v``."""
         execution = v.thread.execution
         ctx: dict[str, Any] = {
             "Execution": {
@@ -331,25 +350,23 @@ class Interpreter:
             ctx["Task"] = {"Token": v.token}
         if item is not None:
             ctx["Map"] = {"Item": {"Index": item[0], "Value": item[1]}}
-        return ctx
+        return paths.Context(ctx, v.thread.visible())
 
     def select(self, path: str | None, data: Any, v: Visit | None = None) -> Any:
         """What ``path`` selects in a state's data (``null`` selects ``{}``); nothing selected is States.Runtime.
 
-        A ``$$`` path (given the state's visit ``v``) selects in the context object instead:
-        ``"InputPath": "$$.Execution.Input"`` is valid ASL.
+        Given the state's visit ``v``, a ``$$`` path selects in the context
+        object (``"InputPath": "$$.Execution.Input"`` is valid ASL) and a
+        ``$name`` path in a workflow variable.
         """
         if path is None:
             return {}
         try:
-            if v is not None and path.startswith("$$"):
-                return paths.select(path[1:], self.context(v))
+            if v is not None:
+                return paths.resolve(path, data, self.context(v))
             return paths.select(path, data)
         except paths.PathNotFound:
-            raise StatesError(
-                errors.RUNTIME,
-                f"Invalid path '{path}' : No results for path: {paths.bracket_notation(path)}",
-            ) from None
+            raise StatesError(errors.RUNTIME, _not_found(path)) from None
 
     def input_path(self, v: Visit, data: Any) -> Any:
         return self.select(v.state.get("InputPath", "$"), data, v)
@@ -387,15 +404,63 @@ class Interpreter:
     def _dynamic(self, key: str, value: str, data: Any, ctx: dict[str, Any]) -> Any:
         if intrinsics.looks_intrinsic(value):
             return intrinsics.evaluate(intrinsics.parse(value), data, ctx, self.cloud.ids)
-        source, path = (ctx, value[1:]) if value.startswith("$$") else (data, value)
         try:
-            return copy.deepcopy(paths.select(path, source))
+            return copy.deepcopy(paths.resolve(value, data, ctx))
         except paths.PathNotFound:
+            ref = paths.variable_ref(value)
+            if ref is not None:
+                # Assumption: AWS's wording for a variable that was never assigned (or lacks the
+                # path) is not documented; this names the variable the way its other messages do.
+                raise StatesError(
+                    errors.RUNTIME,
+                    f"The JSONPath '{value}' specified for the field '{key}' could not be found in the "
+                    f"variable '${ref[0]}'",
+                ) from None
+            source = ctx if value.startswith("$$") else data
             raise StatesError(
                 errors.RUNTIME,
                 f"The JSONPath '{value}' specified for the field '{key}' could not be found in the input "
                 f"'{dumps(source)}'",
             ) from None
+
+    # -- workflow variables ------------------------------------------------------
+
+    def assign(self, v: Visit, spec: Any, data: Any) -> dict[str, Any] | None:
+        """The variables an ``Assign`` field sets, evaluated on ``data`` with the values at state entry.
+
+        ``None`` when there is no ``Assign``; the values take effect at :meth:`exit`.
+        """
+        if spec is None:
+            return None
+        values: dict[str, Any] = self.template(spec, data, self.context(v))
+        total = 0
+        for name, value in values.items():
+            size = len(dumps(value).encode())
+            total += size
+            if size > MAX_VARIABLE:
+                raise StatesError(
+                    errors.DATA_LIMIT_EXCEEDED,
+                    f"The variable '{name}' assigned in the state '{v.name}' has a size exceeding the maximum "
+                    f"of {MAX_VARIABLE} bytes.",
+                )
+        if total > MAX_VARIABLE:
+            raise StatesError(
+                errors.DATA_LIMIT_EXCEEDED,
+                f"The variables assigned in the state '{v.name}' have a combined size exceeding the maximum "
+                f"of {MAX_VARIABLE} bytes.",
+            )
+        return values
+
+    def _store(self, v: Visit, assigned: dict[str, Any]) -> str | None:
+        """Keep ``assigned`` in the thread's scope; AWS's error cause if the execution's total gets too big."""
+        after = {**v.thread.visible(), **assigned}
+        if sum(len(dumps(value).encode()) for value in after.values()) > MAX_VARIABLES_TOTAL:
+            return (
+                f"The state '{v.name}' assigned variables that bring the execution's variables over the maximum "
+                f"of {MAX_VARIABLES_TOTAL} bytes."
+            )
+        v.thread.variables.update(assigned)
+        return None
 
     # -- moving between states ------------------------------------------------
 
@@ -429,7 +494,9 @@ class Interpreter:
             f"#{v.entered_id}). {error.cause}"
         )
 
-    def exit(self, v: Visit, output: Any, next_state: str | None = None) -> None:
+    def exit(
+        self, v: Visit, output: Any, next_state: str | None = None, assigned: dict[str, Any] | None = None
+    ) -> None:
         """Leave a state with ``output`` (checked against the payload limit) for its Next, a Catch's or the end.
 
         A Fail state never gets here (it fails its thread), so, as on AWS, its
@@ -447,12 +514,16 @@ class Interpreter:
                 "service limit.",
             )
             return
+        details: dict[str, Any] = {"name": v.name, "output": text, "outputDetails": {"truncated": False}}
+        if assigned is not None:
+            too_big = self._store(v, assigned)
+            if too_big is not None:
+                self.fail_thread(v, errors.DATA_LIMIT_EXCEEDED, too_big)
+                return
+            details["assignedVariables"] = {name: dumps(value) for name, value in assigned.items()}
+            details["assignedVariablesDetails"] = {"truncated": False}
         v.step.output = output
-        self.event(
-            thread,
-            f"{v.type}StateExited",
-            stateExitedEventDetails={"name": v.name, "output": text, "outputDetails": {"truncated": False}},
-        )
+        self.event(thread, f"{v.type}StateExited", stateExitedEventDetails=details)
         v.closed = True
         target = next_state or v.state.get("Next")
         if v.type == "Succeed" or (next_state is None and v.state.get("End") is True):
@@ -469,11 +540,12 @@ class Interpreter:
         try:
             if "ResultSelector" in v.state:
                 result = self.template(v.state["ResultSelector"], result, self.context(v))
+            assigned = self.assign(v, v.state.get("Assign"), result)
             output = self.output_path(v, self.result_path(v, result))
         except StatesError as error:
             self.fail_state(v, error.error, self.explain(v, error))
             return
-        self.exit(v, output)
+        self.exit(v, output, assigned=assigned)
 
     def fail_state(self, v: Visit, error: str, cause: str) -> None:
         """An error in a state: retry it, catch it, or fail the thread."""
@@ -497,13 +569,16 @@ class Interpreter:
             return
         for catcher in state.get("Catch") or []:
             if self.matches(catcher["ErrorEquals"], error, v):
+                caught = error_output(error, cause)
                 try:
-                    output = self.result_path(v, error_output(error, cause), catcher.get("ResultPath", "$"))
+                    # A catcher's Assign reads the error output; the state's own Assign is not applied.
+                    assigned = self.assign(v, catcher.get("Assign"), caught)
+                    output = self.result_path(v, caught, catcher.get("ResultPath", "$"))
                 except StatesError as inner:
-                    self.fail_thread(v, inner.error, inner.cause)
+                    self.fail_thread(v, inner.error, self.explain(v, inner))
                     return
                 v.step.error, v.step.cause = error, cause
-                self.exit(v, output, catcher["Next"])
+                self.exit(v, output, catcher["Next"], assigned)
                 return
         self.fail_thread(v, error, cause)
 
@@ -581,7 +656,8 @@ class Interpreter:
         if "Parameters" in v.state:
             data = self.template(v.state["Parameters"], data, self.context(v))
         result = copy.deepcopy(v.state["Result"]) if "Result" in v.state else data
-        self.exit(v, self.output_path(v, self.result_path(v, result)))
+        assigned = self.assign(v, v.state.get("Assign"), result)
+        self.exit(v, self.output_path(v, self.result_path(v, result)), assigned=assigned)
 
     def _succeed(self, v: Visit) -> None:
         self.exit(v, self.output_path(v, self.input_path(v, v.input)))
@@ -608,17 +684,20 @@ class Interpreter:
     def _choice(self, v: Visit) -> None:
         data = self.input_path(v, v.input)
         ctx = self.context(v)
-        target = None
+        # Assumption (AWS's Choice reference): the matched rule's Assign applies; the state's own
+        # Assign applies when no rule matches and the Default is taken.
+        target, assigner = None, v.state
         for rule in v.state["Choices"]:
             if choice.evaluate(rule, data, ctx):
-                target = rule["Next"]
+                target, assigner = rule["Next"], rule
                 break
         if target is None:
             target = v.state.get("Default")
         if target is None:
             self.fail_thread(v, errors.NO_CHOICE_MATCHED, "No Matches!")
             return
-        self.exit(v, self.output_path(v, data), target)
+        assigned = self.assign(v, assigner.get("Assign"), data)
+        self.exit(v, self.output_path(v, data), target, assigned)
 
     # The state types below live in modules that import this one (Visit,
     # Thread), hence the imports inside the methods.
@@ -659,3 +738,9 @@ class Interpreter:
         from .maps import run_map
 
         run_map(self, v)
+
+
+def _not_found(path: str) -> str:
+    """AWS's cause for a path that selects nothing (bracket notation for plain ``$`` paths)."""
+    shown = path if path.startswith("$$") or paths.variable_ref(path) else paths.bracket_notation(path)
+    return f"Invalid path '{path}' : No results for path: {shown}"

@@ -35,8 +35,7 @@ class Literal:
 
 @dataclass(frozen=True)
 class PathArg:
-    path: str
-    context: bool
+    path: str  # as written: ``$.a``, ``$$.Execution.Id`` or ``$variable.a``
 
 
 @dataclass(frozen=True)
@@ -158,13 +157,11 @@ class _Parser:
                 break
             self.i += 1
         raw = self.text[start : self.i].rstrip()
-        context = raw.startswith("$$")
-        path = raw[1:] if context else raw
         try:
-            paths.parse(path)
+            paths.parse_any(raw)
         except paths.PathError as error:
             raise self.fail(str(error)) from None
-        return PathArg(path, context)
+        return PathArg(raw)
 
 
 @lru_cache(maxsize=4096)
@@ -188,10 +185,9 @@ def _value(arg: Any, data: Any, context: Any, rng: random.Random) -> Any:
         return arg.value
     if isinstance(arg, PathArg):
         try:
-            return paths.select(arg.path, context if arg.context else data)
+            return paths.resolve(arg.path, data, context)
         except paths.PathNotFound:
-            shown = ("$" if arg.context else "") + arg.path
-            raise StatesError(INTRINSIC_FAILURE, f"The JsonPath {shown} could not be found in the input.") from None
+            raise StatesError(INTRINSIC_FAILURE, f"The JsonPath {arg.path} could not be found in the input.") from None
     return evaluate(arg, data, context, rng)
 
 

@@ -13,7 +13,7 @@ import copy
 import json
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -281,6 +281,60 @@ def select(path: str, data: Any) -> Any:
 def exists(path: str, data: Any) -> bool:
     try:
         select(path, data)
+    except PathNotFound:
+        return False
+    return True
+
+
+# ``$name`` starts a path into a workflow variable (a Unicode identifier, as AWS names them).
+_VARIABLE = re.compile(r"\$([^\W\d]\w*)")
+
+
+def variable_ref(path: str) -> tuple[str, str] | None:
+    """``(name, path inside its value)`` for a ``$name...`` path; None for ``$``/``$$`` paths."""
+    found = _VARIABLE.match(path)
+    if not found:
+        return None
+    return found.group(1), "$" + path[found.end() :]
+
+
+def parse_any(path: str) -> tuple[Segment, ...]:
+    """:func:`parse` for every path a state may read: ``$``, ``$$`` (the context) and ``$name`` (a variable)."""
+    if path.startswith("$$"):
+        return parse(path[1:])
+    ref = variable_ref(path)
+    return parse(ref[1] if ref else path)
+
+
+class Context(dict[str, Any]):
+    """The context object (``$$``), carrying the workflow variables a ``$name`` path reads.
+
+    The variables travel with the context because every place that reads
+    ``$$`` paths (templates, intrinsics, Choice rules) reads ``$name`` paths too.
+    """
+
+    def __init__(self, values: dict[str, Any], variables: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.variables = variables
+
+
+def resolve(path: str, data: Any, context: Any) -> Any:
+    """What ``path`` selects: in the context object (``$$``), a variable (``$name``) or ``data`` (``$``)."""
+    if path.startswith("$$"):
+        return select(path[1:], context)
+    ref = variable_ref(path)
+    if ref is None:
+        return select(path, data)
+    name, inner = ref
+    variables: Mapping[str, Any] = getattr(context, "variables", {})
+    if name not in variables:
+        raise PathNotFound(path)
+    return select(inner, variables[name])
+
+
+def resolves(path: str, data: Any, context: Any) -> bool:
+    try:
+        resolve(path, data, context)
     except PathNotFound:
         return False
     return True

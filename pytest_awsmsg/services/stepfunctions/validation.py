@@ -11,6 +11,7 @@ it, rather than discovered halfway through an execution.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,9 +28,11 @@ _FLOW = {"Next", "End"}
 _IO = {"InputPath", "OutputPath"}
 _RESULT = {"ResultPath", "Parameters"}
 _ERRORS = {"Retry", "Catch"}
+_ASSIGN = {"Assign"}
 FIELDS: dict[str, set[str]] = {
-    "Pass": _COMMON | _FLOW | _IO | _RESULT | {"Result"},
+    "Pass": _COMMON | _FLOW | _IO | _RESULT | _ASSIGN | {"Result"},
     "Task": _COMMON
+    | _ASSIGN
     | _FLOW
     | _IO
     | _RESULT
@@ -43,12 +46,13 @@ FIELDS: dict[str, set[str]] = {
         "HeartbeatSecondsPath",
         "Credentials",
     },
-    "Choice": _COMMON | _IO | {"Choices", "Default"},
-    "Wait": _COMMON | _FLOW | _IO | {"Seconds", "Timestamp", "SecondsPath", "TimestampPath"},
+    "Choice": _COMMON | _IO | _ASSIGN | {"Choices", "Default"},
+    "Wait": _COMMON | _FLOW | _IO | _ASSIGN | {"Seconds", "Timestamp", "SecondsPath", "TimestampPath"},
     "Succeed": _COMMON | _IO,
     "Fail": _COMMON | {"Error", "Cause", "ErrorPath", "CausePath"},
-    "Parallel": _COMMON | _FLOW | _IO | _RESULT | _ERRORS | {"Branches", "ResultSelector"},
+    "Parallel": _COMMON | _FLOW | _IO | _RESULT | _ERRORS | _ASSIGN | {"Branches", "ResultSelector"},
     "Map": _COMMON
+    | _ASSIGN
     | _FLOW
     | _IO
     | _RESULT
@@ -72,7 +76,6 @@ FIELDS: dict[str, set[str]] = {
     },
 }
 _NOT_YET = {
-    "Assign": "workflow variables (Assign)",
     "QueryLanguage": "the QueryLanguage field (only JSONPath is run)",
     "Arguments": "JSONata Arguments",
     "Output": "JSONata Output",
@@ -94,6 +97,10 @@ _FAIL_INTRINSICS = frozenset(
 )
 _PATH_FIELDS = ("InputPath", "OutputPath", "ItemsPath")
 _REFERENCE_FIELDS = ("ResultPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath")
+# A variable name is a Unicode identifier; ``states`` is reserved ($states is JSONata's).
+# Assumption: AWS's limit on a name's length is the one on state names, 80 characters.
+_VARIABLE_NAME = re.compile(r"[^\W\d]\w*")
+_MAX_VARIABLE_NAME = 80
 
 
 # The characters a Map Label may not contain (AWS's Map state reference): whitespace,
@@ -132,6 +139,7 @@ class _Checker:
         self.labels: set[str] = set()  # Map Labels seen: AWS requires each to be unique
         self.machine_type = machine_type
         self.mocked = mocked
+        self.outer: set[str] = set()  # variables the enclosing scopes assign (an inner scope may only read them)
 
     def add(self, code: str, message: str, location: str | None) -> None:
         self.out.append((code, message, location))
@@ -164,10 +172,24 @@ class _Checker:
             return
         if top and "TimeoutSeconds" in node and not _positive_int(node["TimeoutSeconds"]):
             self.add(SCHEMA, 'The value for the field "TimeoutSeconds" must be a positive integer', "/TimeoutSeconds")
+        mine: set[str] = set()
+        for name, state in states.items():
+            for variable, at in _assignments(state, f"{where}/States/{name}"):
+                mine.add(variable)
+                if variable in self.outer:
+                    # Assumption: AWS's wording; the rule is its scoping (inner scopes read outer variables).
+                    self.add(
+                        SCHEMA,
+                        f'The variable "{variable}" is assigned in an outer scope: a Parallel branch or Map '
+                        "iteration may read it but not assign it",
+                        at,
+                    )
+        outer, self.outer = self.outer, self.outer | mine
         for name, state in states.items():
             if len(name) > 80:
                 self.add(SCHEMA, "State names must be at most 80 characters", f"{where}/States/{name}")
             self.state(name, state, f"{where}/States/{name}", states)
+        self.outer = outer
         if ok_start and node["StartAt"] not in states:
             self.add(MISSING_TARGET, f"Missing 'Next' target: {node['StartAt']}", f"{where}/StartAt")
             return
@@ -230,6 +252,8 @@ class _Checker:
         for field in ("Parameters", "ResultSelector", "ItemSelector"):
             if field in state:
                 self.template(state[field], f"{where}/{field}")
+        if "Assign" in state:
+            self.assign(state["Assign"], f"{where}/Assign")
         getattr(self, "state_" + kind.lower(), lambda *a: None)(name, state, where)
         for i, retrier in enumerate(state.get("Retry", []) or []):
             self.retrier(retrier, f"{where}/Retry[{i}]")
@@ -242,6 +266,8 @@ class _Checker:
                 self.require(catcher, "Next", at)
                 if catcher.get("ResultPath") is not None:
                     self.path(catcher["ResultPath"], "ResultPath", f"{at}/ResultPath", reference=True)
+                if "Assign" in catcher:
+                    self.assign(catcher["Assign"], f"{at}/Assign")
 
     def error_equals(self, handlers: list[Any], where: str) -> None:
         """ASL: States.ALL appears alone, and only in the last retrier or catcher."""
@@ -258,16 +284,31 @@ class _Checker:
                 )
 
     def path(self, value: Any, field: str, where: str, *, reference: bool = False) -> None:
+        """A path a state reads (``$``, ``$$`` or ``$variable``); a ResultPath writes, so only ``$``."""
         kind = "ReferencePath" if reference else "JSONPath"
         try:
             if not isinstance(value, str):
                 raise paths.PathError(value)
-            check = value[1:] if value.startswith("$$") else value
-            paths.parse(check)
-            if reference:
-                paths.validate_reference_path(check)
+            if field == "ResultPath" and (value.startswith("$$") or paths.variable_ref(value)):
+                raise paths.PathError(value)
+            segments = paths.parse_any(value)
+            if reference and not all(s.kind in ("key", "index") for s in segments):
+                raise paths.PathError(value)
         except paths.PathError:
             self.add(SCHEMA, f'The value for the field "{field}" must be a valid {kind}', where)
+
+    def assign(self, spec: Any, where: str) -> None:
+        """An Assign field: an object of valid variable names whose ``.$`` values are paths or intrinsics."""
+        if not isinstance(spec, dict):
+            self.add(SCHEMA, 'The value for the field "Assign" must be an OBJECT', where)
+            return
+        for key in spec:
+            name = key[:-2] if key.endswith(".$") else key
+            if not _VARIABLE_NAME.fullmatch(name) or len(name) > _MAX_VARIABLE_NAME:
+                self.add(SCHEMA, f'The variable name "{name}" is not valid', where)
+            elif name == "states":
+                self.add(SCHEMA, 'The variable name "states" is reserved', where)
+        self.template(spec, where)
 
     def template(self, node: Any, where: str) -> None:
         if isinstance(node, dict):
@@ -360,6 +401,9 @@ class _Checker:
             at = f"{where}/Choices[{i}]"
             if isinstance(rule, dict):
                 self.require(rule, "Next", at)
+                if "Assign" in rule:
+                    self.assign(rule["Assign"], f"{at}/Assign")
+                    rule = {k: v for k, v in rule.items() if k != "Assign"}
             self.rule(rule, at)  # reports a rule that is not an object, too
 
     def rule(self, rule: Any, where: str) -> None:
@@ -444,12 +488,17 @@ class _Checker:
         if not self.require(state, key, where):
             return
         processor = state[key]
-        self.scope(processor, f"{where}/{key}")
         config = processor.get("ProcessorConfig", {}) if isinstance(processor, dict) else {}
         if not isinstance(config, dict):
             self.add(SCHEMA, 'The field "ProcessorConfig" must be an object', f"{where}/{key}/ProcessorConfig")
             config = {}
         mode = config.get("Mode", "INLINE")
+        # A distributed Map's iterations are child executions: they see no outer variable.
+        outer = self.outer
+        if mode == "DISTRIBUTED":
+            self.outer = set()
+        self.scope(processor, f"{where}/{key}")
+        self.outer = outer
         if mode not in ("INLINE", "DISTRIBUTED"):
             self.add(
                 SCHEMA, 'The value for the field "Mode" must be INLINE or DISTRIBUTED', f"{where}/{key}/ProcessorConfig"
@@ -524,6 +573,20 @@ def _positive_int(value: Any) -> bool:
 
 def _non_negative_int(value: Any) -> bool:
     return _int(value) and value >= 0
+
+
+def _assignments(state: Any, where: str) -> list[tuple[str, str]]:
+    """``(variable, location)`` for every variable a state's Assign fields (its own, its rules', its catchers') set."""
+    if not isinstance(state, dict):
+        return []
+    fields: list[tuple[Any, str]] = [(state.get("Assign"), f"{where}/Assign")]
+    for kind in ("Choices", "Catch"):
+        for i, entry in enumerate(state.get(kind) or []):
+            if isinstance(entry, dict):
+                fields.append((entry.get("Assign"), f"{where}/{kind}[{i}]/Assign"))
+    return [
+        (key[:-2] if key.endswith(".$") else key, at) for spec, at in fields if isinstance(spec, dict) for key in spec
+    ]
 
 
 def _targets(state: dict[str, Any]) -> list[Any]:

@@ -49,11 +49,12 @@ def run_wait(interp: Interpreter, v: Visit) -> None:
                 f"format string: {path} == {_shown(value)}",
             )
         due = stamp.timestamp()
+    assigned = interp.assign(v, state.get("Assign"), data)
     output = interp.output_path(v, data)
     if due <= now:
-        interp.exit(v, output)
+        interp.exit(v, output, assigned=assigned)
     else:
-        interp.later(v.thread, due, lambda: interp.exit(v, output), f"sfn wait {v.name}")
+        interp.later(v.thread, due, lambda: interp.exit(v, output, assigned=assigned), f"sfn wait {v.name}")
 
 
 def _shown(value: object) -> str:
