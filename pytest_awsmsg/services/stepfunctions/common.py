@@ -251,6 +251,8 @@ class StepFunctionsBase(Service[Store]):
         name = self.cloud.ids.uuid4()
         arn = f"arn:aws:states:{parent.region}:{parent.account_id}:execution:{label}:{name}"
         definition = {k: v for k, v in processor.items() if k != "ProcessorConfig"}
+        if "QueryLanguage" in parent.definition:  # the child runs its states in the machine's language
+            definition["QueryLanguage"] = parent.definition["QueryLanguage"]
         child = Execution(
             arn,
             name,

@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ...core.clock import Timer
-from . import choice, errors, intrinsics, paths
+from . import choice, errors, intrinsics, paths, query
 from .errors import StatesError
 from .models import Execution, Step, dumps
 
@@ -107,6 +107,8 @@ class Thread:
         self.finished = False  # its last state ended it (succeeded or failed)
         self.iteration: tuple[str, int] | None = None  # (Map state, index) for a Map iteration
         self.variables: dict[str, Any] = {}  # the variables this scope assigned
+        # The machine's QueryLanguage: the default of every state in every scope of it.
+        self.language: str = parent.language if parent is not None else scope.get("QueryLanguage", "JSONPath")
         if parent is not None:
             parent.children.append(self)
 
@@ -158,6 +160,7 @@ class Visit:
         self.entered_id = 0
         self.closed = False  # exited, caught or failed: no longer in flight
         self.step = Step(name, self.type, raw_input, branch=thread.label)
+        self.jsonata = state.get("QueryLanguage", thread.language) == "JSONata"
 
 
 class Interpreter:
@@ -426,13 +429,32 @@ class Interpreter:
     # -- workflow variables ------------------------------------------------------
 
     def assign(self, v: Visit, spec: Any, data: Any) -> dict[str, Any] | None:
-        """The variables an ``Assign`` field sets, evaluated on ``data`` with the values at state entry.
+        """The variables a JSONPath ``Assign`` field sets, evaluated on ``data`` with the values at state entry.
 
         ``None`` when there is no ``Assign``; the values take effect at :meth:`exit`.
         """
         if spec is None:
             return None
-        values: dict[str, Any] = self.template(spec, data, self.context(v))
+        return self._sized(v, self.template(spec, data, self.context(v)))
+
+    def env(self, v: Visit, *, item: tuple[int, Any] | None = None, **phase: Any) -> query.Environment:
+        """What a JSONata expression in ``v`` reads: ``$states`` (input, context, and ``phase``'s
+        ``result`` or ``errorOutput``) and the variables."""
+        states = {"input": v.input, "context": dict(self.context(v, item=item)), **phase}
+        return query.Environment(states, v.thread.visible(), self.cloud.ids, lambda: int(self.cloud.clock.now() * 1000))
+
+    def settle(self, v: Visit, spec: dict[str, Any], default: Any, **phase: Any) -> tuple[Any, dict[str, Any] | None]:
+        """A JSONata state's output (``spec``'s Output, else ``default``) and the variables its Assign sets.
+
+        Both are evaluated with the same ``$states`` and the variables' values at state entry.
+        """
+        env = self.env(v, **phase)
+        assigned = self._sized(v, env.render(spec["Assign"], "Assign")) if "Assign" in spec else None
+        output = env.render(spec["Output"], "Output") if "Output" in spec else default
+        return output, assigned
+
+    def _sized(self, v: Visit, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` if within AWS's quotas on one variable and on one Assign field."""
         total = 0
         for name, value in values.items():
             size = len(dumps(value).encode())
@@ -534,10 +556,15 @@ class Interpreter:
             self.post(lambda: self.enter(thread, target, output))
 
     def finish(self, v: Visit, result: Any) -> None:
-        """A Task, Parallel or Map produced ``result``: ResultSelector, ResultPath, OutputPath, then exit."""
+        """A Task, Parallel or Map produced ``result``: ResultSelector, ResultPath, OutputPath (or, in
+        JSONata, Output), then exit."""
         if not v.thread.alive():
             return
         try:
+            if v.jsonata:
+                output, assigned = self.settle(v, v.state, result, result=result)
+                self.exit(v, output, assigned=assigned)
+                return
             if "ResultSelector" in v.state:
                 result = self.template(v.state["ResultSelector"], result, self.context(v))
             assigned = self.assign(v, v.state.get("Assign"), result)
@@ -572,8 +599,11 @@ class Interpreter:
                 caught = error_output(error, cause)
                 try:
                     # A catcher's Assign reads the error output; the state's own Assign is not applied.
-                    assigned = self.assign(v, catcher.get("Assign"), caught)
-                    output = self.result_path(v, caught, catcher.get("ResultPath", "$"))
+                    if v.jsonata:
+                        output, assigned = self.settle(v, catcher, caught, errorOutput=caught)
+                    else:
+                        assigned = self.assign(v, catcher.get("Assign"), caught)
+                        output = self.result_path(v, caught, catcher.get("ResultPath", "$"))
                 except StatesError as inner:
                     self.fail_thread(v, inner.error, self.explain(v, inner))
                     return
@@ -652,6 +682,10 @@ class Interpreter:
     # -- state types ------------------------------------------------------------
 
     def _pass(self, v: Visit) -> None:
+        if v.jsonata:
+            output, assigned = self.settle(v, v.state, v.input)
+            self.exit(v, output, assigned=assigned)
+            return
         data = self.input_path(v, v.input)
         if "Parameters" in v.state:
             data = self.template(v.state["Parameters"], data, self.context(v))
@@ -660,6 +694,9 @@ class Interpreter:
         self.exit(v, self.output_path(v, self.result_path(v, result)), assigned=assigned)
 
     def _succeed(self, v: Visit) -> None:
+        if v.jsonata:
+            self.exit(v, self.settle(v, v.state, v.input)[0])
+            return
         self.exit(v, self.output_path(v, self.input_path(v, v.input)))
 
     def _fail(self, v: Visit) -> None:
@@ -668,6 +705,14 @@ class Interpreter:
         self.fail_thread(v, error, cause)
 
     def _fail_field(self, v: Visit, field: str) -> str:
+        if field in v.state and v.jsonata and query.is_expression(v.state[field]):
+            value = self.env(v).evaluate(v.state[field], field)
+            if not isinstance(value, str):
+                raise StatesError(
+                    query.QUERY_EVALUATION_ERROR,
+                    f"The JSONata expression for the field '{field}' must evaluate to a string, got {dumps(value)}",
+                )
+            return value
         if field in v.state:
             return str(v.state[field])
         path = v.state.get(field + "Path")
@@ -682,6 +727,9 @@ class Interpreter:
         return value
 
     def _choice(self, v: Visit) -> None:
+        if v.jsonata:
+            self._choice_jsonata(v)
+            return
         data = self.input_path(v, v.input)
         ctx = self.context(v)
         # Assumption (AWS's Choice reference): the matched rule's Assign applies; the state's own
@@ -698,6 +746,43 @@ class Interpreter:
             return
         assigned = self.assign(v, assigner.get("Assign"), data)
         self.exit(v, self.output_path(v, data), target, assigned)
+
+    def _choice_jsonata(self, v: Visit) -> None:
+        """Rules' Conditions in order; the matched rule's Output/Assign, or the state's with the Default."""
+        env = self.env(v)
+        target, chosen = None, v.state
+        for rule in v.state["Choices"]:
+            condition = rule["Condition"]
+            if query.is_expression(condition):
+                condition = env.evaluate(condition, "Condition")
+            if not isinstance(condition, bool):
+                raise StatesError(
+                    query.QUERY_EVALUATION_ERROR,
+                    f"The Condition of a Choice rule must evaluate to a boolean, got {dumps(condition)}",
+                )
+            if condition:
+                target, chosen = rule["Next"], rule
+                break
+        if target is None:
+            target = v.state.get("Default")
+        if target is None:
+            self.fail_thread(v, errors.NO_CHOICE_MATCHED, "No Matches!")
+            return
+        output, assigned = self.settle(v, chosen, v.input)
+        self.exit(v, output, target, assigned)
+
+    def arguments(self, v: Visit, data: Any) -> Any:
+        """What a Task or Parallel hands on: ``Parameters`` (JSONPath) or ``Arguments`` (JSONata) filled in."""
+        if v.jsonata:
+            return self.env(v).render(v.state["Arguments"], "Arguments") if "Arguments" in v.state else data
+        if "Parameters" in v.state:
+            return self.template(v.state["Parameters"], data, self.context(v))
+        return data
+
+    def number(self, v: Visit, field: str) -> Any:
+        """A JSONata state's numeric field (TimeoutSeconds, Seconds, MaxConcurrency...): literal or expression."""
+        value = v.state[field]
+        return self.env(v).evaluate(value, field) if v.jsonata and query.is_expression(value) else value
 
     # The state types below live in modules that import this one (Visit,
     # Thread), hence the imports inside the methods.
@@ -718,10 +803,7 @@ class Interpreter:
         run_task(self, v)
 
     def _parallel(self, v: Visit) -> None:
-        data = self.input_path(v, v.input)
-        if "Parameters" in v.state:
-            data = self.template(v.state["Parameters"], data, self.context(v))
-        v.effective = data
+        v.effective = self.arguments(v, self.input_path(v, v.input))
         self._parallel_body(v)
 
     def _parallel_body(self, v: Visit) -> None:

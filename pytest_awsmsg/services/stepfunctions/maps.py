@@ -11,6 +11,7 @@ from . import errors
 from .errors import StatesError
 from .interpreter import Thread, Visit
 from .models import Execution, dumps
+from .query import QUERY_EVALUATION_ERROR
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -28,7 +29,10 @@ def processor_of(state: dict[str, Any]) -> dict[str, Any]:
 
 def _number(interp: Interpreter, v: Visit, field: str, default: float) -> tuple[float, bool]:
     if field in v.state:
-        return v.state[field], True
+        value = interp.number(v, field)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise StatesError(QUERY_EVALUATION_ERROR, f"The field '{field}' must evaluate to a non-negative number")
+        return value, True
     path = v.state.get(field + "Path")
     if path is None:
         return default, False
@@ -56,6 +60,8 @@ def _max_concurrency(value: Any, path: str) -> int:
 
 
 def _inputs(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
+    if v.jsonata:
+        return _inputs_jsonata(interp, v)
     data = v.effective
     path = v.state.get("ItemsPath", "$")
     items = interp.select(path, data, v)
@@ -68,6 +74,22 @@ def _inputs(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
     if selector is None:
         return items, [copy.deepcopy(item) for item in items]
     return items, [interp.template(selector, data, interp.context(v, item=(i, item))) for i, item in enumerate(items)]
+
+
+def _inputs_jsonata(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
+    """Items (a JSON array or an expression; the state input without it), then ItemSelector per item."""
+    items = interp.env(v).render(v.state["Items"], "Items") if "Items" in v.state else v.input
+    if not isinstance(items, list):
+        raise StatesError(
+            QUERY_EVALUATION_ERROR,
+            f"The Items field must evaluate to a JSON array, got {dumps(items)}"
+            if "Items" in v.state
+            else "The Map state's input must be a JSON array when it has no Items field",
+        )
+    selector = v.state.get("ItemSelector")
+    if selector is None:
+        return items, [copy.deepcopy(item) for item in items]
+    return items, [interp.env(v, item=(i, item)).render(selector, "ItemSelector") for i, item in enumerate(items)]
 
 
 def run_map(interp: Interpreter, v: Visit) -> None:

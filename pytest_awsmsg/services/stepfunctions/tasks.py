@@ -23,6 +23,7 @@ from .errors import StatesError
 from .interpreter import MAX_PAYLOAD, Visit, iso
 from .mocks import NO_MOCK as _NO_MOCK
 from .models import Execution, PendingTask, dumps
+from .query import QUERY_EVALUATION_ERROR
 from .resources import Resource, classify
 
 if TYPE_CHECKING:
@@ -50,7 +51,12 @@ def start_task(interp: Interpreter, v: Visit) -> None:
 
 def _seconds(interp: Interpreter, v: Visit, data: Any, field: str) -> int | None:
     if field in v.state:
-        return int(v.state[field])
+        value = interp.number(v, field)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise StatesError(
+                QUERY_EVALUATION_ERROR, f"The value of the field '{field}' must be a positive integer: {dumps(value)}"
+            )
+        return value
     path = v.state.get(field + "Path")
     if path is None:
         return None
@@ -65,9 +71,7 @@ def run_task(interp: Interpreter, v: Visit) -> None:
     data = v.effective
     service = interp.service
     v.token = service.new_token() if resource.pattern == ".waitForTaskToken" else None
-    params = data
-    if "Parameters" in v.state:
-        params = interp.template(v.state["Parameters"], data, interp.context(v))
+    params = interp.arguments(v, data)
     if len(dumps(params).encode()) > MAX_PAYLOAD:
         raise StatesError(
             errors.DATA_LIMIT_EXCEEDED,

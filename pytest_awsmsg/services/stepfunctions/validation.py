@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from . import choice, intrinsics, paths
+from . import choice, intrinsics, paths, query
 from .resources import classify
 
 Diagnostic = tuple[str, str, "str | None"]
@@ -23,7 +23,7 @@ SCHEMA = "SCHEMA_VALIDATION_FAILED"
 MISSING_TARGET = "MISSING_TRANSITION_TARGET"
 UNSUPPORTED = "UNSUPPORTED_BY_PYTEST_AWSMSG"
 
-_COMMON = {"Type", "Comment"}
+_COMMON = {"Type", "Comment", "QueryLanguage", "Output"}
 _FLOW = {"Next", "End"}
 _IO = {"InputPath", "OutputPath"}
 _RESULT = {"ResultPath", "Parameters"}
@@ -33,6 +33,7 @@ FIELDS: dict[str, set[str]] = {
     "Pass": _COMMON | _FLOW | _IO | _RESULT | _ASSIGN | {"Result"},
     "Task": _COMMON
     | _ASSIGN
+    | {"Arguments"}
     | _FLOW
     | _IO
     | _RESULT
@@ -49,10 +50,11 @@ FIELDS: dict[str, set[str]] = {
     "Choice": _COMMON | _IO | _ASSIGN | {"Choices", "Default"},
     "Wait": _COMMON | _FLOW | _IO | _ASSIGN | {"Seconds", "Timestamp", "SecondsPath", "TimestampPath"},
     "Succeed": _COMMON | _IO,
-    "Fail": _COMMON | {"Error", "Cause", "ErrorPath", "CausePath"},
-    "Parallel": _COMMON | _FLOW | _IO | _RESULT | _ERRORS | _ASSIGN | {"Branches", "ResultSelector"},
+    "Fail": _COMMON - {"Output"} | {"Error", "Cause", "ErrorPath", "CausePath"},
+    "Parallel": _COMMON | _FLOW | _IO | _RESULT | _ERRORS | _ASSIGN | {"Branches", "ResultSelector", "Arguments"},
     "Map": _COMMON
     | _ASSIGN
+    | {"Items"}
     | _FLOW
     | _IO
     | _RESULT
@@ -76,9 +78,6 @@ FIELDS: dict[str, set[str]] = {
     },
 }
 _NOT_YET = {
-    "QueryLanguage": "the QueryLanguage field (only JSONPath is run)",
-    "Arguments": "JSONata Arguments",
-    "Output": "JSONata Output",
     "ItemReader": "Map ItemReader (S3 is not faked)",
     "ResultWriter": "Map ResultWriter (S3 is not faked)",
     "Credentials": "cross-account Task Credentials",
@@ -97,6 +96,47 @@ _FAIL_INTRINSICS = frozenset(
 )
 _PATH_FIELDS = ("InputPath", "OutputPath", "ItemsPath")
 _REFERENCE_FIELDS = ("ResultPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath")
+# The fields only one query language has (AWS refuses the others at creation).
+JSONPATH_ONLY = frozenset(
+    {
+        "InputPath",
+        "OutputPath",
+        "Parameters",
+        "ResultSelector",
+        "ResultPath",
+        "ItemsPath",
+        "SecondsPath",
+        "TimestampPath",
+        "TimeoutSecondsPath",
+        "HeartbeatSecondsPath",
+        "ErrorPath",
+        "CausePath",
+        "MaxConcurrencyPath",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentagePath",
+        "Iterator",
+    }
+)
+JSONATA_ONLY = frozenset({"Arguments", "Output", "Items"})
+# The fields of a JSONata state whose value may be (or contain) a {% %} expression.
+_EXPRESSION_FIELDS = (
+    "Arguments",
+    "Output",
+    "Assign",
+    "Items",
+    "ItemSelector",
+    "Seconds",
+    "Timestamp",
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "MaxConcurrency",
+    "ToleratedFailureCount",
+    "ToleratedFailurePercentage",
+    "Error",
+    "Cause",
+)
+_LANGUAGES = ("JSONPath", "JSONata")
+_BAD_LANGUAGE = 'The value for the field "QueryLanguage" must be JSONPath or JSONata'
 # A variable name is a Unicode identifier; ``states`` is reserved ($states is JSONata's).
 # Assumption: AWS's limit on a name's length is the one on state names, 80 characters.
 _VARIABLE_NAME = re.compile(r"[^\W\d]\w*")
@@ -140,6 +180,7 @@ class _Checker:
         self.machine_type = machine_type
         self.mocked = mocked
         self.outer: set[str] = set()  # variables the enclosing scopes assign (an inner scope may only read them)
+        self.language = "JSONPath"  # the machine's QueryLanguage
 
     def add(self, code: str, message: str, location: str | None) -> None:
         self.out.append((code, message, location))
@@ -155,7 +196,14 @@ class _Checker:
         if not isinstance(node, dict):
             self.add(SCHEMA, "Expected an object", where or "/")
             return
-        allowed = {"StartAt", "States", "Comment"} | ({"Version", "TimeoutSeconds"} if top else {"ProcessorConfig"})
+        allowed = {"StartAt", "States", "Comment"} | (
+            {"Version", "TimeoutSeconds", "QueryLanguage"} if top else {"ProcessorConfig"}
+        )
+        if top and "QueryLanguage" in node:
+            if node["QueryLanguage"] in _LANGUAGES:
+                self.language = node["QueryLanguage"]
+            else:
+                self.add(SCHEMA, _BAD_LANGUAGE, "/QueryLanguage")
         for key in node:
             if key in _NOT_YET:
                 self.add(
@@ -231,11 +279,29 @@ class _Checker:
         if kind not in FIELDS:
             self.add(SCHEMA, f'"{kind}" is not a valid state type', f"{where}/Type")
             return
+        language = state.get("QueryLanguage", self.language)
+        if language not in _LANGUAGES:
+            self.add(SCHEMA, _BAD_LANGUAGE, f"{where}/QueryLanguage")
+            language = self.language
+        elif language == "JSONPath" and self.language == "JSONata":
+            self.add(
+                SCHEMA,
+                "A state cannot use the JSONPath query language when the state machine's QueryLanguage is JSONata",
+                f"{where}/QueryLanguage",
+            )
+        jsonata = language == "JSONata"
+        forbidden = JSONPATH_ONLY if jsonata else JSONATA_ONLY
         for key in state:
             if key in _NOT_YET:
                 self.add(UNSUPPORTED, f"pytest-awsmsg does not support {_NOT_YET[key]}", f"{where}/{key}")
             elif key not in FIELDS[kind]:
                 self.add(SCHEMA, f'The field "{key}" is not supported by Step Functions', where)
+            elif key in forbidden:
+                # Assumption: AWS's wording for a field of the other query language.
+                self.add(SCHEMA, f'The field "{key}" is not supported for the {language} query language', where)
+        if jsonata:
+            self.jsonata_state(kind, state, where)
+            return
         if kind not in ("Choice", "Succeed", "Fail"):
             has_next, has_end = "Next" in state, state.get("End") is True
             if has_next == has_end:
@@ -268,6 +334,67 @@ class _Checker:
                     self.path(catcher["ResultPath"], "ResultPath", f"{at}/ResultPath", reference=True)
                 if "Assign" in catcher:
                     self.assign(catcher["Assign"], f"{at}/Assign")
+
+    def jsonata_state(self, kind: str, state: dict[str, Any], where: str) -> None:
+        """A JSONata state: flow, Assign names, expressions that parse, Choice Conditions, handlers."""
+        if kind not in ("Choice", "Succeed", "Fail") and ("Next" in state) == (state.get("End") is True):
+            self.add(SCHEMA, 'Exactly one of the fields "Next" or "End" must be set', where)
+        for field in _EXPRESSION_FIELDS:
+            if field in state:
+                self.expressions(state[field], f"{where}/{field}")
+        if isinstance(state.get("Assign"), dict):
+            self.assign_names(state["Assign"], f"{where}/Assign")
+        elif "Assign" in state:
+            self.add(SCHEMA, 'The value for the field "Assign" must be an OBJECT', f"{where}/Assign")
+        if "Items" in state and not (isinstance(state["Items"], list) or query.is_expression(state["Items"])):
+            self.add(SCHEMA, 'The value for the field "Items" must be an array or a JSONata expression', where)
+        if kind == "Choice":
+            if not self.require(state, "Choices", where):
+                return
+            if not isinstance(state["Choices"], list) or not state["Choices"]:
+                self.add(SCHEMA, 'The field "Choices" must be a non-empty array', f"{where}/Choices")
+                return
+            for i, rule in enumerate(state["Choices"]):
+                at = f"{where}/Choices[{i}]"
+                if not isinstance(rule, dict):
+                    self.add(SCHEMA, "A choice rule must be an object", at)
+                    continue
+                self.require(rule, "Next", at)
+                if self.require(rule, "Condition", at):
+                    self.expressions(rule["Condition"], f"{at}/Condition")
+                for key in rule:
+                    if key not in ("Condition", "Next", "Assign", "Output", "Comment"):
+                        self.add(SCHEMA, f'The field "{key}" is not supported for the JSONata query language', at)
+                for field in ("Assign", "Output"):
+                    if field in rule:
+                        self.expressions(rule[field], f"{at}/{field}")
+                if isinstance(rule.get("Assign"), dict):
+                    self.assign_names(rule["Assign"], f"{at}/Assign")
+        elif kind in ("Task", "Wait", "Parallel", "Map"):
+            getattr(self, "state_" + kind.lower())(where.rsplit("/", 1)[-1], state, where)
+        for i, retrier in enumerate(state.get("Retry", []) or []):
+            self.retrier(retrier, f"{where}/Retry[{i}]")
+        for field in ("Retry", "Catch"):
+            self.error_equals(state.get(field) or [], f"{where}/{field}")
+        for i, catcher in enumerate(state.get("Catch", []) or []):
+            at = f"{where}/Catch[{i}]"
+            if isinstance(catcher, dict):
+                self.require(catcher, "ErrorEquals", at)
+                self.require(catcher, "Next", at)
+                if "ResultPath" in catcher:
+                    self.add(SCHEMA, 'The field "ResultPath" is not supported for the JSONata query language', at)
+                for field in ("Assign", "Output"):
+                    if field in catcher:
+                        self.expressions(catcher[field], f"{at}/{field}")
+                if isinstance(catcher.get("Assign"), dict):
+                    self.assign_names(catcher["Assign"], f"{at}/Assign")
+
+    def expressions(self, node: Any, where: str) -> None:
+        for text in query.expressions(node):
+            try:
+                query.check(text)
+            except query.QuerySyntaxError as error:
+                self.add(SCHEMA, f"The JSONata expression '{text[2:-2].strip()}' is not valid: {error}", where)
 
     def error_equals(self, handlers: list[Any], where: str) -> None:
         """ASL: States.ALL appears alone, and only in the last retrier or catcher."""
@@ -302,13 +429,16 @@ class _Checker:
         if not isinstance(spec, dict):
             self.add(SCHEMA, 'The value for the field "Assign" must be an OBJECT', where)
             return
+        self.assign_names(spec, where)
+        self.template(spec, where)
+
+    def assign_names(self, spec: dict[str, Any], where: str) -> None:
         for key in spec:
             name = key[:-2] if key.endswith(".$") else key
             if not _VARIABLE_NAME.fullmatch(name) or len(name) > _MAX_VARIABLE_NAME:
                 self.add(SCHEMA, f'The variable name "{name}" is not valid', where)
             elif name == "states":
                 self.add(SCHEMA, 'The variable name "states" is reserved', where)
-        self.template(spec, where)
 
     def template(self, node: Any, where: str) -> None:
         if isinstance(node, dict):
@@ -380,7 +510,7 @@ class _Checker:
             what = "activities" if resource.kind == "activity" else f"the '{resource.pattern}' integration pattern"
             self.add(SCHEMA, f"Express state machines do not support {what}", f"{where}/Resource")
         for field in ("TimeoutSeconds", "HeartbeatSeconds"):
-            if field in state and not _positive_int(state[field]):
+            if field in state and not _positive_int(state[field]) and not query.is_expression(state[field]):
                 self.add(SCHEMA, f'The value for the field "{field}" must be a positive integer', f"{where}/{field}")
         if "TimeoutSeconds" in state and "TimeoutSecondsPath" in state:
             self.add(SCHEMA, 'The fields "TimeoutSeconds" and "TimeoutSecondsPath" are mutually exclusive', where)
@@ -440,9 +570,13 @@ class _Checker:
             self.add(
                 SCHEMA, "A Wait state must have exactly one of Seconds, Timestamp, SecondsPath, TimestampPath", where
             )
-        if "Seconds" in state and not (_int(state["Seconds"]) and state["Seconds"] >= 0):
+        if "Seconds" in state and not query.is_expression(state["Seconds"]) and not _non_negative_int(state["Seconds"]):
             self.add(SCHEMA, 'The value for the field "Seconds" must be a non-negative integer', f"{where}/Seconds")
-        if "Timestamp" in state and choice.parse_timestamp(state["Timestamp"]) is None:
+        if (
+            "Timestamp" in state
+            and not query.is_expression(state["Timestamp"])
+            and choice.parse_timestamp(state["Timestamp"]) is None
+        ):
             self.add(
                 SCHEMA, 'The value for the field "Timestamp" must be a valid ISO 8601 timestamp', f"{where}/Timestamp"
             )
@@ -515,7 +649,11 @@ class _Checker:
                 self.add(SCHEMA, problem, f"{where}/Label")
             else:
                 self.labels.add(state["Label"])
-        if "MaxConcurrency" in state and not (_int(state["MaxConcurrency"]) and state["MaxConcurrency"] >= 0):
+        if (
+            "MaxConcurrency" in state
+            and not query.is_expression(state["MaxConcurrency"])
+            and not _non_negative_int(state["MaxConcurrency"])
+        ):
             self.add(
                 SCHEMA,
                 'The value for the field "MaxConcurrency" must be a non-negative integer',
@@ -523,7 +661,7 @@ class _Checker:
             )
         # Checked here, or a bad value would break the Map when it runs.
         count = state.get("ToleratedFailureCount")
-        if count is not None and not _non_negative_int(count):
+        if count is not None and not _non_negative_int(count) and not query.is_expression(count):
             self.add(
                 SCHEMA,
                 'The value for the field "ToleratedFailureCount" must be a non-negative integer',
@@ -540,7 +678,7 @@ class _Checker:
                     f"{where}/ItemBatcher/MaxItemsPerBatch",
                 )
         pct = state.get("ToleratedFailurePercentage")
-        if pct is not None and not (_number(pct) and 0 <= pct <= 100):
+        if pct is not None and not query.is_expression(pct) and not (_number(pct) and 0 <= pct <= 100):
             self.add(SCHEMA, 'The value for the field "ToleratedFailurePercentage" must be between 0 and 100', where)
 
 

@@ -8,6 +8,7 @@ from . import choice, errors
 from .errors import StatesError
 from .interpreter import Visit
 from .models import dumps
+from .query import QUERY_EVALUATION_ERROR
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -19,10 +20,20 @@ def run_wait(interp: Interpreter, v: Visit) -> None:
     state = v.state
     now = interp.cloud.clock.now()
     if "Seconds" in state:
-        due = now + state["Seconds"]
+        seconds = interp.number(v, "Seconds")
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
+            # Only an expression can get here (a literal is checked at creation).
+            raise StatesError(
+                QUERY_EVALUATION_ERROR, f"The Seconds field must evaluate to a non-negative integer: {_shown(seconds)}"
+            )
+        due = now + seconds
     elif "Timestamp" in state:
-        stamp = choice.parse_timestamp(state["Timestamp"])
-        assert stamp is not None
+        value = interp.number(v, "Timestamp")
+        stamp = choice.parse_timestamp(value)
+        if stamp is None:
+            raise StatesError(
+                QUERY_EVALUATION_ERROR, f"The Timestamp field must evaluate to an ISO-8601 timestamp: {_shown(value)}"
+            )
         due = stamp.timestamp()
     elif "SecondsPath" in state:
         path = state["SecondsPath"]
@@ -49,8 +60,11 @@ def run_wait(interp: Interpreter, v: Visit) -> None:
                 f"format string: {path} == {_shown(value)}",
             )
         due = stamp.timestamp()
-    assigned = interp.assign(v, state.get("Assign"), data)
-    output = interp.output_path(v, data)
+    if v.jsonata:
+        output, assigned = interp.settle(v, state, v.input)
+    else:
+        assigned = interp.assign(v, state.get("Assign"), data)
+        output = interp.output_path(v, data)
     if due <= now:
         interp.exit(v, output, assigned=assigned)
     else:

@@ -1,0 +1,156 @@
+"""JSONata in Step Functions: ``{% ... %}`` expressions, the ``$states`` object and AWS's function set.
+
+A field of a JSONata state holds JSON in which every string that starts with
+``{%`` and ends with ``%}`` is an expression; :func:`render` evaluates them all.
+Expressions see ``$states`` (``input``, ``context``, and per phase ``result``
+or ``errorOutput``) and the workflow variables as ``$name``. Evaluation is
+done by jsonata-python (a port of the reference implementation), with the
+functions AWS adds (``$partition``, ``$range``, ``$hash``, ``$random``,
+``$uuid``, ``$parse``), without ``$eval`` (AWS removes it), and with
+``$now``/``$millis`` on the cloud's clock so runs stay deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import jsonata  # type: ignore[import-untyped]
+from jsonata import utils as jsonata_utils
+
+from . import intrinsics
+from .errors import StatesError
+
+QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
+_NULL = jsonata_utils.Utils.NULL_VALUE
+
+
+class QuerySyntaxError(ValueError):
+    """An expression that does not parse (found at CreateStateMachine)."""
+
+
+def is_expression(value: Any) -> bool:
+    """Whether ``value`` is a JSONata expression: exactly ``{%`` ... ``%}``, no space outside them."""
+    return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
+
+
+def check(text: str) -> None:
+    """Raise :class:`QuerySyntaxError` unless ``{% text %}``'s body parses."""
+    try:
+        jsonata.Jsonata(text[2:-2])
+    except Exception as error:  # jsonata-python reports syntax errors as JException
+        raise QuerySyntaxError(str(error)) from None
+
+
+def _plain(value: Any) -> Any:
+    """A JSONata result as JSON values: its null marker becomes None, whole floats stay floats."""
+    if value is _NULL:
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Environment:
+    """What an expression may read: ``$states``, the variables, seeded randomness and the clock."""
+
+    def __init__(
+        self, states: dict[str, Any], variables: Mapping[str, Any], rng: random.Random, now_ms: Callable[[], int]
+    ) -> None:
+        self.states = states
+        self.variables = variables
+        self.rng = rng
+        self.now_ms = now_ms
+
+    def _intrinsic(self, name: str, args: list[Any]) -> Any:
+        # AWS's JSONata functions mirror these intrinsics, argument checks included.
+        try:
+            return intrinsics.FUNCTIONS[name]([_plain(a) for a in args], self.rng)
+        except StatesError as error:
+            raise StatesError(QUERY_EVALUATION_ERROR, error.cause) from None
+
+    def _random(self, seed: Any = None) -> float:
+        if seed is None or seed is _NULL:
+            return self.rng.random()
+        return random.Random(str(_plain(seed))).random()
+
+    def _parse(self, text: Any) -> Any:
+        if not isinstance(text, str):
+            raise StatesError(QUERY_EVALUATION_ERROR, "The argument of $parse must be a string")
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise StatesError(QUERY_EVALUATION_ERROR, f"$parse could not parse its argument as JSON: {error}") from None
+
+    def _now(self, *_: Any) -> str:
+        ms = self.now_ms()
+        when = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+    def evaluate(self, text: str, field: str) -> Any:
+        """The value of ``{% text %}`` for ``field``; failures are States.QueryEvaluationError."""
+        body = text[2:-2]
+        try:
+            expr = jsonata.Jsonata(body)
+            expr.set_output_convert_nulls(False)
+            functions: dict[str, Callable[..., Any]] = {
+                "partition": lambda array, size: self._intrinsic("States.ArrayPartition", [array, size]),
+                "range": lambda start, end, step: self._intrinsic("States.ArrayRange", [start, end, step]),
+                "hash": lambda data, algorithm: self._intrinsic("States.Hash", [data, algorithm]),
+                "random": self._random,
+                "uuid": lambda: self.rng_uuid(),
+                "parse": self._parse,
+                "now": self._now,
+                "millis": lambda: self.now_ms(),
+            }
+            for name, implementation in functions.items():
+                expr.register_lambda(name, implementation)
+            expr.register_function("eval", None)  # AWS removes $eval: $parse reads JSON instead
+            value = expr.evaluate(None, {**self.variables, "states": self.states})
+        except StatesError:
+            raise
+        except Exception as error:  # JException, and Python errors the port lets through
+            raise StatesError(
+                QUERY_EVALUATION_ERROR,
+                f"The JSONata expression '{body.strip()}' specified for the field '{field}' threw an error "
+                f"during evaluation. {error}",
+            ) from None
+        if value is None:
+            raise StatesError(
+                QUERY_EVALUATION_ERROR,
+                f"The JSONata expression '{body.strip()}' specified for the field '{field}' returned nothing "
+                "(undefined).",
+            )
+        return _plain(value)
+
+    def rng_uuid(self) -> str:
+        uuid4 = getattr(self.rng, "uuid4", None)
+        if uuid4 is not None:
+            return str(uuid4())
+        return f"{self.rng.getrandbits(128):032x}"
+
+    def render(self, node: Any, field: str) -> Any:
+        """``node`` with every expression string in it (at any depth) replaced by its value."""
+        if is_expression(node):
+            return self.evaluate(node, field)
+        if isinstance(node, dict):
+            return {key: self.render(value, field) for key, value in node.items()}
+        if isinstance(node, list):
+            return [self.render(item, field) for item in node]
+        return node
+
+
+def expressions(node: Any) -> list[str]:
+    """Every expression string in a field's JSON (for checking at creation)."""
+    if is_expression(node):
+        return [node]
+    if isinstance(node, dict):
+        return [e for value in node.values() for e in expressions(value)]
+    if isinstance(node, list):
+        return [e for item in node for e in expressions(item)]
+    return []
