@@ -1,10 +1,12 @@
 """Step Functions executions through boto3: pytest-awsmsg vs moto with execution on.
 
-Two numbers, measured in the same process one after the other:
+Three numbers, measured in the same process one after the other:
 
 * executions per second of a 20-state machine (Pass states with Parameters and
   intrinsics, a Choice, a Succeed), each started and then described until it
   has finished;
+* the same machine written in JSONata (Output expressions, a Condition) on
+  pytest-awsmsg, against its JSONPath form (moto runs no JSONata);
 * the wall time of a machine with a one-hour Wait. pytest-awsmsg moves virtual
   time; moto waits for real, so its hour is measured on a short Wait and
   extrapolated (its time beyond the Wait itself plus 3600 s), which the
@@ -51,6 +53,24 @@ def twenty_states() -> dict[str, Any]:
     return {"StartAt": "Step0", "States": states}
 
 
+def twenty_states_jsonata() -> dict[str, Any]:
+    """:func:`twenty_states` in JSONata: the same data flow, expressions instead of paths and intrinsics."""
+    states: dict[str, Any] = {}
+    for i in range(18):
+        states[f"Step{i}"] = {
+            "Type": "Pass",
+            "Output": {"n": "{% $states.input.n + 1 %}", "label": "{% 'step ' & $states.input.n %}"},
+            "Next": f"Step{i + 1}" if i < 17 else "Check",
+        }
+    states["Check"] = {
+        "Type": "Choice",
+        "Choices": [{"Condition": "{% $states.input.n >= 18 %}", "Next": "Done"}],
+        "Default": "Step0",
+    }
+    states["Done"] = {"Type": "Succeed"}
+    return {"QueryLanguage": "JSONata", "StartAt": "Step0", "States": states}
+
+
 def wait_machine(seconds: int) -> dict[str, Any]:
     return {
         "StartAt": "Nap",
@@ -85,12 +105,12 @@ def create(sfn: Any, name: str, definition: dict[str, Any]) -> str:
     return str(sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"])
 
 
-def awsmsg_rate() -> float:
+def awsmsg_rate(definition: dict[str, Any] | None = None) -> float:
     from pytest_awsmsg import fake_aws
 
     with fake_aws():
         sfn = boto3.client("stepfunctions", region_name=REGION)
-        machine = create(sfn, "twenty", twenty_states())
+        machine = create(sfn, "twenty", definition or twenty_states())
         return ops_per_second(lambda n: run_executions(sfn, machine, n), ROUND)
 
 
@@ -129,6 +149,15 @@ def moto_wait(seconds: int) -> float:
 def main() -> None:
     rates = {"pytest-awsmsg": awsmsg_rate(), "moto": moto_rate()}
     print(report(f"20-state executions ({ROUND}/round, median)", list(rates.items()), "executions/s", rates))
+    languages = {"JSONPath": rates["pytest-awsmsg"], "JSONata": awsmsg_rate(twenty_states_jsonata())}
+    print(
+        report(
+            "20-state executions on pytest-awsmsg, by query language",
+            list(languages.items()),
+            "executions/s",
+            languages,
+        )
+    )
     ours = awsmsg_hour()
     if "--moto-hour" in sys.argv:
         theirs, how = moto_wait(3600), "measured"

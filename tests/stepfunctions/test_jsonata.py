@@ -302,3 +302,45 @@ def test_jsonata_mistakes_are_refused_at_creation(sfn: Any, definition: Any, mes
     with pytest.raises(sfn.exceptions.InvalidDefinition) as caught:
         sfn.create_state_machine(name="bad", definition=json.dumps(definition), roleArn=ROLE)
     assert message in caught.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% 1 %}", "End": True},
+        {"Type": "Pass", "Assign": {"x": 1}, "End": True},
+    ],
+)
+def test_test_state_refuses_what_it_does_not_run_yet(sfn: Any, state: dict[str, Any]) -> None:
+    with pytest.raises(sfn.exceptions.ValidationException, match="does not run JSONata states or workflow variables"):
+        sfn.test_state(definition=json.dumps(state), roleArn=ROLE, input="{}")
+
+
+def test_timeout_seconds_expression(sfn: Any, run: Runner, aws: Cloud) -> None:
+    activity = sfn.create_activity(name="slow")["activityArn"]
+    described = run(
+        jsonata(
+            {
+                "Work": {
+                    "Type": "Task",
+                    "Resource": activity,
+                    "TimeoutSeconds": "{% $states.input.limit %}",
+                    "End": True,
+                }
+            }
+        ),
+        {"limit": 30},
+    )
+    arn = described["executionArn"]
+    aws.clock.advance(29)
+    assert aws.stepfunctions.execution(arn).status == "RUNNING"
+    aws.clock.advance(1)
+    assert sfn.describe_execution(executionArn=arn)["error"] == "States.Timeout"
+
+
+def test_a_timeout_that_is_not_a_positive_integer_fails_the_state(sfn: Any, run: Runner) -> None:
+    activity = sfn.create_activity(name="slow")["activityArn"]
+    described = run(
+        jsonata({"Work": {"Type": "Task", "Resource": activity, "TimeoutSeconds": "{% 'soon' %}", "End": True}})
+    )
+    assert described["error"] == "States.QueryEvaluationError"

@@ -198,7 +198,14 @@ def test_choice_rules_are_checked_at_creation(sfn: Any, rule: dict[str, Any], ex
             'The value for the field "MaxDelaySeconds" must be a positive integer',
         ),
         (single({"Type": "Fail", "CausePath": "States.Array($.a)"}), "may only use the intrinsic functions"),
-        ({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, "QueryLanguage"),
+        (
+            {
+                "QueryLanguage": "JSONata",
+                "StartAt": "A",
+                "States": {"A": {"Type": "Pass", "InputPath": "$.a", "End": True}},
+            },
+            'The field "InputPath" is not supported for the JSONata query language',
+        ),
         (
             single(
                 {

@@ -365,7 +365,7 @@ class Interpreter:
         if path is None:
             return {}
         try:
-            if v is not None:
+            if v is not None and (path.startswith("$$") or paths.variable_ref(path)):
                 return paths.resolve(path, data, self.context(v))
             return paths.select(path, data)
         except paths.PathNotFound:

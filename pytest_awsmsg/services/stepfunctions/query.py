@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import jsonata  # type: ignore[import-untyped]
@@ -37,10 +39,24 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
 
 
+@lru_cache(maxsize=4096)
+def _compiled(body: str) -> Any:
+    """The parsed expression (cached: a machine evaluates the same ones again and again).
+
+    Nothing per evaluation is stored on it: ``$states``, the variables and the
+    functions that read the cloud's seed and clock come in as bindings.
+    """
+    expr = jsonata.Jsonata(body)
+    expr.set_output_convert_nulls(False)  # keep null apart from undefined
+    expr.set_validate_input(False)  # the interpreter hands it JSON values only
+    expr.register_function("eval", None)  # AWS removes $eval: $parse reads JSON instead
+    return expr
+
+
 def check(text: str) -> None:
     """Raise :class:`QuerySyntaxError` unless ``{% text %}``'s body parses."""
     try:
-        jsonata.Jsonata(text[2:-2])
+        _compiled(text[2:-2])
     except Exception as error:  # jsonata-python reports syntax errors as JException
         raise QuerySyntaxError(str(error)) from None
 
@@ -96,8 +112,7 @@ class Environment:
         """The value of ``{% text %}`` for ``field``; failures are States.QueryEvaluationError."""
         body = text[2:-2]
         try:
-            expr = jsonata.Jsonata(body)
-            expr.set_output_convert_nulls(False)
+            expr = _compiled(body)
             functions: dict[str, Callable[..., Any]] = {
                 "partition": lambda array, size: self._intrinsic("States.ArrayPartition", [array, size]),
                 "range": lambda start, end, step: self._intrinsic("States.ArrayRange", [start, end, step]),
@@ -108,10 +123,11 @@ class Environment:
                 "now": self._now,
                 "millis": lambda: self.now_ms(),
             }
-            for name, implementation in functions.items():
-                expr.register_lambda(name, implementation)
-            expr.register_function("eval", None)  # AWS removes $eval: $parse reads JSON instead
-            value = expr.evaluate(None, {**self.variables, "states": self.states})
+            bindings = {name: jsonata.Jsonata.JLambda(function) for name, function in functions.items()}
+            # A top-level None would read as undefined: JSONata's null is its own marker.
+            variables = {name: _NULL if value is None else value for name, value in self.variables.items()}
+            states = {name: _NULL if value is None else value for name, value in self.states.items()}
+            value = expr.evaluate(None, {**variables, **bindings, "states": states})
         except StatesError:
             raise
         except Exception as error:  # JException, and Python errors the port lets through
@@ -132,7 +148,7 @@ class Environment:
         uuid4 = getattr(self.rng, "uuid4", None)
         if uuid4 is not None:
             return str(uuid4())
-        return f"{self.rng.getrandbits(128):032x}"
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def render(self, node: Any, field: str) -> Any:
         """``node`` with every expression string in it (at any depth) replaced by its value."""

@@ -49,6 +49,11 @@ def run_test_state(
 ) -> dict[str, Any]:
     _check(name, state)
     kind = state["Type"]
+    if state.get("QueryLanguage") == "JSONata" or validation.assigns(state):
+        # Refused rather than run as JSONPath without them: the answer would be wrong.
+        raise ValidationException(
+            "pytest-awsmsg's TestState does not run JSONata states or workflow variables (Assign) yet"
+        )
     if kind in ("Parallel", "Map") and mock is None:
         raise ValidationException(
             f"pytest-awsmsg's TestState runs a {kind} state's input and output processing around a mocked "

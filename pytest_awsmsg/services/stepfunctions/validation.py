@@ -727,6 +727,14 @@ def _assignments(state: Any, where: str) -> list[tuple[str, str]]:
     ]
 
 
+def assigns(state: Any) -> bool:
+    """Whether a state (its own fields, its Choice rules or its catchers) has an Assign."""
+    if not isinstance(state, dict):
+        return False
+    entries = [state, *(e for kind in ("Choices", "Catch") for e in state.get(kind) or [] if isinstance(e, dict))]
+    return any("Assign" in entry for entry in entries)
+
+
 def _targets(state: dict[str, Any]) -> list[Any]:
     return [target for target, _ in _targets_with_location(state, "")]
 
