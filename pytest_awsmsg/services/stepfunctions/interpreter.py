@@ -441,7 +441,9 @@ class Interpreter:
         """What a JSONata expression in ``v`` reads: ``$states`` (input, context, and ``phase``'s
         ``result`` or ``errorOutput``) and the variables."""
         states = {"input": v.input, "context": dict(self.context(v, item=item)), **phase}
-        return query.Environment(states, v.thread.visible(), self.cloud.ids, lambda: int(self.cloud.clock.now() * 1000))
+        # Milliseconds as the context object shows them (microseconds first: no float truncation).
+        millis = lambda: round(self.cloud.clock.now() * 1_000_000) // 1000  # noqa: E731
+        return query.Environment(states, v.thread.visible(), self.cloud.ids, millis)
 
     def settle(self, v: Visit, spec: dict[str, Any], default: Any, **phase: Any) -> tuple[Any, dict[str, Any] | None]:
         """A JSONata state's output (``spec``'s Output, else ``default``) and the variables its Assign sets.
