@@ -13,7 +13,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...core.dedup import DedupWindow, FirstSend
 from .filter_policy import FilterPolicy
+
+DEDUP_WINDOW = 300.0  # the 5-minute deduplication interval of FIFO topics
 
 # AWS's default delivery policy for HTTP/S, as GetTopicAttributes shows it.
 DEFAULT_HTTP_POLICY: dict[str, Any] = {
@@ -64,13 +67,6 @@ def default_topic_policy(topic_arn: str, owner: str) -> str:
 
 
 @dataclass
-class DedupEntry:
-    expires_at: float
-    message_id: str
-    sequence_number: str | None
-
-
-@dataclass
 class Topic:
     name: str
     arn: str
@@ -83,7 +79,8 @@ class Topic:
     data_protection_policy: str = ""
     subscription_arns: list[str] = field(default_factory=list)
     deleted_subscriptions: int = 0
-    dedup: dict[tuple[str, str], DedupEntry] = field(default_factory=dict)
+    # FIFO deduplication ids for five minutes (AWS's deduplication interval).
+    dedup: DedupWindow[tuple[str, str], FirstSend] = field(default_factory=lambda: DedupWindow(DEDUP_WINDOW))
     next_sequence: int = 0
 
     @property

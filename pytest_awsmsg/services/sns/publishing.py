@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from ...core.dedup import FirstSend
 from ...core.deliveries import Publication
 from ...core.errors import AwsError
 from ...core.service import operation
@@ -25,9 +26,8 @@ from .errors import (
     invalid,
 )
 from .messages import Notification
-from .models import DedupEntry, Topic
+from .models import Topic
 
-DEDUP_WINDOW = 300.0  # the 5-minute deduplication interval of FIFO topics
 DEFAULT_MAX_SIZE = 262_144
 _ID_CHARS = re.compile(r"^[A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]{1,128}$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -210,9 +210,7 @@ class PublishingMixin(SnsBase):
             sequence = f"{10_000_000_000_000_000_000 + topic.next_sequence:020d}"
         message_id = self.cloud.ids.uuid4()
         if topic.fifo and dedup_id:
-            topic.dedup[_dedup_key(topic, group_id, dedup_id)] = DedupEntry(
-                ctx.now + DEDUP_WINDOW, message_id, sequence
-            )
+            topic.dedup.remember(_dedup_key(topic, group_id, dedup_id), FirstSend(message_id, sequence), ctx.now)
         note = Notification(
             message_id,
             topic.arn,
@@ -276,22 +274,9 @@ class PublishingMixin(SnsBase):
                 "The request includes MessageDeduplicationId parameter that is not valid for this topic type",
             )
 
-    def _duplicate(self, topic: Topic, group_id: str, dedup_id: str, now: float) -> DedupEntry | None:
-        """The live entry for this deduplication id, if any.
-
-        Entries are kept in the order they were made, which is the order they
-        expire in, so dropping expired ones stops at the first live one instead
-        of scanning the window on every publish. Time travelling back can
-        disorder them; the check on the entry found keeps the answer exact.
-        """
-        dedup = topic.dedup
-        while dedup:
-            oldest = next(iter(dedup))
-            if dedup[oldest].expires_at > now:
-                break
-            del dedup[oldest]
-        found = dedup.get(_dedup_key(topic, group_id, dedup_id))
-        return found if found is not None and found.expires_at > now else None
+    def _duplicate(self, topic: Topic, group_id: str, dedup_id: str, now: float) -> FirstSend | None:
+        """The first send of this deduplication id inside the window, if any."""
+        return topic.dedup.get(_dedup_key(topic, group_id, dedup_id), now)
 
     def _publish_direct(
         self, ctx: RequestContext, protocol: str, target: str, name: str, entry: dict[str, Any]

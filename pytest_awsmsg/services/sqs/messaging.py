@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
+from ...core.dedup import FirstSend
 from ...core.errors import AwsError, InvalidParameterValue, MissingParameter
 from ...core.service import operation
 from ..base import RequestContext
@@ -28,15 +29,12 @@ from .errors import (
 )
 from .md5 import md5_of_attributes, md5_of_body
 from .models import (
-    DEDUP_WINDOW,
     PURGE_INTERVAL,
-    DedupEntry,
     Message,
     Queue,
     ReceiveAttempt,
     message_size,
     parse_receipt,
-    remember,
 )
 
 MAX_VISIBILITY = 43_200
@@ -140,10 +138,8 @@ class MessagingMixin(SqsBase):
             _check_fifo_ids(queue, group_id, deduplication_id)
             if deduplication_id is None:
                 deduplication_id = hashlib.sha256(body.encode("utf-8")).hexdigest()
-            queue.prune_dedup(now)
-            key = queue.dedup_key(group_id, deduplication_id)
-            seen = queue.dedup.get(key)
-            if seen is not None and seen.expires_at > now:
+            seen = queue.dedup.get(queue.dedup_key(group_id, deduplication_id), now)
+            if seen is not None:
                 # A duplicate inside the 5-minute window is accepted and dropped; AWS answers
                 # with the original message's id (assumed: the id is all its docs promise).
                 return self._sent_result(body, attributes, system_attributes, seen.message_id, seen.sequence_number)
@@ -173,10 +169,8 @@ class MessagingMixin(SqsBase):
         )
         queue.add(message, now)
         if queue.fifo and deduplication_id is not None:
-            remember(
-                queue.dedup,
-                queue.dedup_key(group_id, deduplication_id),
-                DedupEntry(now + DEDUP_WINDOW, message.message_id, sequence),
+            queue.dedup.remember(
+                queue.dedup_key(group_id, deduplication_id), FirstSend(message.message_id, sequence), now
             )
         return self._sent_result(body, attributes, system_attributes, message.message_id, sequence)
 
@@ -245,18 +239,17 @@ class MessagingMixin(SqsBase):
         if queue.fifo and receive_request_attempt_id:
             # Recorded even when empty, so a retry inside five minutes is empty too. Assumed: AWS
             # promises "the same set of messages" for a retry and does not single out an empty set.
-            remember(
-                queue.attempts,
+            queue.attempts.remember(
                 receive_request_attempt_id,
-                ReceiveAttempt(clock.now() + DEDUP_WINDOW, taken, [m.receipt_handle or "" for m in taken], result),
+                ReceiveAttempt(taken, [m.receipt_handle or "" for m in taken], result),
+                clock.now(),
             )
         return {"Messages": result or None}
 
     def _replay(self, queue: Queue, attempt_id: str, now: float, visibility: int) -> list[dict[str, Any]] | None:
         """The same answer for a retried FIFO receive, while none of its messages changed."""
-        queue.prune_dedup(now)
-        attempt = queue.attempts.get(attempt_id)
-        if attempt is None or attempt.expires_at <= now:
+        attempt = queue.attempts.get(attempt_id, now)
+        if attempt is None:
             return None
         for message, handle in zip(attempt.messages, attempt.handles, strict=False):
             if queue.messages.get(message.key) is not message or message.receipt_handle != handle:

@@ -12,9 +12,10 @@ scheduled on the clock. A queue indexes its messages by state
 from __future__ import annotations
 
 import base64
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ...core.dedup import DedupWindow, FirstSend
 
 if TYPE_CHECKING:
     from .index import MessageIndex
@@ -95,17 +96,9 @@ class Quirks:
 
 
 @dataclass
-class DedupEntry:
-    expires_at: float
-    message_id: str
-    sequence_number: str | None
-
-
-@dataclass
 class ReceiveAttempt:
     """What a FIFO ReceiveMessage with a ReceiveRequestAttemptId returned, to replay it."""
 
-    expires_at: float
     messages: list[Message]
     handles: list[str]
     result: list[dict[str, Any]]
@@ -124,9 +117,9 @@ class Queue:
     last_modified_at: float
     tags: dict[str, str] = field(default_factory=dict)
     index: MessageIndex = field(init=False, repr=False)
-    # Both in the order they expire in (see prune_dedup).
-    dedup: OrderedDict[tuple[str, str], DedupEntry] = field(default_factory=OrderedDict)
-    attempts: OrderedDict[str, ReceiveAttempt] = field(default_factory=OrderedDict)
+    # FIFO deduplication ids, and ReceiveRequestAttemptIds, for five minutes each.
+    dedup: DedupWindow[tuple[str, str], FirstSend] = field(default_factory=lambda: DedupWindow(DEDUP_WINDOW))
+    attempts: DedupWindow[str, ReceiveAttempt] = field(default_factory=lambda: DedupWindow(DEDUP_WINDOW))
     last_purge_at: float | None = None
     next_sequence: int = 0
     receipt_counter: int = 0
@@ -215,16 +208,6 @@ class Queue:
         self.settle(now)
         return self.index.next_change()
 
-    def prune_dedup(self, now: float) -> None:
-        """Forget expired deduplication ids and receive attempts, oldest first.
-
-        Entries are added at the end (:func:`remember`) with a fixed lifetime, so they
-        expire in order while time runs forward; one left behind by time running
-        backwards only lingers, as readers check ``expires_at`` themselves.
-        """
-        _prune(self.dedup, now)
-        _prune(self.attempts, now)
-
     def dedup_key(self, group_id: str | None, deduplication_id: str) -> tuple[str, str]:
         return ((group_id or "") if self.dedup_per_group else "", deduplication_id)
 
@@ -255,17 +238,3 @@ class SqsStore:
     queues: dict[str, Queue] = field(default_factory=dict)
     deleted: dict[str, float] = field(default_factory=dict)  # name -> when it was deleted
     move_tasks: dict[str, list[MoveTask]] = field(default_factory=dict)  # source ARN -> newest last
-
-
-def _prune(entries: OrderedDict[Any, Any], now: float) -> None:
-    while entries:
-        key = next(iter(entries))
-        if entries[key].expires_at > now:
-            break
-        del entries[key]
-
-
-def remember(entries: OrderedDict[Any, Any], key: Any, entry: Any) -> None:
-    """Add ``entry`` at the end of an expiry-ordered dict (replacing keeps no old position)."""
-    entries.pop(key, None)
-    entries[key] = entry
