@@ -18,6 +18,7 @@ def jsonata(states: dict[str, Any], start: str | None = None) -> dict[str, Any]:
     return {"QueryLanguage": "JSONata", "StartAt": start or next(iter(states)), "States": states}
 
 
+@pytest.mark.requires_api("stepfunctions", "TestState", "variables")  # came with assignedVariables in the model
 def test_output_and_assign_read_states_input_and_variables(run: Runner, sfn: Any) -> None:
     described = run(
         jsonata(

@@ -22,6 +22,7 @@ def exited(sfn: Any, arn: str) -> dict[str, dict[str, Any]]:
     }
 
 
+@pytest.mark.requires_api("stepfunctions", "TestState", "variables")  # came with assignedVariables in the model
 def test_aws_documented_assign_example_is_read_in_later_states(run: Runner, sfn: Any) -> None:
     # The Assign block of AWS's "Passing data between states with variables" page, as written.
     described = run(
@@ -104,6 +105,7 @@ def test_paths_read_variables(run: Runner, aws: Cloud) -> None:
     assert done.output == 2
 
 
+@pytest.mark.requires_api("stepfunctions", "TestState", "variables")  # came with assignedVariables in the model
 def test_task_assign_reads_the_result_after_result_selector(run: Runner, aws: Cloud, sfn: Any) -> None:
     aws.stepfunctions.mock_task("Call", {"Payload": {"price": 12, "noise": "x"}})
     described = run(
