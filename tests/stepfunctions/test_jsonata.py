@@ -346,3 +346,45 @@ def test_a_timeout_that_is_not_a_positive_integer_fails_the_state(sfn: Any, run:
         jsonata({"Work": {"Type": "Task", "Resource": activity, "TimeoutSeconds": "{% 'soon' %}", "End": True}})
     )
     assert described["error"] == "States.QueryEvaluationError"
+
+
+@pytest.mark.aws(freeze=True)  # virtual time only: real time must not leak into it
+def test_wait_timestamp_expression(run: Runner, aws: Cloud) -> None:
+    aws.clock.freeze("2030-01-01T00:00:00Z")
+    described = run(
+        jsonata(
+            {
+                "Until": {"Type": "Wait", "Timestamp": "{% $states.input.at %}", "Next": "Done"},
+                "Done": {"Type": "Succeed"},
+            }
+        ),
+        {"at": "2030-01-01T01:00:00Z"},
+    )
+    aws.clock.advance(3599)
+    assert aws.stepfunctions.execution(described["executionArn"]).status == "RUNNING"
+    aws.clock.advance(1)
+    assert aws.stepfunctions.execution(described["executionArn"]).status == "SUCCEEDED"
+
+
+def test_a_distributed_map_runs_its_children_in_jsonata(run: Runner) -> None:
+    described = run(
+        jsonata(
+            {
+                "Each": {
+                    "Type": "Map",
+                    "Items": "{% $states.input.n %}",
+                    "MaxConcurrency": "{% $count($states.input.n) %}",
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                        "StartAt": "Square",
+                        "States": {
+                            "Square": {"Type": "Pass", "Output": "{% $states.input * $states.input %}", "End": True}
+                        },
+                    },
+                    "End": True,
+                }
+            }
+        ),
+        {"n": [1, 2, 3]},
+    )
+    assert described["out"] == [1, 4, 9]
