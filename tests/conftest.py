@@ -10,9 +10,13 @@ A test that needs them says so, and is skipped there rather than failing:
 
 from __future__ import annotations
 
+from typing import Any
+
+import boto3
 import botocore
 import pytest
 
+from pytest_awsmsg import Cloud
 from pytest_awsmsg.core.registry import service_model
 
 
@@ -44,3 +48,9 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
     """Inner runs without pytest-asyncio, which warns there about an ini option their files lack."""
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:asyncio")
     return pytester
+
+
+@pytest.fixture
+def sqs(aws: Cloud) -> Any:
+    """A boto3 SQS client in the test's cloud: one definition for every folder that needs it."""
+    return boto3.client("sqs", region_name="us-east-1")

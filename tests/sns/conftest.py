@@ -22,11 +22,6 @@ def sns(aws: Cloud) -> Any:
 
 
 @pytest.fixture
-def sqs(aws: Cloud) -> Any:
-    return boto3.client("sqs", region_name="us-east-1")
-
-
-@pytest.fixture
 def make_topic(sns: Any) -> Callable[..., str]:
     def make(name: str = "orders", **attributes: Any) -> str:
         if name.endswith(".fifo"):

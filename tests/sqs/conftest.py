@@ -24,11 +24,6 @@ QueueFactory = Callable[..., str]
 
 
 @pytest.fixture
-def sqs(aws: Cloud) -> Any:
-    return boto3.client("sqs", region_name="us-east-1")
-
-
-@pytest.fixture
 def make_queue(sqs: Any) -> QueueFactory:
     """Create a queue; keyword arguments become its attributes (ints and dicts are stringified)."""
 
