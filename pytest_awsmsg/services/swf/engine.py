@@ -196,6 +196,12 @@ class SwfBase(Service[SwfStore]):
             return None
         return self.cloud.clock.call_at(self.now() + wait, callback, label)
 
+    def arm(self, timers: list[Timer], delay: str | None, callback: Callable[[], None], label: str) -> None:
+        """Add a timeout timer to a task's ``timers`` (cancelled with the task); none for ``NONE``."""
+        timer = self.at(delay, callback, label)
+        if timer is not None:
+            timers.append(timer)
+
     # -- decision tasks ------------------------------------------------------------
 
     def schedule_decision(self, execution: Execution) -> DecisionTask:
@@ -217,13 +223,12 @@ class SwfBase(Service[SwfStore]):
             next(self._seq),
         )
         execution.scheduled_decision = task
-        timer = self.at(
+        self.arm(
+            task.timers,
             task.schedule_to_start,
             lambda: self._decision_timed_out(execution, task, "SCHEDULE_TO_START"),
             f"swf decision schedule-to-start {execution.workflow_id}",
         )
-        if timer is not None:
-            task.timers.append(timer)
         return task
 
     def start_decision(self, execution: Execution, identity: str | None) -> DecisionTask:
@@ -237,13 +242,12 @@ class SwfBase(Service[SwfStore]):
         task.started_event_id = event.event_id
         self.task_token(self.store_of(execution), task, execution)
         execution.started_decision = task
-        timer = self.at(
+        self.arm(
+            task.timers,
             task.start_to_close,
             lambda: self._decision_timed_out(execution, task, "START_TO_CLOSE"),
             f"swf decision start-to-close {execution.workflow_id}",
         )
-        if timer is not None:
-            task.timers.append(timer)
         return task
 
     def end_decision(self, execution: Execution, task: DecisionTask) -> None:
@@ -301,9 +305,7 @@ class SwfBase(Service[SwfStore]):
             ("SCHEDULE_TO_START", task.schedule_to_start),
             ("SCHEDULE_TO_CLOSE", task.schedule_to_close),
         ):
-            timer = self.at(delay, self._activity_timeout(task, kind), f"{label} {kind.lower()}")
-            if timer is not None:
-                task.timers.append(timer)
+            self.arm(task.timers, delay, self._activity_timeout(task, kind), f"{label} {kind.lower()}")
 
     def start_activity(self, task: ActivityTask, identity: str | None) -> None:
         execution = task.execution
@@ -319,11 +321,12 @@ class SwfBase(Service[SwfStore]):
         task.identity = identity
         execution.latest_activity_at = self.now()
         self.task_token(self.store_of(execution), task, execution)
-        timer = self.at(
-            task.start_to_close, self._activity_timeout(task, "START_TO_CLOSE"), "swf activity start_to_close"
+        self.arm(
+            task.timers,
+            task.start_to_close,
+            self._activity_timeout(task, "START_TO_CLOSE"),
+            "swf activity start_to_close",
         )
-        if timer is not None:
-            task.timers.append(timer)
         self.beat(task)
 
     def beat(self, task: ActivityTask) -> None:
