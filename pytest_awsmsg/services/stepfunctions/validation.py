@@ -321,19 +321,11 @@ class _Checker:
         if "Assign" in state:
             self.assign(state["Assign"], f"{where}/Assign")
         getattr(self, "state_" + kind.lower(), lambda *a: None)(name, state, where)
-        for i, retrier in enumerate(state.get("Retry", []) or []):
-            self.retrier(retrier, f"{where}/Retry[{i}]")
-        for field in ("Retry", "Catch"):
-            self.error_equals(state.get(field) or [], f"{where}/{field}")
-        for i, catcher in enumerate(state.get("Catch", []) or []):
-            at = f"{where}/Catch[{i}]"
-            if isinstance(catcher, dict):
-                self.require(catcher, "ErrorEquals", at)
-                self.require(catcher, "Next", at)
-                if catcher.get("ResultPath") is not None:
-                    self.path(catcher["ResultPath"], "ResultPath", f"{at}/ResultPath", reference=True)
-                if "Assign" in catcher:
-                    self.assign(catcher["Assign"], f"{at}/Assign")
+        for at, catcher in self.retriers_and_catchers(state, where):
+            if catcher.get("ResultPath") is not None:
+                self.path(catcher["ResultPath"], "ResultPath", f"{at}/ResultPath", reference=True)
+            if "Assign" in catcher:
+                self.assign(catcher["Assign"], f"{at}/Assign")
 
     def jsonata_state(self, kind: str, state: dict[str, Any], where: str) -> None:
         """A JSONata state: flow, Assign names, expressions that parse, Choice Conditions, handlers."""
@@ -372,22 +364,14 @@ class _Checker:
                     self.assign_names(rule["Assign"], f"{at}/Assign")
         elif kind in ("Task", "Wait", "Parallel", "Map"):
             getattr(self, "state_" + kind.lower())(where.rsplit("/", 1)[-1], state, where)
-        for i, retrier in enumerate(state.get("Retry", []) or []):
-            self.retrier(retrier, f"{where}/Retry[{i}]")
-        for field in ("Retry", "Catch"):
-            self.error_equals(state.get(field) or [], f"{where}/{field}")
-        for i, catcher in enumerate(state.get("Catch", []) or []):
-            at = f"{where}/Catch[{i}]"
-            if isinstance(catcher, dict):
-                self.require(catcher, "ErrorEquals", at)
-                self.require(catcher, "Next", at)
-                if "ResultPath" in catcher:
-                    self.add(SCHEMA, 'The field "ResultPath" is not supported for the JSONata query language', at)
-                for field in ("Assign", "Output"):
-                    if field in catcher:
-                        self.expressions(catcher[field], f"{at}/{field}")
-                if isinstance(catcher.get("Assign"), dict):
-                    self.assign_names(catcher["Assign"], f"{at}/Assign")
+        for at, catcher in self.retriers_and_catchers(state, where):
+            if "ResultPath" in catcher:
+                self.add(SCHEMA, 'The field "ResultPath" is not supported for the JSONata query language', at)
+            for field in ("Assign", "Output"):
+                if field in catcher:
+                    self.expressions(catcher[field], f"{at}/{field}")
+            if isinstance(catcher.get("Assign"), dict):
+                self.assign_names(catcher["Assign"], f"{at}/Assign")
 
     def expressions(self, node: Any, where: str) -> None:
         for text in query.expressions(node):
@@ -395,6 +379,21 @@ class _Checker:
                 query.check(text)
             except query.QuerySyntaxError as error:
                 self.add(SCHEMA, f"The JSONata expression '{text[2:-2].strip()}' is not valid: {error}", where)
+
+    def retriers_and_catchers(self, state: dict[str, Any], where: str) -> list[tuple[str, dict[str, Any]]]:
+        """Check Retry and Catch as both query languages do; the catchers (with their place) for the rest."""
+        for i, retrier in enumerate(state.get("Retry", []) or []):
+            self.retrier(retrier, f"{where}/Retry[{i}]")
+        for field in ("Retry", "Catch"):
+            self.error_equals(state.get(field) or [], f"{where}/{field}")
+        catchers = []
+        for i, catcher in enumerate(state.get("Catch", []) or []):
+            at = f"{where}/Catch[{i}]"
+            if isinstance(catcher, dict):
+                self.require(catcher, "ErrorEquals", at)
+                self.require(catcher, "Next", at)
+                catchers.append((at, catcher))
+        return catchers
 
     def error_equals(self, handlers: list[Any], where: str) -> None:
         """ASL: States.ALL appears alone, and only in the last retrier or catcher."""
