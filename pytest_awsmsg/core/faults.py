@@ -367,8 +367,9 @@ def _check_error(service: str | None, operations: frozenset[str] | None, error: 
 
     model = service_model(service)
     names = sorted(operations) if operations else model.operation_names
+    wire = service_class(service).wire_operations
     for name in names:
-        allowed = {shape.name for shape in model.operation_model(name).error_shapes}
+        allowed = set() if name in wire else {shape.name for shape in model.operation_model(name).error_shapes}
         if error not in allowed:
             raise ValueError(
                 f"{service} {name} never returns {error!r}. Its model allows: "
@@ -418,7 +419,7 @@ def _check_selection(
                 f"pytest-awsmsg does not fake {service!r}, so no call to it would ever fail; "
                 f"it fakes {', '.join(faked_services())}."
             )
-        known = service_model(service).operation_names
+        known = [*service_model(service).operation_names, *sorted(service_class(service).wire_operations)]
         unknown = sorted((ops or frozenset()) - set(known))
         if unknown:
             from .suggest import did_you_mean

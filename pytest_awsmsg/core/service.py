@@ -121,6 +121,9 @@ class Service(Generic[StoreT]):
     not_resources: ClassVar[frozenset[str]] = frozenset()
     #: Members that name a resource though they do not end like one (SWF's ``domain``).
     resource_members: ClassVar[frozenset[str]] = frozenset()
+    #: What reaches the service other than its API (a broker connection's
+    #: ``Connect``): in the call log, and selectable by fault rules.
+    wire_operations: ClassVar[frozenset[str]] = frozenset()
     # Built on first use (loading a model is not free), once per class.
     _dispatch_table: ClassVar[dict[str, Handler] | None] = None
 
@@ -147,7 +150,7 @@ class Service(Generic[StoreT]):
         map (message attributes, tags) are never taken for members.
         """
         shape = None
-        if operation is not None:
+        if operation is not None and operation not in cls.wire_operations:
             from .registry import service_model
 
             shape = service_model(cls.name).operation_model(operation).input_shape

@@ -22,6 +22,7 @@ from .configs import check_data, default_data
 from .errors import BadRequestException, ConflictException, NotFoundException
 from .models import DEFAULT_DURATIONS, Broker, Configuration, MqStore, Revision, User
 from .view import MqView
+from .wire import existing_wire, serve_broker_names
 
 _BROKER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
 _ACTIVEMQ_USERNAME = re.compile(r"^[A-Za-z0-9._~-]{2,100}$")
@@ -52,10 +53,12 @@ class MqService(Service[MqStore]):
 
     name = "mq"
     view_class = MqView
+    wire_operations = frozenset({"Connect"})  # a client reaching a broker (wire.py)
 
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)
         self.durations = dict(DEFAULT_DURATIONS)
+        serve_broker_names()
 
     def new_store(self, account_id: str, region: str) -> MqStore:
         return MqStore(account_id, region)
@@ -82,6 +85,11 @@ class MqService(Service[MqStore]):
             for broker in store.brokers.values()
             for user in broker.users.values()
         ]
+
+    def report_sections(self) -> list[tuple[str, str]]:
+        """What clients did on the brokers' wire: connections, drops, engines' frame summaries."""
+        wire = existing_wire(self.cloud)
+        return [("aws mq wire", "\n".join(wire.log))] if wire is not None and wire.log else []
 
     # -- brokers -------------------------------------------------------------------
 
@@ -326,7 +334,7 @@ class MqService(Service[MqStore]):
     def reboot_broker(self, ctx: RequestContext, *, broker_id: str) -> dict[str, Any]:
         broker = self._broker(ctx, broker_id)
         self._require_state(broker, "RUNNING", "reboot")
-        broker.state = "REBOOT_IN_PROGRESS"
+        self._move(broker, "REBOOT_IN_PROGRESS")
         self._after(broker, "reboot", "RUNNING")
         return {}
 
@@ -337,7 +345,7 @@ class MqService(Service[MqStore]):
             raise ConflictException(
                 f"Broker {broker.id} is in state {broker.state} and cannot be deleted now.", "brokerId"
             )
-        broker.state = "DELETION_IN_PROGRESS"
+        self._move(broker, "DELETION_IN_PROGRESS")
         self._after(broker, "delete", None)
         return {"BrokerId": broker.id}
 
@@ -820,16 +828,25 @@ class MqService(Service[MqStore]):
 
     # -- time -------------------------------------------------------------------------------
 
+    def _move(self, broker: Broker, state: str | None) -> None:
+        """Put the broker in ``state`` (None: deleted); the wire drops or restarts what it serves."""
+        if state is not None:
+            broker.state = state
+        wire = existing_wire(self.cloud)
+        if wire is not None:
+            wire.broker_changed(broker, gone=state is None)
+
     def _after(self, broker: Broker, step: str, then: str | None) -> None:
         """Move ``broker`` to ``then`` (None: gone) once ``step`` has taken its time."""
 
         def done() -> None:
             if then is None:
                 self.store(broker.arn.split(":")[4], broker.region).brokers.pop(broker.id, None)
+                self._move(broker, None)
                 return
             if step == "reboot":
                 _apply_pending(broker)
-            broker.state = then
+            self._move(broker, then)
 
         delay = self.durations[step]
         if delay <= 0:

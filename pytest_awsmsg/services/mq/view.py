@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...core.tls import kit_ca
 from ...core.views import ServiceView
+from .wire import Connection, existing_wire, wire_of
 
 if TYPE_CHECKING:
+    from ...core.cloud import Cloud
     from .api import MqService  # noqa: F401  (named in a string: the service imports this module)
     from .models import Broker, MqStore
 
@@ -14,8 +17,9 @@ if TYPE_CHECKING:
 class BrokerView:
     """A broker as a test sees it now: state, engine, users (with pending changes), endpoints."""
 
-    def __init__(self, broker: Broker) -> None:
+    def __init__(self, broker: Broker, cloud: Cloud) -> None:
         self._broker = broker
+        self._cloud = cloud
 
     @property
     def id(self) -> str:
@@ -59,6 +63,27 @@ class BrokerView:
     def endpoints(self) -> list[str]:
         return [e for instance in self._broker.instances() for e in instance["Endpoints"]]
 
+    @property
+    def connections(self) -> list[Connection]:
+        """The clients connected to the broker now (peer, endpoint, instance, user, frames)."""
+        wire = existing_wire(self._cloud)
+        return [] if wire is None else wire.connections(self._broker.id)
+
+    def drop_connections(self) -> int:
+        """Cut every client connection, as a network blip does; how many were cut."""
+        wire = existing_wire(self._cloud)
+        if wire is None:
+            return 0
+        with self._cloud.lock:
+            return wire.drop(self._broker, reason="dropped by the test")
+
+    def engine_state(self, protocol: str) -> object:
+        """The engine's state behind this broker (``"stomp"``, ``"amqp"``): for engine views."""
+        from .wire import engine_for
+
+        with self._cloud.lock:
+            return wire_of(self._cloud).state(self._broker, engine_for(self._broker.engine_type, protocol))
+
     def __repr__(self) -> str:
         return f"<BrokerView {self.name} {self.state} {self.engine_type} {self.engine_version}>"
 
@@ -70,13 +95,23 @@ class MqView(ServiceView["MqService"]):
 
     def broker(self, name_or_id: str, *, region: str | None = None, account_id: str | None = None) -> BrokerView:
         """The broker with this name or id (``b-...``) in an account and region (the cloud's by default)."""
-        return BrokerView(self._lookup("broker", name_or_id, _by_name_and_id, region=region, account_id=account_id))
+        found = self._lookup("broker", name_or_id, _by_name_and_id, region=region, account_id=account_id)
+        return BrokerView(found, self._service.cloud)
 
     @property
     def brokers(self) -> list[BrokerView]:
         """Every broker of every account and region, oldest first."""
         found = [b for store in self._service.stores().values() for b in store.brokers.values()]
-        return [BrokerView(b) for b in sorted(found, key=lambda b: (b.created, b.id))]
+        return [BrokerView(b, self._service.cloud) for b in sorted(found, key=lambda b: (b.created, b.id))]
+
+    @property
+    def ca_file(self) -> str:
+        """The kit's CA certificate (PEM file) for clients that load their own trust bundle.
+
+        Stock clients need nothing: while the cloud is active, default SSL
+        contexts trust the kit's CA, so the brokers' certificates verify.
+        """
+        return kit_ca().file
 
     def set_durations(
         self, *, create: float | None = None, reboot: float | None = None, delete: float | None = None

@@ -1,0 +1,1 @@
+"""The broker engines the wire serves; importing one registers it (see wire.register_engine)."""
