@@ -29,6 +29,7 @@ drop what the real engine keeps only in memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import socket
 import ssl
@@ -168,17 +169,17 @@ class Connection:
     username: str | None = None
     frames: int = 0
     session: Session | None = field(default=None, repr=False)
-    transport: asyncio.Transport | None = field(default=None, repr=False)
+    channel: _Channel | None = field(default=None, repr=False)
     open: bool = True
 
     def write(self, data: bytes) -> None:
-        if self.open and self.transport is not None and data:
-            self.wire.loop.call_soon_threadsafe(_write, self.transport, data)
+        if self.open and self.channel is not None and data:
+            self.wire.loop.call_soon_threadsafe(self.channel.send, data)
 
     def close(self) -> None:
         """The engine's goodbye: flush, close; the session hears ``connection_lost`` once."""
-        if self.transport is not None:
-            self.wire.loop.call_soon_threadsafe(self.transport.close)
+        if self.channel is not None:
+            self.wire.loop.call_soon_threadsafe(self.channel.close)
 
     def lost(self) -> None:
         """Tell the session, once, under the cloud's lock (the caller holds it)."""
@@ -194,13 +195,8 @@ class Connection:
     def drop(self) -> None:
         """Cut the connection now, as a failing broker does (no goodbye)."""
         self.lost()
-        if self.transport is not None:
-            self.wire.loop.call_soon_threadsafe(self.transport.abort)
-
-
-def _write(transport: asyncio.Transport, data: bytes) -> None:
-    if not transport.is_closing():
-        transport.write(data)
+        if self.channel is not None:
+            self.wire.loop.call_soon_threadsafe(self.channel.abort)
 
 
 class Wire:
@@ -214,7 +210,7 @@ class Wire:
         self._listeners: dict[tuple[str, int | None, int], tuple[socket.socket, Any]] = {}
         self._states: dict[tuple[str, str], Any] = {}
         self._connections: list[Connection] = []
-        self.transports: set[asyncio.Transport] = set()  # every open socket, admitted or not (loop thread only)
+        self.channels: set[_Channel] = set()  # every open socket, admitted or not (loop thread only)
         self._active: dict[str, int] = {}  # broker id -> the serving instance of an active/standby pair
         self._was_running: dict[str, bool] = {}
         self._was_up: dict[str, bool] = {}  # broker id -> served after the last topology change
@@ -295,8 +291,8 @@ class Wire:
             context = kit_ca().server_context(f"*.mq.{broker.region}.amazonaws.com")
             url = _listed_endpoint(broker, instance, engine)
 
-            def protocol() -> _Protocol:
-                return _Protocol(self, broker, instance, engine, url, context)
+            def protocol() -> _Channel:
+                return _Channel(self, broker, instance, engine, url, context)
 
             server = asyncio.run_coroutine_threadsafe(self.loop.create_server(protocol, sock=sock), self.loop)
             found = self._listeners[key] = (sock, server)
@@ -463,8 +459,8 @@ class Wire:
         for _, server in listeners:
             if server.done() and server.exception() is None:
                 server.result().close()
-        for transport in list(self.transports):
-            transport.abort()
+        for channel in list(self.channels):
+            channel.abort()
         await asyncio.sleep(0)
         pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
         for task in pending:
@@ -472,8 +468,13 @@ class Wire:
         await asyncio.gather(*pending, return_exceptions=True)
 
 
-class _Protocol(asyncio.Protocol):
-    """asyncio's side of one connection: admits it, does TLS, hands bytes to the session under the lock."""
+class _Channel(asyncio.Protocol):
+    """One socket on the loop: admits it, does TLS in memory, hands plaintext to the session.
+
+    TLS runs on an ``ssl.SSLObject`` over memory buffers rather than asyncio's
+    ``start_tls``: the same code on every Python version, and the connection
+    can be admitted or refused before the handshake.
+    """
 
     def __init__(
         self, wire: Wire, broker: Broker, instance: int | None, engine: Engine, endpoint: str, tls: ssl.SSLContext
@@ -483,76 +484,128 @@ class _Protocol(asyncio.Protocol):
         self.instance = instance
         self.engine = engine
         self.endpoint = endpoint
-        self.tls = tls
+        self.incoming = ssl.MemoryBIO()
+        self.outgoing = ssl.MemoryBIO()
+        self.tls = tls.wrap_bio(self.incoming, self.outgoing, server_side=True)
+        self.secured = False
         self.connection: Connection | None = None
         self.raw: asyncio.Transport | None = None
 
+    # -- asyncio's calls ---------------------------------------------------------------------
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
-        # Nothing is read until TLS takes over the socket (start_tls).
-        transport.pause_reading()
         self.raw = transport
         wire = self.wire
-        wire.transports.add(transport)
+        wire.channels.add(self)
         host, port = transport.get_extra_info("peername")[:2]
         connection = Connection(wire, self.broker.id, self.endpoint, self.instance, f"{host}:{port}", 0.0)
-        connection.transport = transport
-        admitted = False
-        if wire.enter():
-            try:
-                connection.opened = wire.cloud.clock.now()
-                admitted = wire.admit(connection, self.broker)
-            except Exception as error:
-                note(wire.cloud.kit_failures, f"mq connection to {self.endpoint}", error)
-            finally:
-                wire.leave()
-        if not admitted:
+        connection.channel = self
+        if self._locked(lambda: self._admit(connection), f"mq connection to {self.endpoint}") is not True:
             # Cut before the handshake: the client's connect fails, as against a broker that is not there.
-            transport.abort()
+            self.abort()
             return
         self.connection = connection
-        wire.loop.create_task(self._secure(transport, connection))
-
-    async def _secure(self, raw: asyncio.Transport, connection: Connection) -> None:
-        try:
-            secured = await self.wire.loop.start_tls(raw, self, self.tls, server_side=True)
-        except (OSError, ssl.SSLError, ConnectionError, asyncio.CancelledError):
-            secured = None  # the client gave up or does not trust us: its error, not the kit's
-        if secured is None or not self.wire.enter():
-            raw.abort()
-            return
-        try:
-            if connection.open:
-                connection.transport = secured
-                self.wire.start_session(connection, self.broker, self.engine)
-        except Exception as error:
-            note(self.wire.cloud.kit_failures, f"mq session for {connection.peer}", error)
-            connection.drop()
-        finally:
-            self.wire.leave()
 
     def data_received(self, data: bytes) -> None:
         connection = self.connection
-        if connection is None or not connection.open or not self.wire.enter():
+        if connection is None or not connection.open:
             return
+        self.incoming.write(data)
         try:
-            if connection.open and connection.session is not None:
-                connection.session.data_received(data)
-        except Exception as error:  # a kit bug: cut the connection, fail the test at teardown
-            note(self.wire.cloud.kit_failures, f"mq session {connection.peer}", error)
-            connection.drop()
-        finally:
-            self.wire.leave()
+            if not self.secured:
+                self.tls.do_handshake()
+                self.secured = True
+                self._flush()
+                self._locked(lambda: self.wire.start_session(connection, self.broker, self.engine), "mq session")
+            plaintext = self._read()
+        except ssl.SSLWantReadError:
+            self._flush()
+            return
+        except (ssl.SSLError, OSError):  # a client that does not trust us, or speaks no TLS: its error
+            self._flush()
+            self.abort()
+            self._locked(connection.lost, "mq session")
+            return
+        self._flush()
+        if plaintext:
+            self._locked(lambda: self._deliver(connection, plaintext), f"mq session {connection.peer}")
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.raw is not None:
-            self.wire.transports.discard(self.raw)
+        self.wire.channels.discard(self)
         connection = self.connection
-        if connection is None or not connection.open or not self.wire.enter():
+        if connection is not None and connection.open:
+            self._locked(lambda: self._closed(connection), "mq session")
+
+    # -- the session's calls (on the loop, through Connection) --------------------------------
+
+    def send(self, data: bytes) -> None:
+        if self.raw is not None and not self.raw.is_closing() and self.secured:
+            self.tls.write(data)
+            self._flush()
+
+    def close(self) -> None:
+        """Say goodbye in TLS (close_notify), then close the socket after what is queued."""
+        if self.raw is None or self.raw.is_closing():
             return
+        if self.secured:
+            # The client need not answer our close_notify: close all the same.
+            with contextlib.suppress(ssl.SSLError):
+                self.tls.unwrap()
+            self._flush()
+        self.raw.close()
+
+    def abort(self) -> None:
+        if self.raw is not None:
+            self.raw.abort()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _read(self) -> bytes:
+        chunks = []
+        while True:
+            try:
+                chunk = self.tls.read(65536)
+            except ssl.SSLWantReadError:
+                break
+            except ssl.SSLZeroReturnError:  # the client closed TLS: close the socket too
+                self.close()
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _flush(self) -> None:
+        pending = self.outgoing.read()
+        if pending and self.raw is not None and not self.raw.is_closing():
+            self.raw.write(pending)
+
+    def _admit(self, connection: Connection) -> bool:
+        connection.opened = self.wire.cloud.clock.now()
+        return self.wire.admit(connection, self.broker)
+
+    def _deliver(self, connection: Connection, data: bytes) -> None:
+        if connection.open and connection.session is not None:
+            try:
+                connection.session.data_received(data)
+            except Exception:
+                connection.drop()  # a kit bug: cut the connection; _locked notes it for teardown
+                raise
+
+    def _closed(self, connection: Connection) -> None:
+        connection.lost()
+        self.wire.note(self.broker, f"{connection.peer} closed")
+
+    def _locked(self, action: Callable[[], object], where: str) -> object:
+        """``action()`` under the cloud's lock; a crash is a kit bug the test hears of at teardown (None)."""
+        if not self.wire.enter():
+            return None
         try:
-            connection.lost()
-            self.wire.note(self.broker, f"{connection.peer} closed")
+            return action()
+        except Exception as error:
+            note(self.wire.cloud.kit_failures, where, error)
+            return None
         finally:
             self.wire.leave()
 
@@ -596,6 +649,6 @@ def serve_broker_names() -> None:
 
 
 def _resolve(cloud: Cloud, host: str, port: int | None) -> tuple[str, int] | None:
-    if not host.endswith(".amazonaws.com") or ".mq." not in host:
+    if _HOST.match(host) is None:
         return None
     return wire_of(cloud).address(host, port)
