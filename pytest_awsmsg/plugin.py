@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,15 @@ _OUTCOME = pytest.StashKey[str]()
 _TIMELINE = pytest.StashKey["list[dict[str, Any]]"]()
 _WORKER_TIMELINES = "awsmsg_timelines"  # what an xdist worker hands its controller
 # Markers that need a cloud pull in the ``aws`` fixture on their own.
-CLOUD_MARKERS = ("aws", "aws_fault", "aws_az_outage", "aws_region_outage", "aws_fis", "aws_virtual_sleep")
+CLOUD_MARKERS = (
+    "aws",
+    "aws_fault",
+    "aws_az_outage",
+    "aws_region_outage",
+    "aws_fis",
+    "aws_virtual_sleep",
+    "sfn_mock_config",
+)
 _MARKERS = (
     "aws(seed=None, region=None, account_id='123456789012', passthrough=(), freeze=None, virtual_sleep=False): "
     "run the test against pytest-awsmsg's in-memory AWS, configured by these options.",
@@ -39,6 +48,8 @@ _MARKERS = (
     "aws_fis(template): run an AWS FIS experiment template's API fault actions (a dict, JSON text, "
     "or a JSON file path relative to the test file) from the start of the test.",
     "aws_virtual_sleep: time.sleep and asyncio.sleep in the code under test move virtual time instead of waiting.",
+    "sfn_mock_config(config): a Step Functions Local mock configuration (a JSON file path relative to the test "
+    "file, or a dict) for executions started with stateMachineArn#TestCase (aws.stepfunctions.mock_config).",
 )
 
 
@@ -186,6 +197,24 @@ def _options(request: pytest.FixtureRequest, allowed: frozenset[str]) -> dict[st
     return options
 
 
+def _beside_the_test(node: pytest.Item, spec: Any) -> Any:
+    """A marker's file argument: a path relative to the test file when such a file exists there."""
+    if isinstance(spec, str) and not spec.lstrip().startswith("{"):
+        beside_test = Path(node.path).parent / spec
+        if beside_test.exists():
+            return str(beside_test)
+    return spec
+
+
+def _configure_the_cloud(cloud: Cloud, node: pytest.Item) -> None:
+    """Markers that set the cloud up before fixtures use it (the closest mock configuration wins)."""
+    marker = node.get_closest_marker("sfn_mock_config")
+    if marker is not None:
+        _apply_marker(marker, lambda config: cloud.stepfunctions.mock_config(_beside_the_test(node, config)))
+    elif os.environ.get("SFN_MOCK_CONFIG"):
+        cloud.service("stepfunctions")  # reads the file now: a mistake in it fails the test at setup
+
+
 def _break_the_cloud(cloud: Cloud, node: pytest.Item) -> None:
     """Apply the fault and outage markers, outermost (module, class) first."""
     for marker in reversed(list(node.iter_markers("aws_fault"))):
@@ -196,11 +225,7 @@ def _break_the_cloud(cloud: Cloud, node: pytest.Item) -> None:
         _apply_marker(marker, cloud.region_outage)
 
     def fis_beside_the_test(template: Any) -> Any:
-        if isinstance(template, str) and not template.lstrip().startswith("{"):
-            beside_test = Path(node.path).parent / template
-            if beside_test.exists():
-                template = str(beside_test)
-        return cloud.faults.fis(template)
+        return cloud.faults.fis(_beside_the_test(node, template))
 
     for marker in reversed(list(node.iter_markers("aws_fis"))):
         _apply_marker(marker, fis_beside_the_test)
@@ -219,6 +244,7 @@ def aws(request: pytest.FixtureRequest) -> Generator[Cloud, None, None]:
     cloud.label = f"test {request.node.nodeid}"
     request.node.stash[_CLOUD] = cloud
     try:
+        _configure_the_cloud(cloud, request.node)
         request.config.pluginmanager.hook.pytest_awsmsg_cloud_created(cloud=cloud, request=request)
         yield cloud
     finally:

@@ -33,6 +33,7 @@ def test_markers_are_registered_with_their_signatures(pytester: pytest.Pytester)
             "@pytest.mark.aws_region_outage(region, duration=None)*",
             "@pytest.mark.aws_fis(template)*",
             "@pytest.mark.aws_virtual_sleep*",
+            "@pytest.mark.sfn_mock_config(config)*",
         ]
     )
 
@@ -44,6 +45,7 @@ def test_markers_are_registered_with_their_signatures(pytester: pytest.Pytester)
         ("aws_az_outage", "pytest_awsmsg.core.topology:Topology.az_outage"),
         ("aws_region_outage", "pytest_awsmsg.core.topology:Topology.region_outage"),
         ("aws_fis", "pytest_awsmsg.core.faults:FaultInjector.fis"),
+        ("sfn_mock_config", "pytest_awsmsg.services.stepfunctions.view:StepFunctionsView.mock_config"),
     ],
 )
 def test_registered_marker_signatures_match_what_the_markers_call(marker: str, target: str) -> None:

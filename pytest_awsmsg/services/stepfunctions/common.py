@@ -27,6 +27,7 @@ from .errors import (
     TooManyTags,
 )
 from .interpreter import Interpreter
+from .mock_config import from_environment
 from .mocks import Mocks
 from .models import Activity, Alias, Execution, MapRun, PendingTask, StateMachine, Store, Version, dumps
 
@@ -84,7 +85,7 @@ class StepFunctionsBase(Service[Store]):
     def __init__(self, cloud: Any) -> None:
         super().__init__(cloud)
         self.interpreter = Interpreter(self)
-        self.mocks = Mocks()
+        self.mocks = Mocks(config=from_environment())
         self.tokens: dict[str, PendingTask] = {}
         self._issued: set[str] = set()
         # aws.stepfunctions.quirks: duplicate-run chance by machine name or ARN (None: every machine).
@@ -266,6 +267,7 @@ class StepFunctionsBase(Service[Store]):
             parent.account_id,
             map_run_arn=run.arn,
             definition_text=dumps(definition),
+            test_case=parent.test_case,  # the iterations' Tasks answer from the parent's test case
         )
         run.children.append(child)
         self.store(parent.account_id, parent.region).executions[arn] = child

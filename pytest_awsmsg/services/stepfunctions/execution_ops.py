@@ -22,6 +22,7 @@ from .errors import (
     ValidationException,
 )
 from .interpreter import EXPRESS_MAX_SECONDS, MAX_PAYLOAD
+from .mock_config import ENVIRONMENT_VARIABLE, MockConfig, TestCaseRun
 from .models import Execution, PendingTask, StateMachine, dumps
 from .view import ExecutionView, TaskView
 
@@ -41,7 +42,9 @@ class ExecutionOps(StepFunctionsBase):
         input_: str | None,
         trace_header: str | None,
     ) -> Execution:
+        state_machine_arn, _, case_name = state_machine_arn.partition("#")
         machine, version, alias = self._machine(state_machine_arn)
+        test_case = self._test_case(machine, case_name) if case_name else None
         if alias is not None:
             pick = self.cloud.ids.random() * 100
             for route in alias.routing:
@@ -84,7 +87,27 @@ class ExecutionOps(StepFunctionsBase):
             version_arn=version.arn if version is not None else None,
             alias_arn=alias.arn if alias is not None else None,
             definition_text=definition_text,
+            test_case=test_case,
         )
+
+    def _test_case(self, machine: StateMachine, name: str) -> TestCaseRun:
+        """``stateMachineArn#TestCase``, as Step Functions Local reads it: a test case of the mock configuration.
+
+        Assumed: AWS has no such suffix (``#`` is not valid in an ARN); a test
+        case the configuration lacks is refused with a ValidationException
+        naming what there is, rather than running the machine unmocked.
+        """
+        config = self.mocks.config
+        if config is None:
+            raise ValidationException(
+                f"No mock configuration is loaded, so test case '{name}' cannot be selected: set "
+                f"{ENVIRONMENT_VARIABLE}, call aws.stepfunctions.mock_config(path) or use "
+                "@pytest.mark.sfn_mock_config(path)"
+            )
+        try:
+            return TestCaseRun(config.test_case(machine.name, name))
+        except KeyError as missing:
+            raise ValidationException(str(missing.args[0])) from None
 
     @operation
     def start_execution(
@@ -344,6 +367,7 @@ class ExecutionOps(StepFunctionsBase):
             redrive_map_results={},
             duplicates=[],
             root=None,
+            test_case=execution.test_case.fresh() if execution.test_case is not None else None,
         )
 
     # -- the Python view ---------------------------------------------------------------
@@ -373,6 +397,14 @@ class ExecutionOps(StepFunctionsBase):
         Mock before CreateStateMachine to run a Task whose resource the kit does not fake.
         """
         self.mocks.add(state, list(answers), machine)
+
+    def mock_config(self, config: Any) -> None:
+        """Load a mock configuration (a path or a parsed dict) in Step Functions Local's format.
+
+        It replaces the one loaded before (``SFN_MOCK_CONFIG``'s included);
+        ``None`` unloads it.
+        """
+        self.mocks.config = None if config is None else MockConfig.load(config)
 
     def report_sections(self) -> list[tuple[str, str]]:
         lines = []

@@ -149,6 +149,8 @@ class Execution:
     definition_text: str = ""  # the definition as given (the version's, for versioned starts)
     # Extra runs of this execution that aws.stepfunctions.quirks made (at-least-once Express).
     duplicates: list[Execution] = field(default_factory=list)
+    # The mock configuration's test case it was started with (``arn#TestCase``): a mock_config.TestCaseRun.
+    test_case: Any = None
     _parsed_input: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

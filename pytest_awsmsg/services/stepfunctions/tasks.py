@@ -22,6 +22,7 @@ from . import errors
 from .errors import StatesError
 from .interpreter import MAX_PAYLOAD, Visit, iso
 from .mocks import NO_MOCK as _NO_MOCK
+from .mocks import TaskFailure
 from .models import Execution, PendingTask, dumps
 from .query import QUERY_EVALUATION_ERROR
 from .resources import Resource, classify
@@ -30,17 +31,6 @@ if TYPE_CHECKING:
     from .interpreter import Interpreter
 
 DEFAULT_TIMEOUT = 99999999  # ASL: a Task's TimeoutSeconds when none is given
-
-
-class TaskFailure:
-    """A mocked error: ``aws.stepfunctions.mock_task("Charge", TaskFailure("Card.Declined", "..."))``."""
-
-    def __init__(self, error: str, cause: str = "") -> None:
-        self.error = error
-        self.cause = cause
-
-    def __repr__(self) -> str:
-        return f"TaskFailure({self.error!r}, {self.cause!r})"
 
 
 def start_task(interp: Interpreter, v: Visit) -> None:
@@ -79,7 +69,8 @@ def run_task(interp: Interpreter, v: Visit) -> None:
         )
     timeout = _seconds(interp, v, data, "TimeoutSeconds")
     heartbeat = _seconds(interp, v, data, "HeartbeatSeconds")
-    mock = service.mocks.take(v.thread.execution.machine.name, v.name)
+    execution = v.thread.execution
+    mock = service.mocks.answer(execution.test_case, execution.machine.name, v.name)
     if resource.kind == "lambda":
         _lambda(interp, v, resource, params, timeout, mock)
     elif resource.kind == "activity":
@@ -293,6 +284,44 @@ def _activity(
     activity.queue.append(task)
 
 
+class _TaskEvents:
+    """The history events of one service-integration attempt: ``Task*`` with its resourceType and resource."""
+
+    def __init__(self, interp: Interpreter, v: Visit, resource: Resource) -> None:
+        self.interp = interp
+        self.v = v
+        self.names = {"resourceType": resource.resource_type, "resource": resource.action}
+
+    def scheduled(self, params: Any, timeout: int | None, heartbeat: int | None) -> None:
+        details: dict[str, Any] = {**self.names, "region": self.v.thread.execution.region, "parameters": dumps(params)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        self.interp.event(self.v.thread, "TaskScheduled", taskScheduledEventDetails=details)
+        self.interp.event(self.v.thread, "TaskStarted", taskStartedEventDetails=dict(self.names))
+
+    def submitted(self, output: Any) -> None:
+        details = {**self.names, "output": dumps(output), "outputDetails": {"truncated": False}}
+        self.interp.event(self.v.thread, "TaskSubmitted", taskSubmittedEventDetails=details)
+
+    def succeeded(self, output: Any) -> None:
+        details = {**self.names, "output": dumps(output), "outputDetails": {"truncated": False}}
+        self.interp.event(self.v.thread, "TaskSucceeded", taskSucceededEventDetails=details)
+        self.interp.finish(self.v, output)
+
+    def failed(self, error: str, cause: str) -> None:
+        details = {**self.names, "error": error}
+        if cause:
+            details["cause"] = cause
+        self.interp.event(self.v.thread, "TaskFailed", taskFailedEventDetails=details)
+        self.interp.fail_state(self.v, error, cause)
+
+    def timed_out(self, error: str) -> None:
+        self.interp.event(self.v.thread, "TaskTimedOut", taskTimedOutEventDetails={**self.names, "error": error})
+        self.interp.fail_state(self.v, error, "")
+
+
 def _integration(
     interp: Interpreter,
     v: Visit,
@@ -302,87 +331,83 @@ def _integration(
     heartbeat: int | None,
     mock: Any,
 ) -> None:
-    thread = v.thread
-    execution = thread.execution
-    rtype, action = resource.resource_type, resource.action
-    scheduled: dict[str, Any] = {
-        "resourceType": rtype,
-        "resource": action,
-        "region": execution.region,
-        "parameters": dumps(params),
-    }
-    if timeout is not None:
-        scheduled["timeoutInSeconds"] = timeout
-    if heartbeat is not None:
-        scheduled["heartbeatInSeconds"] = heartbeat
-    interp.event(thread, "TaskScheduled", taskScheduledEventDetails=scheduled)
-    interp.event(thread, "TaskStarted", taskStartedEventDetails={"resourceType": rtype, "resource": action})
-
-    def succeeded(output: Any) -> None:
-        text = dumps(output)
-        interp.event(
-            thread,
-            "TaskSucceeded",
-            taskSucceededEventDetails={
-                "resourceType": rtype,
-                "resource": action,
-                "output": text,
-                "outputDetails": {"truncated": False},
-            },
-        )
-        interp.finish(v, output)
-
-    def failed(error: str, cause: str) -> None:
-        details = {"resourceType": rtype, "resource": action, "error": error}
-        if cause:
-            details["cause"] = cause
-        interp.event(thread, "TaskFailed", taskFailedEventDetails=details)
-        interp.fail_state(v, error, cause)
-
-    def timed_out(error: str) -> None:
-        details = {"resourceType": rtype, "resource": action, "error": error}
-        interp.event(thread, "TaskTimedOut", taskTimedOutEventDetails=details)
-        interp.fail_state(v, error, "")
-
+    """A service integration: request-response, ``.waitForTaskToken`` or ``.sync``, or a mock in its place."""
+    events = _TaskEvents(interp, v, resource)
+    events.scheduled(params, timeout, heartbeat)
     if mock is not _NO_MOCK:
-        try:
-            result = _mocked(mock)
-        except StatesError as error:
-            failed(error.error, error.cause)
-            return
-        succeeded(result)
-        return
-    waiting = None
-    if resource.pattern == ".waitForTaskToken":
-        # The token is live before the resource is called: whoever receives it
-        # may answer at once (a stand-in calling SendTaskSuccess itself). The
-        # answer is queued behind the TaskSubmitted event recorded below.
-        assert v.token is not None
-        waiting = _waiting(interp, v, v.token, dumps(params), timeout, heartbeat, succeeded, failed, timed_out)
+        _answer_mocked(events, resource, mock)
+    elif resource.pattern == ".waitForTaskToken":
+        _call_and_wait_for_token(interp, v, resource, params, timeout, heartbeat, events)
+    elif not resource.pattern:
+        _call(interp, v, resource, params, events)
+    else:
+        _call_and_wait_for_child(interp, v, resource, params, timeout, events)
+
+
+def _answer_mocked(events: _TaskEvents, resource: Resource, mock: Any) -> None:
+    """A mocked answer recorded as the integration's own events.
+
+    Assumed: a mocked ``.sync`` or ``.waitForTaskToken`` Task that returns
+    records TaskSubmitted before TaskSucceeded, as the real pattern does; no
+    call was made, so the submission's output is ``{}``. A thrown error is a
+    TaskFailed straight after TaskStarted (the call, or the job, failing).
+    """
     try:
-        result = call_resource(interp, execution, resource, params)
+        result = _mocked(mock)
     except StatesError as error:
-        if waiting is not None:
-            waiting.fail(error.error, error.cause)
-        else:
-            failed(error.error, error.cause)
+        events.failed(error.error, error.cause)
         return
-    if not resource.pattern:
-        succeeded(result)
+    if resource.pattern:
+        events.submitted({})
+    events.succeeded(result)
+
+
+def _call(interp: Interpreter, v: Visit, resource: Resource, params: Any, events: _TaskEvents) -> None:
+    """Request-response: the call's result is the task's."""
+    try:
+        result = call_resource(interp, v.thread.execution, resource, params)
+    except StatesError as error:
+        events.failed(error.error, error.cause)
         return
-    interp.event(
-        thread,
-        "TaskSubmitted",
-        taskSubmittedEventDetails={
-            "resourceType": rtype,
-            "resource": action,
-            "output": dumps(result),
-            "outputDetails": {"truncated": False},
-        },
+    events.succeeded(result)
+
+
+def _call_and_wait_for_token(
+    interp: Interpreter,
+    v: Visit,
+    resource: Resource,
+    params: Any,
+    timeout: int | None,
+    heartbeat: int | None,
+    events: _TaskEvents,
+) -> None:
+    """``.waitForTaskToken``: call, record TaskSubmitted, then wait for SendTask* with the token."""
+    # The token is live before the resource is called: whoever receives it
+    # may answer at once (a stand-in calling SendTaskSuccess itself). The
+    # answer is queued behind the TaskSubmitted event recorded below.
+    assert v.token is not None
+    waiting = _waiting(
+        interp, v, v.token, dumps(params), timeout, heartbeat, events.succeeded, events.failed, events.timed_out
     )
-    if waiting is not None:
+    try:
+        result = call_resource(interp, v.thread.execution, resource, params)
+    except StatesError as error:
+        waiting.fail(error.error, error.cause)
         return
-    # .sync / .sync:2 on states:startExecution: wait for the child to close.
+    events.submitted(result)
+
+
+def _call_and_wait_for_child(
+    interp: Interpreter, v: Visit, resource: Resource, params: Any, timeout: int | None, events: _TaskEvents
+) -> None:
+    """``.sync`` / ``.sync:2`` on states:startExecution: start the child, then wait for it to close."""
+    thread = v.thread
+    try:
+        result = call_resource(interp, thread.execution, resource, params)
+    except StatesError as error:
+        events.failed(error.error, error.cause)
+        return
+    events.submitted(result)
     child = interp.service.execution_by_arn(result["ExecutionArn"])
     done = [False]
 
@@ -392,33 +417,37 @@ def _integration(
         done[0] = True
         described = describe_for_sync(child, resource.pattern == ".sync:2")
         if child.status == "SUCCEEDED":
-            succeeded(described)
+            events.succeeded(described)
         else:
-            failed(errors.TASK_FAILED, dumps(described))
-
-    def timed_out_sync(error: str) -> None:
-        done[0] = True
-        timed_out(error)
+            events.failed(errors.TASK_FAILED, dumps(described))
 
     if child is not None:
-        if child.closed:
-            interp.post(lambda: child_closed(child))
-        else:
-            child.on_close.append(child_closed)
-
-            def parent_closed(parent: Execution) -> None:
-                # Like any .sync job, the child is stopped when the parent stops waiting for it.
-                if not child.closed and parent.status != "SUCCEEDED":
-                    interp.close(child, "ABORTED", error="States.Aborted", cause="The parent execution stopped.")
-
-            execution.on_close.append(parent_closed)
+        _follow_child(interp, thread.execution, child, child_closed)
     if timeout is not None:
 
         def fire() -> None:
             if not done[0]:
-                timed_out_sync(errors.TIMEOUT)
+                done[0] = True
+                events.timed_out(errors.TIMEOUT)
 
         interp.later(thread, interp.cloud.clock.now() + timeout, fire, f"sfn sync timeout {v.name}")
+
+
+def _follow_child(
+    interp: Interpreter, parent: Execution, child: Execution, child_closed: Callable[[Execution], None]
+) -> None:
+    """Call ``child_closed`` when the child closes; stop the child if the parent ends first."""
+    if child.closed:
+        interp.post(lambda: child_closed(child))
+        return
+    child.on_close.append(child_closed)
+
+    def parent_closed(parent: Execution) -> None:
+        # Like any .sync job, the child is stopped when the parent stops waiting for it.
+        if not child.closed and parent.status != "SUCCEEDED":
+            interp.close(child, "ABORTED", error="States.Aborted", cause="The parent execution stopped.")
+
+    parent.on_close.append(parent_closed)
 
 
 def describe_for_sync(child: Execution, parsed: bool) -> dict[str, Any]:

@@ -11,6 +11,8 @@ Task state answered by a mock (``mock_task``).
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -276,6 +278,17 @@ class StepFunctionsView(ServiceView["StepFunctionsService"]):
         Mock before CreateStateMachine to run a Task whose resource the kit does not fake.
         """
         self._service.mock_task(state, *answers, machine=machine)
+
+    def mock_config(self, config: str | os.PathLike[str] | Mapping[str, Any] | None) -> None:
+        """Load a mock configuration file in Step Functions Local's format (a path, or the parsed dict).
+
+        Start an execution with ``stateMachineArn#TestCase`` to run that test
+        case: the Tasks it names answer from ``MockedResponses``, the others
+        run as usual. Replaces the file ``SFN_MOCK_CONFIG`` named; ``None``
+        unloads it. A mistake in the file raises ``MockConfigError`` naming its place.
+        """
+        with self._cloud.lock:
+            self._service.mock_config(config)
 
     def mock_calls(self, state: str, machine: str | None = None) -> int:
         """How many times the mock of ``state`` answered."""
