@@ -348,7 +348,7 @@ class TestTestStateInspection:
     @pytest.mark.requires_api("stepfunctions", "TestState", "mock")
     def test_a_task_shows_every_stage(self, sfn: Any) -> None:
         state = {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem", "End": True}
-        data = self.inspect(sfn, state, mock={"result": '{"Item": 1}'})
+        data = self.inspect(sfn, state, mock={"result": '{"Item": {"id": {"S": "1"}}}'})
         assert list(data) == [
             "input",
             "afterInputPath",
@@ -357,7 +357,7 @@ class TestTestStateInspection:
             "afterResultSelector",
             "afterResultPath",
         ]
-        assert data["result"] == '{"Item":1}'
+        assert data["result"] == '{"Item":{"id":{"S":"1"}}}'
 
     @pytest.mark.requires_api("stepfunctions", "TestState", "mock")
     @pytest.mark.parametrize(

@@ -305,18 +305,6 @@ def test_jsonata_mistakes_are_refused_at_creation(sfn: Any, definition: Any, mes
     assert message in caught.value.response["Error"]["Message"]
 
 
-@pytest.mark.parametrize(
-    "state",
-    [
-        {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% 1 %}", "End": True},
-        {"Type": "Pass", "Assign": {"x": 1}, "End": True},
-    ],
-)
-def test_test_state_refuses_what_it_does_not_run_yet(sfn: Any, state: dict[str, Any]) -> None:
-    with pytest.raises(sfn.exceptions.ValidationException, match="does not run JSONata states or workflow variables"):
-        sfn.test_state(definition=json.dumps(state), roleArn=ROLE, input="{}")
-
-
 @pytest.mark.aws(freeze=True)  # virtual time only: real time must not leak into it
 def test_timeout_seconds_expression(sfn: Any, run: Runner, aws: Cloud) -> None:
     activity = sfn.create_activity(name="slow")["activityArn"]

@@ -729,49 +729,48 @@ class Interpreter:
         return value
 
     def _choice(self, v: Visit) -> None:
-        if v.jsonata:
-            self._choice_jsonata(v)
-            return
-        data = self.input_path(v, v.input)
-        ctx = self.context(v)
-        # Assumption (AWS's Choice reference): the matched rule's Assign applies; the state's own
-        # Assign applies when no rule matches and the Default is taken.
-        target, assigner = None, v.state
-        for rule in v.state["Choices"]:
-            if choice.evaluate(rule, data, ctx):
-                target, assigner = rule["Next"], rule
-                break
-        if target is None:
-            target = v.state.get("Default")
+        target, chosen, data = self.choose(v)
         if target is None:
             self.fail_thread(v, errors.NO_CHOICE_MATCHED, "No Matches!")
             return
-        assigned = self.assign(v, assigner.get("Assign"), data)
+        if v.jsonata:
+            output, assigned = self.settle(v, chosen, v.input)
+            self.exit(v, output, target, assigned)
+            return
+        assigned = self.assign(v, chosen.get("Assign"), data)
         self.exit(v, self.output_path(v, data), target, assigned)
 
-    def _choice_jsonata(self, v: Visit) -> None:
-        """Rules' Conditions in order; the matched rule's Output/Assign, or the state's with the Default."""
-        env = self.env(v)
-        target, chosen = None, v.state
+    def choose(self, v: Visit) -> tuple[str | None, dict[str, Any], Any]:
+        """A Choice state's decision: (the next state or None, whose Output/Assign apply, the data it tested).
+
+        Assumption (AWS's Choice reference): the matched rule's Assign (and, in
+        JSONata, Output) applies; the state's own apply when no rule matches and
+        the Default is taken. JSONPath rules test the input after InputPath,
+        JSONata Conditions see ``$states.input``.
+        """
+        matched: Callable[[dict[str, Any]], bool]
+        if v.jsonata:
+            data, env = v.input, self.env(v)
+            matched = functools.partial(self._condition, env)
+        else:
+            data, ctx = self.input_path(v, v.input), self.context(v)
+            matched = functools.partial(choice.evaluate, data=data, context=ctx)
         for rule in v.state["Choices"]:
-            condition = rule["Condition"]
-            if query.is_expression(condition):
-                condition = env.evaluate(condition, "Condition")
-            if not isinstance(condition, bool):
-                raise StatesError(
-                    query.QUERY_EVALUATION_ERROR,
-                    f"The Condition of a Choice rule must evaluate to a boolean, got {dumps(condition)}",
-                )
-            if condition:
-                target, chosen = rule["Next"], rule
-                break
-        if target is None:
-            target = v.state.get("Default")
-        if target is None:
-            self.fail_thread(v, errors.NO_CHOICE_MATCHED, "No Matches!")
-            return
-        output, assigned = self.settle(v, chosen, v.input)
-        self.exit(v, output, target, assigned)
+            if matched(rule):
+                return rule["Next"], rule, data
+        return v.state.get("Default"), v.state, data
+
+    @staticmethod
+    def _condition(env: query.Environment, rule: dict[str, Any]) -> bool:
+        condition = rule["Condition"]
+        if query.is_expression(condition):
+            condition = env.evaluate(condition, "Condition")
+        if not isinstance(condition, bool):
+            raise StatesError(
+                query.QUERY_EVALUATION_ERROR,
+                f"The Condition of a Choice rule must evaluate to a boolean, got {dumps(condition)}",
+            )
+        return condition
 
     def arguments(self, v: Visit, data: Any) -> Any:
         """What a Task or Parallel hands on: ``Parameters`` (JSONPath) or ``Arguments`` (JSONata) filled in."""

@@ -19,7 +19,7 @@ from .errors import (
     ValidationException,
 )
 from .models import Activity
-from .teststate import run_test_state
+from .teststate import TestStateRequest, run_test_state
 
 
 class ResourceOps(StepFunctionsBase):
@@ -231,22 +231,51 @@ class ResourceOps(StepFunctionsBase):
             parsed = json.loads(definition)
         except ValueError as error:
             raise InvalidDefinition(f"Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {error}'") from None
+        language = "JSONPath"
         if isinstance(parsed, dict) and "States" in parsed:
             if state_name is None or state_name not in parsed.get("States", {}):
                 raise ValidationException(f"stateName must name a state of the definition: {state_name!r}")
             state = parsed["States"][state_name]
+            language = parsed.get("QueryLanguage", "JSONPath")
         else:
             state = parsed
             state_name = state_name or "TestState"
-        try:
-            data = json.loads(input or "{}")
-        except ValueError as error:
-            raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
-        if variables:
-            raise InvalidDefinition("pytest-awsmsg does not support workflow variables in TestState")
-        if isinstance(state, dict) and state.get("Type") == "Task" and role_arn is None and mock is None:
+        if not isinstance(state, dict) or "Type" not in state:
+            raise InvalidDefinition(
+                "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: "
+                'The field "Type" is required but was missing\''
+            )
+        data = _json_argument(input or "{}", "input")
+        given = _json_argument(variables, "variables") if variables else {}
+        if not isinstance(given, dict):
+            # Assumption: AWS's wording; the model says variables is a JSON object literal.
+            raise ValidationException("variables must be a JSON object")
+        if state.get("Type") == "Task" and role_arn is None and mock is None:
             # Recorded from AWS. Assumption: a mocked Task calls nothing, so it needs no role.
             raise ValidationException("RoleArn must be specified when testing a Task state")
-        return run_test_state(
-            self, ctx, state_name, state, data, inspection_level, mock, state_configuration, input or "{}"
+        request = TestStateRequest(
+            name=state_name,
+            state=state,
+            data=data,
+            raw_input=input or "{}",
+            language=language,
+            level=inspection_level,
+            mock=mock,
+            config=state_configuration or {},
+            variables=given,
+            context=_json_argument(context, "context") if context else None,
+            role_arn=role_arn,
+            reveal_secrets=reveal_secrets,
         )
+        return run_test_state(self, ctx, request)
+
+
+def _json_argument(text: str, name: str) -> Any:
+    """A JSON-text request member, parsed; AWS refuses text that is not JSON."""
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        if name == "input":
+            raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
+        # Assumption: AWS's wording for the other JSON members.
+        raise ValidationException(f"Invalid {name}: '{error}'") from None
