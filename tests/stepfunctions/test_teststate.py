@@ -416,6 +416,12 @@ def test_map_and_parallel_need_a_mock(sfn: Any, state: dict[str, Any]) -> None:
     )
 
 
+def test_a_state_that_only_warns_runs(sfn: Any) -> None:
+    state = {"Type": "Pass", "Parameters": {"literally": "$.x"}, "End": True}
+    answer = sfn.test_state(definition=json.dumps(state), roleArn=ROLE, input='{"x": 1}')
+    assert json.loads(answer["output"]) == {"literally": "$.x"}
+
+
 @pytest.mark.requires_api("stepfunctions", "TestState", "mock")
 @pytest.mark.parametrize(
     ("resource", "result", "mode", "message"),

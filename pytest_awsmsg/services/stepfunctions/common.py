@@ -199,7 +199,9 @@ class StepFunctionsBase(Service[Store]):
 
         A mock scoped to this machine (``mock_task(..., machine=name)``) counts, as one for every machine does.
         """
-        problems = validation.diagnose(definition, machine_type, lambda state: self.mocks.has(machine_name, state))
+        problems = validation.errors_only(
+            validation.diagnose(definition, machine_type, lambda state: self.mocks.has(machine_name, state))
+        )
         if problems:
             raise InvalidDefinition(validation.format_invalid(problems))
         parsed: dict[str, Any] = json.loads(definition)

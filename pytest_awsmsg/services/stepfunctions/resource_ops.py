@@ -198,17 +198,20 @@ class ResourceOps(StepFunctionsBase):
         max_results: int | None = None,
     ) -> dict[str, Any]:
         problems = validation.diagnose(definition, type, lambda state: self.mocks.has(None, state))
+        # AWS: severity ERROR (the default) returns errors only, WARNING both; 0 results means 100.
+        shown = problems if severity == "WARNING" else validation.errors_only(problems)
         limit = max_results or 100
         diagnostics = []
-        for code, message, location in problems[:limit]:
-            item = {"severity": "ERROR", "code": code, "message": message}
+        for diagnostic in shown[:limit]:
+            code, message, location = diagnostic
+            item = {"severity": validation.severity(diagnostic), "code": code, "message": message}
             if location:
                 item["location"] = location
             diagnostics.append(item)
         return {
-            "result": "FAIL" if problems else "OK",
+            "result": "FAIL" if validation.errors_only(problems) else "OK",
             "diagnostics": diagnostics,
-            "truncated": len(problems) > limit,
+            "truncated": len(shown) > limit,
         }
 
     @operation

@@ -116,7 +116,8 @@ def check_state(request: TestStateRequest) -> None:
     checker = validation._Checker("STANDARD", lambda state_name: True)
     checker.language = request.language
     checker.state(request.name, request.state, f"/States/{request.name}", _AnyTarget())
-    problems = [p for p in checker.out if p[0] != validation.UNSUPPORTED or "Credentials" in p[1]]
+    errors = validation.errors_only(checker.out)
+    problems = [p for p in errors if p[0] != validation.UNSUPPORTED or "Credentials" in p[1]]
     if problems:
         raise InvalidDefinition(validation.format_invalid(problems))
 

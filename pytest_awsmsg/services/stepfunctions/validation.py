@@ -1,9 +1,12 @@
 """Definition validation: AWS's diagnostics for common mistakes, and loud refusals.
 
 :func:`diagnose` returns ``(code, message, location)`` triples in the form
-ValidateStateMachineDefinition reports them; CreateStateMachine and
-UpdateStateMachine join them into AWS's InvalidDefinition message
-(``Invalid State Machine Definition: 'CODE: message at /States/X, ...'``).
+ValidateStateMachineDefinition reports them, each with the severity its code
+has (:func:`severity`: AWS's warning codes, NO_DOLLAR, NO_PATH and
+PASS_RESULT_IS_STATIC, are warnings; everything else is an error).
+CreateStateMachine and UpdateStateMachine join the errors into AWS's
+InvalidDefinition message (``Invalid State Machine Definition: 'CODE: message
+at /States/X, ...'``); warnings never stop them.
 Whatever the interpreter cannot run is refused here, with a message naming
 it, rather than discovered halfway through an execution.
 """
@@ -22,6 +25,12 @@ Diagnostic = tuple[str, str, "str | None"]
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 MISSING_TARGET = "MISSING_TRANSITION_TARGET"
 UNSUPPORTED = "UNSUPPORTED_BY_PYTEST_AWSMSG"
+# AWS's warning codes (the ValidateStateMachineDefinitionDiagnostic reference): a definition with
+# only these is valid. The messages are the kit's own; AWS says not to rely on its wording.
+NO_DOLLAR = "NO_DOLLAR"
+NO_PATH = "NO_PATH"
+PASS_RESULT_IS_STATIC = "PASS_RESULT_IS_STATIC"
+WARNINGS = frozenset({NO_DOLLAR, NO_PATH, PASS_RESULT_IS_STATIC})
 
 _COMMON = {"Type", "Comment", "QueryLanguage", "Output"}
 _FLOW = {"Next", "End"}
@@ -165,6 +174,22 @@ def _label_problem(label: Any) -> str | None:
             shown = ch.encode("unicode-escape").decode()
             return f"Label contains invalid character: '{shown}'"
     return None
+
+
+def severity(diagnostic: Diagnostic) -> str:
+    """ERROR (the definition cannot be created) or WARNING (a likely mistake AWS lets through)."""
+    return "WARNING" if diagnostic[0] in WARNINGS else "ERROR"
+
+
+def errors_only(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if severity(d) == "ERROR"]
+
+
+def _looks_like_path(value: Any) -> bool:
+    """A string a JSONPath field would read as a path (or an intrinsic function call)."""
+    if not isinstance(value, str):
+        return False
+    return value in ("$", "$$") or value.startswith(("$.", "$[", "$$.")) or intrinsics.looks_intrinsic(value)
 
 
 def format_invalid(diagnostics: list[Diagnostic]) -> str:
@@ -320,12 +345,32 @@ class _Checker:
                 self.template(state[field], f"{where}/{field}")
         if "Assign" in state:
             self.assign(state["Assign"], f"{where}/Assign")
+        self.static_warnings(kind, state, where)
         getattr(self, "state_" + kind.lower(), lambda *a: None)(name, state, where)
         for at, catcher in self.retriers_and_catchers(state, where):
             if catcher.get("ResultPath") is not None:
                 self.path(catcher["ResultPath"], "ResultPath", f"{at}/ResultPath", reference=True)
             if "Assign" in catcher:
                 self.assign(catcher["Assign"], f"{at}/Assign")
+
+    def static_warnings(self, kind: str, state: dict[str, Any], where: str) -> None:
+        """AWS's warnings for paths written where a JSONPath state takes them literally."""
+        if kind == "Pass" and "Result" in state and _has_path(state["Result"]):
+            self.add(
+                PASS_RESULT_IS_STATIC,
+                "The Result of a Pass state is static: paths and '.$' fields in it are not evaluated "
+                "(use Parameters to read the input)",
+                f"{where}/Result",
+            )
+        if kind == "Fail":
+            for field in ("Error", "Cause"):
+                if _looks_like_path(state.get(field)):
+                    self.add(
+                        NO_PATH,
+                        f"The value of the field '{field}' looks like a path, but the field name does not end "
+                        f"with 'Path': use {field}Path to read it from the input",
+                        f"{where}/{field}",
+                    )
 
     def jsonata_state(self, kind: str, state: dict[str, Any], where: str) -> None:
         """A JSONata state: flow, Assign names, expressions that parse, Choice Conditions, handlers."""
@@ -458,6 +503,13 @@ class _Checker:
                     else:
                         self.path(value, key, where)
                 else:
+                    if _looks_like_path(value):
+                        self.add(
+                            NO_DOLLAR,
+                            f"The value of the field '{key}' looks like a JSONPath or an intrinsic function, but "
+                            f"the field name does not end with '.$': it is used as a literal string",
+                            f"{where}/{key}",
+                        )
                     self.template(value, f"{where}/{key}")
         elif isinstance(node, list):
             for i, item in enumerate(node):
@@ -679,6 +731,15 @@ class _Checker:
         pct = state.get("ToleratedFailurePercentage")
         if pct is not None and not query.is_expression(pct) and not (_number(pct) and 0 <= pct <= 100):
             self.add(SCHEMA, 'The value for the field "ToleratedFailurePercentage" must be between 0 and 100', where)
+
+
+def _has_path(node: Any) -> bool:
+    """Whether a static JSON value has a ``.$`` key or a string that looks like a path."""
+    if isinstance(node, dict):
+        return any(key.endswith(".$") or _has_path(value) for key, value in node.items())
+    if isinstance(node, list):
+        return any(_has_path(item) for item in node)
+    return _looks_like_path(node)
 
 
 def _int(value: Any) -> bool:
