@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .errors import StatesError
 from .interpreter import Thread, Visit
-from .models import Execution, dumps
+from .models import Execution, MapRun, dumps
 from .query import QUERY_EVALUATION_ERROR
 
 if TYPE_CHECKING:
@@ -96,95 +95,115 @@ def run_map(interp: Interpreter, v: Visit) -> None:
     items, inputs = _inputs(interp, v)
     processor = processor_of(v.state)
     if processor.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED":
-        _distributed(interp, v, items, inputs, processor)
+        _DistributedMap(interp, v, processor).start(items, inputs)
         return
-    thread = v.thread
-    limit_value, _ = _number(interp, v, "MaxConcurrency", 0)
-    total = len(inputs)
-    interp.event(thread, "MapStateStarted", mapStateStartedEventDetails={"length": total})
-    if total == 0:
-        interp.event(thread, "MapStateSucceeded")
-        interp.finish(v, [])
-        return
-    limit = int(limit_value) or total
-    results: list[Any] = [None] * total
-    progress = {"next": 0, "running": 0, "done": 0}
-    last = {"succeeded": 0}  # the latest MapIterationSucceeded event
-    children: list[Thread] = []
-    key = thread.label + v.name
-    kept = thread.execution.redrive_map_results.pop(key, {})
-    done_before = thread.execution.map_results.setdefault(key, {})
-    done_before.update(kept)
+    limit, _ = _number(interp, v, "MaxConcurrency", 0)
+    _InlineMap(interp, v, processor, inputs).start(int(limit))
 
-    def detail(index: int) -> dict[str, Any]:
-        return {"name": v.name, "index": index}
 
-    def on_success(index: int, ref: list[Thread]) -> Callable[[Any], None]:
-        def done(output: Any) -> None:
-            if not thread.alive():
-                return
-            results[index] = output
-            done_before[index] = output
-            last["succeeded"] = interp.event(
-                thread, "MapIterationSucceeded", previous=ref[0].last, mapIterationSucceededEventDetails=detail(index)
-            )
-            # Recorded on AWS: the next MapIterationStarted links to the iteration's last
-            # event, not to its MapIterationSucceeded.
-            thread.last = ref[0].last
-            progress["running"] -= 1
-            progress["done"] += 1
-            launch()
+class _InlineMap:
+    """An inline Map: each item runs as a thread of this execution, at most ``limit`` at a time."""
 
-        return done
+    def __init__(self, interp: Interpreter, v: Visit, processor: dict[str, Any], inputs: list[Any]) -> None:
+        self.interp = interp
+        self.v = v
+        self.thread = v.thread
+        self.processor = processor
+        self.inputs = inputs
+        self.total = len(inputs)
+        self.results: list[Any] = [None] * self.total
+        self.limit = self.total
+        self.next = self.running = self.done = 0
+        self.last_succeeded = 0  # the latest MapIterationSucceeded event
+        self.children: list[Thread] = []
+        self.key = self.thread.label + v.name
+        self.kept: dict[int, Any] = {}  # iterations that succeeded before a redrive
+        self.done_before: dict[int, Any] = {}
 
-    def on_failure(index: int, ref: list[Thread]) -> Callable[[str, str], None]:
-        def fail(error: str, cause: str) -> None:
-            if not thread.alive():
-                return
-            for child in children:
-                interp.abort(child)
-            interp.event(
-                thread, "MapIterationFailed", previous=ref[0].last, mapIterationFailedEventDetails=detail(index)
-            )
-            thread.last = ref[0].last
-            interp.state_failed(v, "MapStateFailed", error, cause)
+    def start(self, limit: int) -> None:
+        self.interp.event(self.thread, "MapStateStarted", mapStateStartedEventDetails={"length": self.total})
+        if self.total == 0:
+            self.interp.event(self.thread, "MapStateSucceeded")
+            self.interp.finish(self.v, [])
+            return
+        self.limit = limit or self.total
+        execution = self.thread.execution
+        self.kept = execution.redrive_map_results.pop(self.key, {})
+        self.done_before = execution.map_results.setdefault(self.key, {})
+        self.done_before.update(self.kept)
+        self.launch()
 
-        return fail
+    def _detail(self, index: int) -> dict[str, Any]:
+        return {"name": self.v.name, "index": index}
 
-    def launch() -> None:
-        while progress["running"] < limit and progress["next"] < total and thread.alive():
-            index = progress["next"]
-            progress["next"] += 1
-            if index in kept:  # succeeded before a redrive: not run again
-                results[index] = kept[index]
-                progress["done"] += 1
+    def launch(self) -> None:
+        """Start iterations up to the limit; succeed once every one has."""
+        while self.running < self.limit and self.next < self.total and self.thread.alive():
+            index = self.next
+            self.next += 1
+            if index in self.kept:  # succeeded before a redrive: not run again
+                self.results[index] = self.kept[index]
+                self.done += 1
                 continue
-            progress["running"] += 1
-            started = interp.event(thread, "MapIterationStarted", mapIterationStartedEventDetails=detail(index))
-            ref: list[Thread] = []
-            child = Thread(
-                thread.execution,
-                processor,
-                started,
-                on_success(index, ref),
-                on_failure(index, ref),
-                parent=thread,
-                label=f"{thread.label}{v.name}[{index}]/",
-            )
-            child.iteration = (v.name, index)
-            ref.append(child)
-            children.append(child)
-            interp.post(functools.partial(interp.enter, child, child.start_at, inputs[index]))
-        if progress["done"] == total and thread.alive():
-            thread.execution.map_results.pop(key, None)
-            # Recorded on AWS: MapStateSucceeded and MapStateExited both link to the last
-            # MapIterationSucceeded.
-            previous = last["succeeded"] or thread.last
-            interp.event(thread, "MapStateSucceeded", previous=previous)
-            thread.last = previous
-            interp.finish(v, results)
+            self._start_iteration(index)
+        if self.done == self.total and self.thread.alive():
+            self._succeed()
 
-    launch()
+    def _start_iteration(self, index: int) -> None:
+        self.running += 1
+        thread, interp = self.thread, self.interp
+        started = interp.event(thread, "MapIterationStarted", mapIterationStartedEventDetails=self._detail(index))
+        ref: list[Thread] = []
+        child = Thread(
+            thread.execution,
+            self.processor,
+            started,
+            lambda output: self._iteration_succeeded(index, ref[0], output),
+            lambda error, cause: self._iteration_failed(index, ref[0], error, cause),
+            parent=thread,
+            label=f"{thread.label}{self.v.name}[{index}]/",
+        )
+        child.iteration = (self.v.name, index)
+        ref.append(child)
+        self.children.append(child)
+        interp.post(functools.partial(interp.enter, child, child.start_at, self.inputs[index]))
+
+    def _iteration_succeeded(self, index: int, child: Thread, output: Any) -> None:
+        if not self.thread.alive():
+            return
+        self.results[index] = self.done_before[index] = output
+        self.last_succeeded = self.interp.event(
+            self.thread,
+            "MapIterationSucceeded",
+            previous=child.last,
+            mapIterationSucceededEventDetails=self._detail(index),
+        )
+        # Recorded on AWS: the next MapIterationStarted links to the iteration's last
+        # event, not to its MapIterationSucceeded.
+        self.thread.last = child.last
+        self.running -= 1
+        self.done += 1
+        self.launch()
+
+    def _iteration_failed(self, index: int, child: Thread, error: str, cause: str) -> None:
+        if not self.thread.alive():
+            return
+        for other in self.children:
+            self.interp.abort(other)
+        self.interp.event(
+            self.thread, "MapIterationFailed", previous=child.last, mapIterationFailedEventDetails=self._detail(index)
+        )
+        self.thread.last = child.last
+        self.interp.state_failed(self.v, "MapStateFailed", error, cause)
+
+    def _succeed(self) -> None:
+        self.thread.execution.map_results.pop(self.key, None)
+        # Recorded on AWS: MapStateSucceeded and MapStateExited both link to the last
+        # MapIterationSucceeded.
+        previous = self.last_succeeded or self.thread.last
+        self.interp.event(self.thread, "MapStateSucceeded", previous=previous)
+        self.thread.last = previous
+        self.interp.finish(self.v, self.results)
 
 
 def _batches(interp: Interpreter, v: Visit, inputs: list[Any]) -> list[Any]:
@@ -207,101 +226,126 @@ def _batches(interp: Interpreter, v: Visit, inputs: list[Any]) -> list[Any]:
     return out
 
 
-def _distributed(interp: Interpreter, v: Visit, items: list[Any], inputs: list[Any], processor: dict[str, Any]) -> None:
-    thread = v.thread
-    execution = thread.execution
-    service = interp.service
-    work = _batches(interp, v, inputs)
-    max_concurrency, _ = _number(interp, v, "MaxConcurrency", 0)
-    count, count_set = _number(interp, v, "ToleratedFailureCount", 0)
-    pct, pct_set = _number(interp, v, "ToleratedFailurePercentage", 0)
-    # AWS: "If you don't specify a label, Step Functions automatically generates a unique label"
-    # (a UUID), so the map run's ARN is .../mapRun:<machine>/<uuid>:<uuid>, never the state's name.
-    label = v.state.get("Label") or interp.cloud.ids.uuid4()
-    key = "distributed:" + thread.label + v.name
-    kept = execution.redrive_map_results.pop(key, {})  # children that succeeded before a redrive
-    done_before = execution.map_results.setdefault(key, {})
-    done_before.update(kept)
-    total = len(work) - len(kept)
-    run = service.new_map_run(execution, label, int(max_concurrency), float(pct), int(count), total)
-    run.tolerance_set = {name for name, is_set in (("count", count_set), ("pct", pct_set)) if is_set}
-    run.item_total = sum(
-        len(batch["Items"]) if "ItemBatcher" in v.state else 1 for i, batch in enumerate(work) if i not in kept
-    )
-    interp.event(thread, "MapStateStarted", mapStateStartedEventDetails={"length": len(items)})
-    interp.event(thread, "MapRunStarted", mapRunStartedEventDetails={"mapRunArn": run.arn})
-    results: list[Any] = [None] * len(work)
-    progress = {"next": 0, "answered": len(kept)}  # answered: results in hand, kept ones included
-    child_type = processor.get("ProcessorConfig", {}).get("ExecutionType", "STANDARD")
+class _DistributedMap:
+    """A distributed Map: a map run whose items (or batches) run as child executions."""
 
-    def failures() -> int:
-        return sum(1 for c in run.children if c.status in ("FAILED", "TIMED_OUT", "ABORTED"))
+    def __init__(self, interp: Interpreter, v: Visit, processor: dict[str, Any]) -> None:
+        self.interp = interp
+        self.v = v
+        self.thread = v.thread
+        self.execution = v.thread.execution
+        self.processor = processor
+        self.key = "distributed:" + self.thread.label + v.name
+        self.work: list[Any] = []
+        self.results: list[Any] = []
+        self.kept: dict[int, Any] = {}  # children that succeeded before a redrive
+        self.done_before: dict[int, Any] = {}
+        self.next = 0
+        self.answered = 0  # results in hand, kept ones included
 
-    def exceeded() -> bool:
-        failed = failures()
+    def start(self, items: list[Any], inputs: list[Any]) -> None:
+        interp, v = self.interp, self.v
+        self.work = _batches(interp, v, inputs)
+        self.run = self._new_run()
+        self.results = [None] * len(self.work)
+        interp.event(self.thread, "MapStateStarted", mapStateStartedEventDetails={"length": len(items)})
+        interp.event(self.thread, "MapRunStarted", mapRunStartedEventDetails={"mapRunArn": self.run.arn})
+        self.run.on_update = self.launch
+        self.launch()
+
+    def _new_run(self) -> MapRun:
+        interp, v = self.interp, self.v
+        max_concurrency, _ = _number(interp, v, "MaxConcurrency", 0)
+        count, count_set = _number(interp, v, "ToleratedFailureCount", 0)
+        pct, pct_set = _number(interp, v, "ToleratedFailurePercentage", 0)
+        # AWS: "If you don't specify a label, Step Functions automatically generates a unique label"
+        # (a UUID), so the map run's ARN is .../mapRun:<machine>/<uuid>:<uuid>, never the state's name.
+        label = v.state.get("Label") or interp.cloud.ids.uuid4()
+        self.kept = self.execution.redrive_map_results.pop(self.key, {})
+        self.done_before = self.execution.map_results.setdefault(self.key, {})
+        self.done_before.update(self.kept)
+        self.answered = len(self.kept)
+        total = len(self.work) - len(self.kept)
+        run = interp.service.new_map_run(self.execution, label, int(max_concurrency), float(pct), int(count), total)
+        run.tolerance_set = {name for name, is_set in (("count", count_set), ("pct", pct_set)) if is_set}
+        batched = "ItemBatcher" in v.state
+        run.item_total = sum(
+            len(batch["Items"]) if batched else 1 for i, batch in enumerate(self.work) if i not in self.kept
+        )
+        return run
+
+    def _exceeded(self) -> bool:
+        """Whether the failed children are more than the map run tolerates."""
+        run = self.run
+        failed = sum(1 for c in run.children if c.status in ("FAILED", "TIMED_OUT", "ABORTED"))
         if not run.tolerance_set:
             return failed > 0
         by_count = "count" in run.tolerance_set and failed > run.tolerated_failure_count
         by_pct = "pct" in run.tolerance_set and failed * 100.0 / max(run.total, 1) > run.tolerated_failure_percentage
         return by_count or by_pct
 
-    def closed(index: int) -> Callable[[Execution], None]:
-        def done(child: Execution) -> None:
-            if run.status != "RUNNING" or not thread.alive():
-                return
-            progress["answered"] += 1
-            if child.status == "SUCCEEDED":
-                results[index] = done_before[index] = interp_json(child.output)
-            else:
-                results[index] = {"Error": child.error or child.status, "Cause": child.cause or ""}
-                if exceeded():
-                    run.status = "FAILED"
-                    run.stop_date = interp.now()
-                    for other in run.children:
-                        if not other.closed:
-                            interp.close(other, "ABORTED")
-                    cause = "The specified tolerance threshold was exceeded."
-                    interp.event(
-                        thread,
-                        "MapRunFailed",
-                        mapRunFailedEventDetails={"error": errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, "cause": cause},
-                    )
-                    interp.state_failed(v, "MapStateFailed", errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
-                    return
-            launch()
-
-        return done
-
-    def succeed_if_done() -> None:
-        # Counted by results in hand, not by closed children: a child's close is
-        # handled after it closes, so another may be closed but not yet counted.
-        if run.status == "RUNNING" and progress["answered"] == len(work):
-            run.status = "SUCCEEDED"
-            run.stop_date = interp.now()
-            execution.map_results.pop(key, None)
-            interp.event(thread, "MapRunSucceeded")
-            interp.event(thread, "MapStateSucceeded")
-            interp.finish(v, results)
-
-    def launch() -> None:
-        limit = run.max_concurrency or len(work)
+    def launch(self) -> None:
+        """Start children up to MaxConcurrency; succeed once every result is in."""
+        run = self.run
+        limit = run.max_concurrency or len(self.work)
         while (
             run.status == "RUNNING"
-            and progress["next"] < len(work)
+            and self.next < len(self.work)
             and sum(1 for c in run.children if not c.closed) < limit
         ):
-            index = progress["next"]
-            progress["next"] += 1
-            if index in kept:
-                results[index] = kept[index]
+            index = self.next
+            self.next += 1
+            if index in self.kept:
+                self.results[index] = self.kept[index]
                 continue
-            child = service.new_child_execution(execution, run, processor, work[index], child_type)
-            child.on_close.append(closed(index))
-            interp.start(child)
-        succeed_if_done()
+            child_type = self.processor.get("ProcessorConfig", {}).get("ExecutionType", "STANDARD")
+            child = self.interp.service.new_child_execution(
+                self.execution, run, self.processor, self.work[index], child_type
+            )
+            child.on_close.append(functools.partial(self._child_closed, index))
+            self.interp.start(child)
+        self._succeed_if_done()
 
-    run.on_update = launch
-    launch()
+    def _child_closed(self, index: int, child: Execution) -> None:
+        if self.run.status != "RUNNING" or not self.thread.alive():
+            return
+        self.answered += 1
+        if child.status == "SUCCEEDED":
+            self.results[index] = self.done_before[index] = interp_json(child.output)
+        else:
+            self.results[index] = {"Error": child.error or child.status, "Cause": child.cause or ""}
+            if self._exceeded():
+                self._fail_run()
+                return
+        self.launch()
+
+    def _fail_run(self) -> None:
+        """Over the tolerance: the run fails, its other children are aborted, and so does the state."""
+        run, interp = self.run, self.interp
+        run.status = "FAILED"
+        run.stop_date = interp.now()
+        for other in run.children:
+            if not other.closed:
+                interp.close(other, "ABORTED")
+        cause = "The specified tolerance threshold was exceeded."
+        interp.event(
+            self.thread,
+            "MapRunFailed",
+            mapRunFailedEventDetails={"error": errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, "cause": cause},
+        )
+        interp.state_failed(self.v, "MapStateFailed", errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, cause)
+
+    def _succeed_if_done(self) -> None:
+        # Counted by results in hand, not by closed children: a child's close is
+        # handled after it closes, so another may be closed but not yet counted.
+        run = self.run
+        if run.status == "RUNNING" and self.answered == len(self.work):
+            run.status = "SUCCEEDED"
+            run.stop_date = self.interp.now()
+            self.execution.map_results.pop(self.key, None)
+            self.interp.event(self.thread, "MapRunSucceeded")
+            self.interp.event(self.thread, "MapStateSucceeded")
+            self.interp.finish(self.v, self.results)
 
 
 def interp_json(text: str | None) -> Any:
