@@ -37,10 +37,11 @@ class UnsupportedByFake(StepFunctionsError):
 class StatesError(Exception):
     """An error raised inside an execution: what Retry/Catch match and histories record."""
 
-    def __init__(self, error: str, cause: str = "") -> None:
+    def __init__(self, error: str, cause: str = "", *, location: str | None = None) -> None:
         super().__init__(f"{error}: {cause}")
         self.error = error
         self.cause = cause
+        self.location = location  # the field whose expression failed (EvaluationFailed's location)
 
 
 # Predefined error names (Amazon States Language, "Error names").

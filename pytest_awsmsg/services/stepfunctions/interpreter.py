@@ -159,6 +159,7 @@ class Visit:
         self.token: str | None = None
         self.entered_id = 0
         self.closed = False  # exited, caught or failed: no longer in flight
+        self.raised: StatesError | None = None  # the error this state itself raised, last (EvaluationFailed's)
         self.step = Step(name, self.type, raw_input, branch=thread.label)
         self.jsonata = state.get("QueryLanguage", thread.language) == "JSONata"
 
@@ -506,6 +507,7 @@ class Interpreter:
         try:
             work(v)
         except StatesError as error:
+            v.raised = error
             self.fail_state(v, error.error, self.explain(v, error))
 
     @staticmethod
@@ -572,6 +574,7 @@ class Interpreter:
             assigned = self.assign(v, v.state.get("Assign"), result)
             output = self.output_path(v, self.result_path(v, result))
         except StatesError as error:
+            v.raised = error
             self.fail_state(v, error.error, self.explain(v, error))
             return
         self.exit(v, output, assigned=assigned)
@@ -607,6 +610,7 @@ class Interpreter:
                         assigned = self.assign(v, catcher.get("Assign"), caught)
                         output = self.result_path(v, caught, catcher.get("ResultPath", "$"))
                 except StatesError as inner:
+                    v.raised = inner
                     self.fail_thread(v, inner.error, self.explain(v, inner))
                     return
                 v.step.error, v.step.cause = error, cause
@@ -651,6 +655,19 @@ class Interpreter:
         return errors.TASK_FAILED in names and v.type == "Task" and not timeout
 
     def fail_thread(self, v: Visit, error: str, cause: str) -> None:
+        """The state failed and nothing handles it: the thread (branch, iteration or execution) fails.
+
+        An unhandled States.QueryEvaluationError of a JSONata state is recorded
+        first as an ``EvaluationFailed`` event naming the state and, when known,
+        the field whose expression failed. Assumption: a retried or caught one
+        records none (as no ``*Failed`` event is recorded for other handled errors).
+        """
+        raised = v.raised
+        if error == query.QUERY_EVALUATION_ERROR and v.jsonata and raised is not None and raised.error == error:
+            details = {"error": error, "cause": cause, "state": v.name}
+            if raised.location:
+                details["location"] = raised.location
+            self.event(v.thread, "EvaluationFailed", evaluationFailedEventDetails=details)
         v.step.error, v.step.cause = error, cause
         v.closed = True
         v.thread.finished = True

@@ -6,7 +6,7 @@ import copy
 import functools
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from . import errors, query
 from .errors import StatesError
 from .interpreter import Thread, Visit
 from .models import Execution, MapRun, dumps
@@ -207,16 +207,35 @@ class _InlineMap:
 
 
 def _batches(interp: Interpreter, v: Visit, inputs: list[Any]) -> list[Any]:
+    """The ItemBatcher's batches: ``{"Items": [...], "BatchInput": ...}`` of at most MaxItemsPerBatch items.
+
+    In JSONata, MaxItemsPerBatch and BatchInput may be (or hold) expressions,
+    evaluated once with the Map's ``$states.input``.
+    """
     batcher = v.state.get("ItemBatcher")
     if batcher is None:
         return inputs
-    size = batcher.get("MaxItemsPerBatch")
-    if size is None and "MaxItemsPerBatchPath" in batcher:
-        size = interp.select(batcher["MaxItemsPerBatchPath"], v.effective, v)
-    size = int(size or len(inputs) or 1)
     batch_input = batcher.get("BatchInput")
-    if batch_input is not None:
-        batch_input = interp.template(batch_input, v.effective, interp.context(v))
+    if v.jsonata:
+        env = interp.env(v)
+        size = batcher.get("MaxItemsPerBatch")
+        if query.is_expression(size):
+            size = env.evaluate(size, "MaxItemsPerBatch")
+            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+                raise StatesError(
+                    QUERY_EVALUATION_ERROR,
+                    f"The field 'MaxItemsPerBatch' must evaluate to a positive integer, got {dumps(size)}",
+                    location="MaxItemsPerBatch",
+                )
+        if batch_input is not None:
+            batch_input = env.render(batch_input, "BatchInput")
+    else:
+        size = batcher.get("MaxItemsPerBatch")
+        if size is None and "MaxItemsPerBatchPath" in batcher:
+            size = interp.select(batcher["MaxItemsPerBatchPath"], v.effective, v)
+        if batch_input is not None:
+            batch_input = interp.template(batch_input, v.effective, interp.context(v))
+    size = int(size or len(inputs) or 1)
     out = []
     for start in range(0, len(inputs), size):
         batch: dict[str, Any] = {"Items": inputs[start : start + size]}

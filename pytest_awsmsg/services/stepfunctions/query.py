@@ -128,19 +128,22 @@ class Environment:
             variables = {name: _NULL if value is None else value for name, value in self.variables.items()}
             states = {name: _NULL if value is None else value for name, value in self.states.items()}
             value = expr.evaluate(None, {**variables, **bindings, "states": states})
-        except StatesError:
+        except StatesError as error:
+            error.location = error.location or field
             raise
         except Exception as error:  # JException, and Python errors the port lets through
             raise StatesError(
                 QUERY_EVALUATION_ERROR,
                 f"The JSONata expression '{body.strip()}' specified for the field '{field}' threw an error "
                 f"during evaluation. {error}",
+                location=field,
             ) from None
         if value is None:
             raise StatesError(
                 QUERY_EVALUATION_ERROR,
                 f"The JSONata expression '{body.strip()}' specified for the field '{field}' returned nothing "
                 "(undefined).",
+                location=field,
             )
         return _plain(value)
 

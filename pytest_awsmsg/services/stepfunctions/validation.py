@@ -141,6 +141,7 @@ _EXPRESSION_FIELDS = (
     "MaxConcurrency",
     "ToleratedFailureCount",
     "ToleratedFailurePercentage",
+    "ItemBatcher",
     "Error",
     "Cause",
 )
@@ -722,7 +723,11 @@ class _Checker:
         if batcher is not None:
             if not isinstance(batcher, dict):
                 self.add(SCHEMA, 'The field "ItemBatcher" must be an object', f"{where}/ItemBatcher")
-            elif "MaxItemsPerBatch" in batcher and not _positive_int(batcher["MaxItemsPerBatch"]):
+            elif (
+                "MaxItemsPerBatch" in batcher
+                and not _positive_int(batcher["MaxItemsPerBatch"])
+                and not query.is_expression(batcher["MaxItemsPerBatch"])
+            ):
                 self.add(
                     SCHEMA,
                     'The value for the field "MaxItemsPerBatch" must be a positive integer',
