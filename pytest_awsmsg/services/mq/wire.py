@@ -106,6 +106,7 @@ def register_engine(
 
     Returns a function that takes the registration back (for tests of the wire itself).
     """
+    _load_engines()  # the kit's own engines first, so a test's registration overrides them, not they it
     key = (engine_type, port)
     before = _engines.get(key)
     _engines[key] = Engine(engine_type, protocol, port, new_state, new_session)
