@@ -30,6 +30,7 @@ from .interpreter import Interpreter
 from .mock_config import from_environment
 from .mocks import Mocks
 from .models import Activity, Alias, Execution, MapRun, PendingTask, StateMachine, Store, Version, dumps
+from .s3items import CallableS3
 
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 _ARN = re.compile(r"^arn:aws[\w-]*:states:([a-z0-9-]+):(\d{12}):(\w+):(.+)$")
@@ -86,6 +87,8 @@ class StepFunctionsBase(Service[Store]):
         super().__init__(cloud)
         self.interpreter = Interpreter(self)
         self.mocks = Mocks(config=from_environment())
+        # aws.stepfunctions.s3(...): the test's S3 for Map ItemReader/ResultWriter (None: boto3, moto answering).
+        self.s3_access: CallableS3 | None = None
         self.tokens: dict[str, PendingTask] = {}
         self._issued: set[str] = set()
         # aws.stepfunctions.quirks: duplicate-run chance by machine name or ARN (None: every machine).

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 from typing import TYPE_CHECKING, Any
 
-from . import errors, query
+from . import errors, query, s3items
 from .errors import StatesError
 from .interpreter import Thread, Visit
 from .models import Execution, MapRun, dumps
@@ -63,7 +64,7 @@ def _inputs(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
         return _inputs_jsonata(interp, v)
     data = v.effective
     path = v.state.get("ItemsPath", "$")
-    items = interp.select(path, data, v)
+    items = s3items.read_items(interp, v) if "ItemReader" in v.state else interp.select(path, data, v)
     if not isinstance(items, list):
         raise StatesError(
             errors.RUNTIME,
@@ -77,7 +78,10 @@ def _inputs(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
 
 def _inputs_jsonata(interp: Interpreter, v: Visit) -> tuple[list[Any], list[Any]]:
     """Items (a JSON array or an expression; the state input without it), then ItemSelector per item."""
-    items = interp.env(v).render(v.state["Items"], "Items") if "Items" in v.state else v.input
+    if "ItemReader" in v.state:
+        items = s3items.read_items(interp, v)
+    else:
+        items = interp.env(v).render(v.state["Items"], "Items") if "Items" in v.state else v.input
     if not isinstance(items, list):
         raise StatesError(
             QUERY_EVALUATION_ERROR,
@@ -346,6 +350,9 @@ class _DistributedMap:
         for other in run.children:
             if not other.closed:
                 interp.close(other, "ABORTED")
+        if "ResultWriter" in self.v.state:
+            with contextlib.suppress(StatesError):  # AWS writes a failed run's results too; the state fails anyway
+                s3items.write_results(interp, self.v, run)
         cause = "The specified tolerance threshold was exceeded."
         interp.event(
             self.thread,
@@ -362,9 +369,16 @@ class _DistributedMap:
             run.status = "SUCCEEDED"
             run.stop_date = self.interp.now()
             self.execution.map_results.pop(self.key, None)
+            output: Any = self.results
+            if "ResultWriter" in self.v.state:
+                try:
+                    output = s3items.write_results(self.interp, self.v, run)
+                except StatesError as error:
+                    self.interp.state_failed(self.v, "MapStateFailed", error.error, error.cause)
+                    return
             self.interp.event(self.thread, "MapRunSucceeded")
             self.interp.event(self.thread, "MapStateSucceeded")
-            self.interp.finish(self.v, self.results)
+            self.interp.finish(self.v, output)
 
 
 def interp_json(text: str | None) -> Any:

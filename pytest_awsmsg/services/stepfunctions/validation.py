@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from . import choice, intrinsics, paths, query
+from . import choice, intrinsics, paths, query, s3items
 from .resources import classify
 
 Diagnostic = tuple[str, str, "str | None"]
@@ -87,8 +87,6 @@ FIELDS: dict[str, set[str]] = {
     },
 }
 _NOT_YET = {
-    "ItemReader": "Map ItemReader (S3 is not faked)",
-    "ResultWriter": "Map ResultWriter (S3 is not faked)",
     "Credentials": "cross-account Task Credentials",
 }
 # A Fail state's ErrorPath/CausePath may use only these (they return strings).
@@ -690,9 +688,18 @@ class _Checker:
                 SCHEMA, 'The value for the field "Mode" must be INLINE or DISTRIBUTED', f"{where}/{key}/ProcessorConfig"
             )
         if mode == "INLINE":
-            for field in ("ItemBatcher", "ToleratedFailureCount", "ToleratedFailurePercentage", "Label"):
+            for field in (
+                "ItemBatcher",
+                "ToleratedFailureCount",
+                "ToleratedFailurePercentage",
+                "Label",
+                "ItemReader",
+                "ResultWriter",
+            ):
                 if field in state:
                     self.add(SCHEMA, f'The field "{field}" is only supported by a Map state in DISTRIBUTED mode', where)
+        for message, field in s3items.problems(state):
+            self.add(SCHEMA, message, f"{where}/{field}")
         if "Label" in state:
             problem = _label_problem(state["Label"])
             if problem is None and state["Label"] in self.labels:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.quirks import check_rate
 from ...core.views import ServiceView, arn_parts, explain
 from .models import Execution, PendingTask, StateMachine
+from .s3items import CallableS3
 
 if TYPE_CHECKING:
     from .api import StepFunctionsService
@@ -289,6 +290,24 @@ class StepFunctionsView(ServiceView["StepFunctionsService"]):
         """
         with self._cloud.lock:
             self._service.mock_config(config)
+
+    def s3(
+        self,
+        reader: Callable[[str, str], bytes | str] | None = None,
+        writer: Callable[[str, str, bytes], None] | None = None,
+        lister: Callable[[str, str], Iterable[str]] | None = None,
+    ) -> None:
+        """Be S3 for distributed Maps' ``ItemReader`` and ``ResultWriter``, with Python callables.
+
+        ``reader(bucket, key)`` returns an object's body (s3:getObject),
+        ``lister(bucket, prefix)`` the keys under a prefix (s3:listObjectsV2),
+        ``writer(bucket, key, body)`` stores one (s3:putObject). Without them
+        (or after ``s3()`` with none) the Map calls S3 with boto3, which
+        whatever answers S3 beside the kit answers (moto's ``mock_aws``).
+        """
+        with self._cloud.lock:
+            none = reader is None and writer is None and lister is None
+            self._service.s3_access = None if none else CallableS3(reader, writer, lister)
 
     def mock_calls(self, state: str, machine: str | None = None) -> int:
         """How many times the mock of ``state`` answered."""
