@@ -417,4 +417,7 @@ class ExecutionOps(StepFunctionsBase):
                     + (f" (ran {view.runs} times: aws.stepfunctions.quirks)" if execution.duplicates else "")
                 )
                 lines.extend(f"    {step['state']} <- {dumps(step['input'])[:200]}" for step in view.path)
+                if execution.status in ("FAILED", "TIMED_OUT", "ABORTED"):
+                    lines.append("    as a Mermaid flowchart (paste into any Markdown viewer):")
+                    lines.extend("    " + line for line in view.diagram().splitlines())
         return [("aws stepfunctions executions", "\n".join(lines))] if lines else []

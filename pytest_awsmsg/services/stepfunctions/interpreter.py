@@ -592,6 +592,7 @@ class Interpreter:
                 interval = self.cloud.ids.uniform(0, interval)
             v.retries[i] += 1
             v.retry_count += 1
+            v.step.retries += 1
             self.later(
                 v.thread,
                 self.cloud.clock.now() + interval,

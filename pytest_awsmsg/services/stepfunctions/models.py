@@ -101,6 +101,7 @@ class Step:
     error: str | None = None
     cause: str | None = None
     branch: str = ""  # "" for the top level, else e.g. "Fanout[2]" or "Both/0"
+    retries: int = 0  # attempts a retrier ran again (the diagram shows them; not in as_dict)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"state": self.state, "input": self.input, "output": self.output}

@@ -95,6 +95,17 @@ class ExecutionView:
         """The extra runs :meth:`runs` counts, for asserts on what they did (the API never shows them)."""
         return [ExecutionView(twin) for twin in self._execution.duplicates]
 
+    def diagram(self) -> str:
+        """The definition as a Mermaid flowchart with the path taken marked (text: it diffs and renders in Markdown).
+
+        Visited states are green and the state that failed red; edges taken
+        are thick, a Catch taken names the error it caught, a retried state
+        says how often, and Map iterations and Parallel branches are subgraphs.
+        """
+        from .diagram import mermaid
+
+        return mermaid(self._execution)
+
     def assert_status(self, status: str) -> None:
         """The execution is ``status`` (``"SUCCEEDED"``...); on a miss, its error and the states it went through."""
         if self.status != status:
