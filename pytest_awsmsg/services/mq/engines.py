@@ -1,1 +1,2 @@
 """The broker engines the wire serves; importing one registers it (see wire.register_engine)."""
+from . import amqp  # noqa: F401  (RabbitMQ over AMQP 0-9-1)

@@ -646,6 +646,7 @@ def existing_wire(cloud: Cloud) -> Wire | None:
 
 def serve_broker_names() -> None:
     """Resolve brokers' AWS names to the wire while a cloud is active (idempotent)."""
+    kit_ca()  # made now: a client builds its SSL context before its first connection, and it must trust the CA
     add_resolver(_resolve)
 
 
