@@ -6,7 +6,9 @@ Three numbers, measured in the same process one after the other:
   intrinsics, a Choice, a Succeed), each started and then described until it
   has finished;
 * the same machine written in JSONata (Output expressions, a Condition) on
-  pytest-awsmsg, against its JSONPath form (moto runs no JSONata);
+  pytest-awsmsg, against its JSONPath form (moto runs no JSONata), and both
+  again keeping the counter in a workflow variable (``Assign``, ``$n``);
+  ``--languages`` runs only these;
 * the wall time of a machine with a one-hour Wait. pytest-awsmsg moves virtual
   time; moto waits for real, so its hour is measured on a short Wait and
   extrapolated (its time beyond the Wait itself plus 3600 s), which the
@@ -69,6 +71,27 @@ def twenty_states_jsonata() -> dict[str, Any]:
     }
     states["Done"] = {"Type": "Succeed"}
     return {"QueryLanguage": "JSONata", "StartAt": "Step0", "States": states}
+
+
+def twenty_states_variables(language: str) -> dict[str, Any]:
+    """:func:`twenty_states` keeping its counter in a workflow variable (``Assign``) instead of the input."""
+    jsonata = language == "JSONata"
+    states: dict[str, Any] = {}
+    for i in range(18):
+        states[f"Step{i}"] = {
+            "Type": "Pass",
+            "Assign": {"n": "{% $n + 1 %}"} if jsonata else {"n.$": "States.MathAdd($n, 1)"},
+            "Next": f"Step{i + 1}" if i < 17 else "Check",
+        }
+    states["Start"] = {
+        "Type": "Pass",
+        "Assign": {"n": "{% $states.input.n %}"} if jsonata else {"n.$": "$.n"},
+        "Next": "Step0",
+    }
+    rule = {"Condition": "{% $n >= 18 %}"} if jsonata else {"Variable": "$n", "NumericGreaterThanEquals": 18}
+    states["Check"] = {"Type": "Choice", "Choices": [{**rule, "Next": "Done"}], "Default": "Step0"}
+    states["Done"] = {"Type": "Succeed"}
+    return {"QueryLanguage": language, "StartAt": "Start", "States": states}
 
 
 def wait_machine(seconds: int) -> dict[str, Any]:
@@ -146,10 +169,14 @@ def moto_wait(seconds: int) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    rates = {"pytest-awsmsg": awsmsg_rate(), "moto": moto_rate()}
-    print(report(f"20-state executions ({ROUND}/round, median)", list(rates.items()), "executions/s", rates))
-    languages = {"JSONPath": rates["pytest-awsmsg"], "JSONata": awsmsg_rate(twenty_states_jsonata())}
+def by_language() -> None:
+    """The same machines in JSONPath and in JSONata, on pytest-awsmsg, measured back to back."""
+    languages = {
+        "JSONPath": awsmsg_rate(),
+        "JSONata": awsmsg_rate(twenty_states_jsonata()),
+        "JSONPath, counter in a variable": awsmsg_rate(twenty_states_variables("JSONPath")),
+        "JSONata, counter in a variable": awsmsg_rate(twenty_states_variables("JSONata")),
+    }
     print(
         report(
             "20-state executions on pytest-awsmsg, by query language",
@@ -158,6 +185,15 @@ def main() -> None:
             languages,
         )
     )
+
+
+def main() -> None:
+    if "--languages" in sys.argv:  # only the JSONPath/JSONata rows (no moto needed)
+        by_language()
+        return
+    rates = {"pytest-awsmsg": awsmsg_rate(), "moto": moto_rate()}
+    print(report(f"20-state executions ({ROUND}/round, median)", list(rates.items()), "executions/s", rates))
+    by_language()
     ours = awsmsg_hour()
     if "--moto-hour" in sys.argv:
         theirs, how = moto_wait(3600), "measured"
