@@ -125,3 +125,25 @@ def test_an_item_batcher_expression_that_does_not_parse_is_refused(sfn: Any) -> 
         sfn.create_state_machine(
             name="bad", definition=json.dumps(batching({"BatchInput": "{% $states.input. %}"})), roleArn=ROLE
         )
+
+
+@pytest.mark.parametrize(
+    ("expression", "text"),
+    [
+        ("$string(1e20)", "100000000000000000000"),
+        ("'n=' & 12345678901234567", "n=12345678901234568"),
+        ("$string({'a': 0.1 + 0.2, 'b': 1e21})", '{"a":0.3,"b":1e+21}'),
+        ("$string(0.0000001)", "1e-7"),
+        ("'[' & $string($count) & ']'", "[]"),
+    ],
+)
+def test_numbers_become_text_as_the_reference_jsonata_writes_them(run: Runner, expression: str, text: str) -> None:
+    # Found by benchmarks/differential/jsonata_oracle.py: jsonata-python wrote 1e+20 and 12345678901234600.
+    described = run(jsonata({"Show": {"Type": "Pass", "Output": "{% " + expression + " %}", "End": True}}))
+    assert described["out"] == text
+
+
+def test_a_function_as_a_result_is_an_evaluation_error(run: Runner) -> None:
+    described = run(jsonata({"Show": {"Type": "Pass", "Output": {"f": "{% function($x) {$x} %}"}, "End": True}}))
+    assert (described["status"], described["error"]) == ("FAILED", "States.QueryEvaluationError")
+    assert "returned an unsupported result type" in described["cause"]

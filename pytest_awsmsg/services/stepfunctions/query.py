@@ -17,10 +17,12 @@ import random
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 import jsonata  # type: ignore[import-untyped]
+from jsonata import functions as jsonata_functions
 from jsonata import utils as jsonata_utils
 
 from . import intrinsics
@@ -28,6 +30,73 @@ from .errors import StatesError
 
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 _NULL = jsonata_utils.Utils.NULL_VALUE
+
+
+def js_number(value: float) -> str:
+    """A number as the reference JSONata writes it: JavaScript's Number#toString, fractions to 15 digits.
+
+    jsonata-python writes ``$string(1e20)`` as ``1e+20`` where the reference
+    writes ``100000000000000000000`` (found by benchmarks/differential/jsonata_oracle.py).
+    """
+    if isinstance(value, int) and abs(value) < 2**53:
+        return str(value)
+    # Measured on the reference: whole numbers keep every digit a double holds; fractions get 15.
+    rounded = float(value) if float(value).is_integer() else float(f"{value:.15g}")
+    if rounded == 0:
+        return "0"
+    sign, digits_tuple, exponent = Decimal(repr(rounded)).normalize().as_tuple()
+    digits = "".join(map(str, digits_tuple))
+    k, n = len(digits), len(digits) + int(exponent)  # value = 0.digits * 10**n
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        mantissa = digits if k == 1 else digits[0] + "." + digits[1:]
+        text = f"{mantissa}e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
+    return ("-" if sign else "") + text
+
+
+def _js_json(value: Any, indent: str = "", step: str = "") -> str:
+    """JSON text as the reference JSONata's $string writes it (JSON.stringify, its number rule, functions as "")."""
+    if value is None or value is _NULL:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return js_number(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    inner = indent + step
+    newline, colon = ("\n", ": ") if step else ("", ":")
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        items = [newline + inner + _js_json(item, inner, step) for item in value]
+        return "[" + ",".join(items) + newline + indent + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        members = [
+            newline + inner + json.dumps(key, ensure_ascii=False) + colon + _js_json(item, inner, step)
+            for key, item in value.items()
+        ]
+        return "{" + ",".join(members) + newline + indent + "}"
+    return '""'  # a function
+
+
+# jsonata-python's $string (and the string conversions of & and friends) write numbers the
+# Python way; the kit's expressions must give the reference implementation's text.
+def _js_string(arg: Any, prettify: bool) -> str:
+    """$string of a value that is not a string: a function is "" (inside an object, the JSON string "")."""
+    if not (arg is _NULL or isinstance(arg, (type(None), bool, int, float, str, list, dict))):
+        return ""
+    return _js_json(arg, "", "  " if prettify else "")
+
+
+jsonata_functions.Functions._string = staticmethod(_js_string)
 
 
 class QuerySyntaxError(ValueError):
@@ -61,15 +130,24 @@ def check(text: str) -> None:
         raise QuerySyntaxError(str(error)) from None
 
 
+class _NotJson(ValueError):
+    """A JSONata result JSON cannot hold (a function)."""
+
+
 def _plain(value: Any) -> Any:
-    """A JSONata result as JSON values: its null marker becomes None, whole floats stay floats."""
+    """A JSONata result as JSON values: its null marker becomes None, whole floats stay floats.
+
+    A function is no JSON value: :class:`_NotJson` (the state's expression fails).
+    """
     if value is _NULL:
         return None
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    return value
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise _NotJson(type(value).__name__)
 
 
 class Environment:
@@ -145,7 +223,16 @@ class Environment:
                 "(undefined).",
                 location=field,
             )
-        return _plain(value)
+        try:
+            return _plain(value)
+        except _NotJson:
+            # Assumption: AWS's wording; a function has no JSON form, so the field cannot take it.
+            raise StatesError(
+                QUERY_EVALUATION_ERROR,
+                f"The JSONata expression '{body.strip()}' specified for the field '{field}' returned an "
+                "unsupported result type.",
+                location=field,
+            ) from None
 
     def rng_uuid(self) -> str:
         uuid4 = getattr(self.rng, "uuid4", None)
