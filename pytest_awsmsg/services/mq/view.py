@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...core.tls import kit_ca
-from ...core.views import ServiceView
+from ...core.views import NotFound, ServiceView
 from .wire import Connection, existing_wire, wire_of
 
 if TYPE_CHECKING:
     from ...core.cloud import Cloud
+    from .amqp.view import ExchangeView, RabbitMqView
+    from .amqp.view import QueueView as RabbitQueueView
     from .api import MqService  # noqa: F401  (named in a string: the service imports this module)
     from .models import Broker, MqStore
 
@@ -83,6 +85,34 @@ class BrokerView:
 
         with self._cloud.lock:
             return wire_of(self._cloud).state(self._broker, engine_for(self._broker.engine_type, protocol))
+
+    # -- RabbitMQ's vhost "/" -----------------------------------------------------------------
+
+    def queue(self, name: str) -> RabbitQueueView:
+        """A queue now: ``messages`` ready (oldest first), ``depth``, ``unacked``, ``consumers``."""
+        return self._rabbitmq().queue(name)
+
+    @property
+    def queues(self) -> list[str]:
+        return self._rabbitmq().queues
+
+    def exchange(self, name: str) -> ExchangeView:
+        """A RabbitMQ exchange now: type, flags and ``bindings``."""
+        return self._rabbitmq().exchange(name)
+
+    @property
+    def exchanges(self) -> list[str]:
+        return self._rabbitmq().exchanges
+
+    def _rabbitmq(self) -> RabbitMqView:
+        from .amqp.broker import RabbitBroker
+        from .amqp.view import RabbitMqView
+
+        if self._broker.engine_type != "RABBITMQ":
+            raise NotFound(f"broker {self.name} runs {self.engine_type}: exchange() is RabbitMQ's")
+        state = self.engine_state("amqp")
+        assert isinstance(state, RabbitBroker)
+        return RabbitMqView(state)
 
     def __repr__(self) -> str:
         return f"<BrokerView {self.name} {self.state} {self.engine_type} {self.engine_version}>"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pika
+import pika.exceptions
 import pytest
 from pamqp import commands, frame, header
 
@@ -52,7 +54,8 @@ def connect(address: Address) -> Iterator[Callable[..., pika.BlockingConnection]
     yield open_one
     for connection in opened:
         if connection.is_open:
-            connection.close()
+            with contextlib.suppress(pika.exceptions.AMQPError):  # the broker may have dropped it (reboot)
+                connection.close()
 
 
 @pytest.fixture
