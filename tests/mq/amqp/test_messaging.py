@@ -109,8 +109,8 @@ def test_nack_with_requeue_redelivers_in_place_and_unknown_tags_are_precondition
     method, _, body = channel.basic_get("jobs")
     assert (body, method.redelivered) == (b"0", True)
     channel.basic_reject(method.delivery_tag, requeue=True)
+    channel.basic_ack(99)  # asynchronous: the error comes back on the next synchronous call
     with pytest.raises(pika.exceptions.ChannelClosedByBroker) as closed:
-        channel.basic_ack(99)
         channel.basic_get("jobs")
     assert (closed.value.reply_code, closed.value.reply_text) == (406, "PRECONDITION_FAILED - unknown delivery tag 99")
 
@@ -171,7 +171,7 @@ def test_queue_ttl_expires_messages_in_virtual_time_to_the_dead_letter_queue(cha
     aws.clock.advance(seconds=29)
     assert channel.basic_get("work") == (None, None, None)
     aws.clock.advance(seconds=1)
-    method, properties, body = channel.basic_get("work", auto_ack=True)
+    _, properties, body = channel.basic_get("work", auto_ack=True)
     assert body == b"later"
     (death,) = properties.headers["x-death"]
     assert (death["reason"], death["queue"], death["count"]) == ("expired", "delay", 1)
@@ -204,8 +204,8 @@ def test_a_message_expires_only_at_the_head_of_its_queue_as_in_rabbitmq(channel:
 
 def test_an_invalid_expiration_is_a_precondition_failure(channel: Any) -> None:
     channel.queue_declare("jobs")
+    channel.basic_publish("", "jobs", b"x", pika.BasicProperties(expiration="soon"))
     with pytest.raises(pika.exceptions.ChannelClosedByBroker) as closed:
-        channel.basic_publish("", "jobs", b"x", pika.BasicProperties(expiration="soon"))
         channel.basic_get("jobs")
     assert (closed.value.reply_code, closed.value.reply_text) == (
         406,

@@ -23,7 +23,7 @@ def closed_by(channel: Any, call: Callable[[], object]) -> tuple[int, str]:
 
 
 def bodies(channel: Any, queue: str) -> list[bytes]:
-    out = []
+    out: list[bytes] = []
     while True:
         method, _, body = channel.basic_get(queue, auto_ack=True)
         if method is None:
