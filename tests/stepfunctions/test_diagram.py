@@ -155,3 +155,34 @@ def test_the_failed_test_report_shows_the_diagram_of_a_failed_execution(
     assert text.count("flowchart TD") == 1  # the succeeded execution is not drawn
     assert '        s0["No<br/>Fail"]\n' in text
     assert "        class s0 failed\n" in text
+
+
+def test_a_distributed_maps_child_executions_are_drawn_inside_it(
+    aws: Cloud, sfn: Any, make_machine: MachineFactory
+) -> None:
+    machine = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Big?",
+                    "States": {
+                        "Big?": {
+                            "Type": "Choice",
+                            "Choices": [{"Variable": "$", "NumericGreaterThan": 5, "Next": "Big"}],
+                            "Default": "Small",
+                        },
+                        "Big": {"Type": "Pass", "End": True},
+                        "Small": {"Type": "Pass", "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    run = sfn.start_execution(stateMachineArn=make_machine(machine), input="[1, 2]")["executionArn"]
+    drawn = aws.stepfunctions.wait_for(run).diagram()
+    assert "    class s0,s1,s3 visited\n" in drawn  # Each, Big? and Small; Big was never entered
+    assert '        s1 -->|"rule 1"| s2\n        s1 ==>|"Default"| s3\n' in drawn

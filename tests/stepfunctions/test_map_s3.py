@@ -242,3 +242,13 @@ def test_an_inline_map_cannot_read_from_s3(sfn: Any, make_machine: MachineFactor
         sfn.exceptions.InvalidDefinition, match='"ItemReader" is only supported by a Map state in DISTRIBUTED'
     ):
         make_machine(machine)
+
+
+def test_a_distributed_map_takes_its_items_from_items_path_or_items(
+    aws: Cloud, sfn: Any, make_machine: MachineFactory
+) -> None:
+    by_path = _map(ItemsPath="$.orders", ItemSelector={"id.$": "$$.Map.Item.Value"})
+    assert _run(aws, sfn, make_machine, by_path, {"orders": ["a", "b"]}).output == [{"id": "a"}, {"id": "b"}]
+    by_items = _map(Items="{% $append($states.input.orders, ['c']) %}")
+    by_items["QueryLanguage"] = "JSONata"
+    assert _run(aws, sfn, make_machine, by_items, {"orders": ["a", "b"]}).output == ["a", "b", "c"]

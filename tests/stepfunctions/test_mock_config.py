@@ -400,3 +400,68 @@ def test_the_marker_pulls_in_the_cloud_and_a_misused_one_is_named(pytester: pyte
             "*@pytest.mark.sfn_mock_config: missing a required argument: 'config'; it takes sfn_mock_config(config)*",
         ]
     )
+
+
+def test_a_mocked_sync_child_and_an_sdk_call_record_their_integrations_events(aws: Cloud, sfn: Any) -> None:
+    aws.stepfunctions.mock_config(
+        {
+            "StateMachines": {"parent": {"TestCases": {"Mocked": {"Child": "ChildDone", "Count": "Counted"}}}},
+            "MockedResponses": {
+                "ChildDone": {"0": {"Return": {"Status": "SUCCEEDED", "Output": "{}"}}},
+                "Counted": {"0": {"Return": {"Attributes": {"ApproximateNumberOfMessages": "3"}}}},
+            },
+        }
+    )
+    parent = {
+        "StartAt": "Child",
+        "States": {
+            "Child": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:absent"},
+                "Next": "Count",
+            },
+            "Count": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sqs:getQueueAttributes",
+                "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/none"},
+                "End": True,
+            },
+        },
+    }
+    arn = sfn.create_state_machine(name="parent", definition=json.dumps(parent), roleArn=ROLE)["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=arn + "#Mocked")["executionArn"]
+    assert aws.stepfunctions.execution(run).output == {"Attributes": {"ApproximateNumberOfMessages": "3"}}
+    tasks = [(e["type"], e.get("taskScheduledEventDetails", {}).get("resource")) for e in events(sfn, run)]
+    assert [t for t in tasks if t[0].startswith("Task") and "State" not in t[0]] == [
+        ("TaskScheduled", "startExecution.sync:2"),
+        ("TaskStarted", None),
+        ("TaskSubmitted", None),
+        ("TaskSucceeded", None),
+        ("TaskScheduled", "getQueueAttributes"),
+        ("TaskStarted", None),
+        ("TaskSucceeded", None),
+    ]
+    assert aws.stepfunctions.executions("absent") == []  # no child was started
+
+
+def test_a_distributed_maps_child_executions_answer_from_the_parents_test_case(aws: Cloud, sfn: Any) -> None:
+    aws.stepfunctions.mock_config(CONFIG)
+    fanout = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Price",
+                    "States": {"Price": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem", "End": True}},
+                },
+                "MaxConcurrency": 1,
+                "End": True,
+            }
+        },
+    }
+    arn = sfn.create_state_machine(name="fanout", definition=json.dumps(fanout), roleArn=ROLE)["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=arn + "#Each", input="[1, 2, 3]")["executionArn"]
+    assert aws.stepfunctions.wait_for(run).output == [{"price": 10}, {"price": 10}, {"price": 99}]

@@ -49,24 +49,30 @@ class _Trace:
     @classmethod
     def of(cls, execution: Execution) -> _Trace:
         trace = cls()
-        by_thread: dict[str, list[Step]] = defaultdict(list)
-        for step in execution.steps:
-            by_thread[step.branch].append(step)
-            key = (_scope(step.branch), step.state)
-            trace.visited.add(key)
-            trace.retries[key] += step.retries
-        for label, steps in by_thread.items():
-            scope = _scope(label)
-            for before, after in itertools.pairwise(steps):
-                trace.taken[(scope, before.state, after.state)] = before.error
-            last = steps[-1]
-            if last.error is not None and execution.status != "SUCCEEDED":
-                trace.failed.add((scope, last.state))
+        trace.add(execution, "")
         if execution.status == "SUCCEEDED" and execution.steps:
             top = [step for step in execution.steps if not step.branch]
             if top:
                 trace.taken[("", top[-1].state, "")] = None
         return trace
+
+    def add(self, execution: Execution, outer: str) -> None:
+        """One execution's steps under the scope ``outer`` (a distributed Map's children under their Map)."""
+        by_thread: dict[str, list[Step]] = defaultdict(list)
+        for step in execution.steps:
+            by_thread[step.branch].append(step)
+            key = (outer + _scope(step.branch), step.state)
+            self.visited.add(key)
+            self.retries[key] += step.retries
+            for child in step.children:
+                self.add(child, f"{key[0]}{step.state}[]/")
+        for label, steps in by_thread.items():
+            scope = outer + _scope(label)
+            for before, after in itertools.pairwise(steps):
+                self.taken[(scope, before.state, after.state)] = before.error
+            last = steps[-1]
+            if last.error is not None and execution.status != "SUCCEEDED":
+                self.failed.add((scope, last.state))
 
 
 class _Drawing:

@@ -326,6 +326,7 @@ class _DistributedMap:
                 self.execution, run, self.processor, self.work[index], child_type
             )
             child.on_close.append(functools.partial(self._child_closed, index))
+            self.v.step.children.append(child)
             self.interp.start(child)
         self._succeed_if_done()
 

@@ -102,6 +102,7 @@ class Step:
     cause: str | None = None
     branch: str = ""  # "" for the top level, else e.g. "Fanout[2]" or "Both/0"
     retries: int = 0  # attempts a retrier ran again (the diagram shows them; not in as_dict)
+    children: list[Execution] = field(default_factory=list)  # a distributed Map's child executions
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"state": self.state, "input": self.input, "output": self.output}
