@@ -332,7 +332,8 @@ class StateMachineOps(StepFunctionsBase):
                 )
             return {"stateMachineAliasArn": arn, "creationDate": existing.creation_date}
         # AWS reports an updateDate from the start (the creation date until an update).
-        alias = Alias(arn, name, description, routing, ctx.now_dt, ctx.now_dt)
+        now = ctx.now_dt  # one reading: on an unfrozen clock two would differ
+        alias = Alias(arn, name, description, routing, now, now)
         machine.aliases[name] = alias
         return {"stateMachineAliasArn": arn, "creationDate": alias.creation_date}
 
