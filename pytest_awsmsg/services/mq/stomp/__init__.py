@@ -1,0 +1,8 @@
+"""ActiveMQ over STOMP 1.0-1.2: the engine behind Amazon MQ's ``stomp+ssl://...:61614`` endpoints."""
+
+from __future__ import annotations
+
+from .broker import ActiveMqState
+from .session import StompSession
+
+__all__ = ["ActiveMqState", "StompSession"]
