@@ -108,7 +108,10 @@ def test_a_non_fatal_error_keeps_the_connection_and_names_the_receipt(amq: Amq) 
     assert error.command == "ERROR"
     assert error.get("receipt-id") == "r-9"
     assert error.get("message") == "SEND received without a Destination specified!"
-    assert error.body == b"org.apache.activemq.transport.stomp.ProtocolException: " + str(error.get("message")).encode() + b"\n"
+    assert (
+        error.body
+        == b"org.apache.activemq.transport.stomp.ProtocolException: " + str(error.get("message")).encode() + b"\n"
+    )
     assert not client.transport.closed
     assert client.send("SEND", "x", destination="/queue/orders", receipt="r-10")[0].command == "RECEIPT"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from ..wire import register_engine
 from .broker import ActiveMqState
 from .session import StompSession
 
 __all__ = ["ActiveMqState", "StompSession"]
+
+register_engine(engine_type="ACTIVEMQ", protocol="stomp", port=61614, new_state=ActiveMqState, new_session=StompSession)
