@@ -2,5 +2,7 @@
 
 from __future__ import annotations
 
-from . import amqp  # noqa: F401  (RabbitMQ over AMQP 0-9-1)
-from . import stomp  # noqa: F401  (ActiveMQ over STOMP, port 61614)
+from . import (
+    amqp,  # noqa: F401  (RabbitMQ over AMQP 0-9-1)
+    stomp,  # noqa: F401  (ActiveMQ over STOMP, port 61614)
+)

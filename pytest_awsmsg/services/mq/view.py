@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from .amqp.view import QueueView as RabbitQueueView
     from .api import MqService  # noqa: F401  (named in a string: the service imports this module)
     from .models import Broker, MqStore
+    from .stomp.view import ActiveMqView, TopicView
+    from .stomp.view import QueueView as ActiveMqQueueView
 
 
 class BrokerView:
@@ -86,15 +88,20 @@ class BrokerView:
         with self._cloud.lock:
             return wire_of(self._cloud).state(self._broker, engine_for(self._broker.engine_type, protocol))
 
-    # -- RabbitMQ's vhost "/" -----------------------------------------------------------------
+    # -- the engine's destinations: RabbitMQ's vhost "/", ActiveMQ's queues and topics --------
 
-    def queue(self, name: str) -> RabbitQueueView:
-        """A queue now: ``messages`` ready (oldest first), ``depth``, ``unacked``, ``consumers``."""
-        return self._rabbitmq().queue(name)
+    def queue(self, name: str) -> RabbitQueueView | ActiveMqQueueView:
+        """A queue now, on either engine: ``messages`` waiting (oldest first), ``depth``, ``unacked``,
+        ``consumers``; ActiveMQ's also lists what is ``in_flight`` (see each engine's view module)."""
+        if self._broker.engine_type == "RABBITMQ":
+            return self._rabbitmq().queue(name)
+        return self._activemq().queue(name)
 
     @property
     def queues(self) -> list[str]:
-        return self._rabbitmq().queues
+        if self._broker.engine_type == "RABBITMQ":
+            return self._rabbitmq().queues
+        return self._activemq().queues
 
     def exchange(self, name: str) -> ExchangeView:
         """A RabbitMQ exchange now: type, flags and ``bindings``."""
@@ -103,6 +110,19 @@ class BrokerView:
     @property
     def exchanges(self) -> list[str]:
         return self._rabbitmq().exchanges
+
+    def topic(self, name: str) -> TopicView:
+        """An ActiveMQ topic now: its ``subscriptions`` (durable ones with what they keep)."""
+        return self._activemq().topic(name)
+
+    @property
+    def topics(self) -> list[str]:
+        return self._activemq().topics
+
+    @property
+    def dlq(self) -> ActiveMqQueueView:
+        """ActiveMQ's ``ActiveMQ.DLQ``: NACKed and expired persistent messages."""
+        return self._activemq().dlq
 
     def _rabbitmq(self) -> RabbitMqView:
         from .amqp.broker import RabbitBroker
@@ -113,6 +133,16 @@ class BrokerView:
         state = self.engine_state("amqp")
         assert isinstance(state, RabbitBroker)
         return RabbitMqView(state)
+
+    def _activemq(self) -> ActiveMqView:
+        from .stomp.broker import ActiveMqState
+        from .stomp.view import ActiveMqView
+
+        if self._broker.engine_type != "ACTIVEMQ":
+            raise NotFound(f"broker {self.name} runs {self.engine_type}: topic() and dlq are ActiveMQ's")
+        state = self.engine_state("stomp")
+        assert isinstance(state, ActiveMqState)
+        return ActiveMqView(state)
 
     def __repr__(self) -> str:
         return f"<BrokerView {self.name} {self.state} {self.engine_type} {self.engine_version}>"

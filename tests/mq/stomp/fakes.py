@@ -87,7 +87,7 @@ class Client:
         return self.frames()
 
     def send(self, command: str, body: bytes | str = b"", **headers: str) -> list[Frame]:
-        head = "".join(f"{k.replace('_', '-')}:{v}\n" for k, v in headers.items())
+        head = "".join(f"{k}:{v}\n" for k, v in headers.items())
         data = body.encode() if isinstance(body, str) else body
         return self.raw(f"{command}\n{head}\n".encode() + data + b"\0")
 

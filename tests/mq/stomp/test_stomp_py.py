@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import pytest
 
 from pytest_awsmsg import Cloud
@@ -81,3 +82,67 @@ def test_queue_consumers_take_turns_and_topic_subscribers_each_get_every_message
     assert inbox_b.bodies() == ["job 1", "job 3", "hello all"]
     for conn in (a, b, producer):
         conn.disconnect()
+
+
+def test_a_nacked_persistent_message_lands_in_the_dlq_for_the_test_to_read(aws: Cloud, broker: dict[str, Any]) -> None:
+    consumer, inbox = connect(broker)
+    consumer.subscribe("/queue/payments", id="p", ack="client-individual")
+    producer, sent = connect(broker)
+    producer.send("/queue/payments", "bad card", headers={"persistent": "true"}, receipt="r")
+    sent.wait_receipt("r")
+    (message,) = inbox.wait_messages(1)
+    consumer.nack(message.headers["ack"], receipt="nacked")
+    inbox.wait_receipt("nacked")
+    view = aws.mq.broker("orders")
+    assert [m.text for m in view.dlq.messages] == ["bad card"]
+    assert view.dlq.messages[0].original_destination == "/queue/payments"
+    assert view.queue("payments").depth == 0
+
+
+def test_ttl_runs_out_in_virtual_time(aws: Cloud, broker: dict[str, Any]) -> None:
+    producer, sent = connect(broker)
+    expires = aws.clock.now_ms() + 3_600_000
+    producer.send("/queue/offers", "flash sale", headers={"persistent": "true", "expires": str(expires)}, receipt="r")
+    sent.wait_receipt("r")
+    view = aws.mq.broker("orders")
+    aws.clock.advance(minutes=59)
+    assert [m.text for m in view.queue("offers").messages] == ["flash sale"]
+    aws.clock.advance(minutes=1)
+    assert view.queue("offers").messages == []
+    assert [m.text for m in view.dlq.messages] == ["flash sale"]
+
+
+def test_a_dropped_connection_gives_its_unacked_messages_to_the_next_consumer(
+    aws: Cloud, broker: dict[str, Any]
+) -> None:
+    first, inbox = connect(broker)
+    first.subscribe("/queue/jobs", id="j", ack="client")
+    producer, sent = connect(broker)
+    producer.send("/queue/jobs", "job", receipt="r")
+    sent.wait_receipt("r")
+    inbox.wait_messages(1)
+    view = aws.mq.broker("orders")
+    assert [m.text for m in view.queue("jobs").in_flight] == ["job"]
+    assert view.drop_connections() == 2
+    second, again = connect(broker)
+    second.subscribe("/queue/jobs", id="j", ack="client")
+    (message,) = again.wait_messages(1)
+    assert message.headers["redelivered"] == "true"
+    assert view.queue("jobs").in_flight[0].redeliveries == 1
+
+
+def test_a_reboot_keeps_persistent_messages_only(aws: Cloud, broker: dict[str, Any]) -> None:
+    producer, sent = connect(broker)
+    producer.send("/queue/q", "persistent", headers={"persistent": "true"})
+    producer.send("/queue/q", "in memory", receipt="r")
+    sent.wait_receipt("r")
+    aws.mq.set_durations(reboot=0)
+    mq = boto3.client("mq", region_name="us-east-1")
+    mq.reboot_broker(BrokerId=broker["BrokerId"])
+    aws.clock.advance(1)
+    assert mq.describe_broker(BrokerId=broker["BrokerId"])["BrokerState"] == "RUNNING"
+    assert aws.mq.broker("orders").connections == []
+    assert [m.text for m in aws.mq.broker("orders").queue("q").messages] == ["persistent"]
+    consumer, inbox = connect(broker)
+    consumer.subscribe("/queue/q", id="q")
+    assert [m.body for m in inbox.wait_messages(1)] == ["persistent"]

@@ -6,13 +6,16 @@ parentheses, string/number/boolean literals. Logic is three-valued: a missing
 property is NULL (unknown), and a SUBSCRIBE's selector matches only when the
 expression is TRUE.
 
-Values: the JMS headers (``JMSPriority``, ``JMSTimestamp``, ``JMSExpiration``
-as numbers; ``JMSType``, ``JMSCorrelationID``, ``JMSMessageID``,
-``JMSDeliveryMode`` = 'PERSISTENT' / 'NON_PERSISTENT' as strings) and the
-message's properties. A property a STOMP client set is a header, so a string:
-as in ActiveMQ (whose ``convertStringExpressions`` is off by default), a
-string compared with a number is unknown, so ``amount > 5`` never matches a
-STOMP ``amount:10``; ``amount = '10'`` does.
+Values: the JMS headers (``JMSPriority``, ``JMSTimestamp``, ``JMSExpiration``,
+``JMSXDeliveryCount`` as numbers; ``JMSType``, ``JMSCorrelationID``,
+``JMSMessageID``, ``JMSDeliveryMode`` = 'PERSISTENT' / 'NON_PERSISTENT' as
+strings; ``JMSRedelivered``) and the message's properties. A property a STOMP
+client set is a header, so a string; as ActiveMQ 5.17 does (checked against
+one), a string compared with a number or a boolean is converted to it first:
+``amount > 5``, ``amount = 10`` and ``amount = '10'`` all match ``amount:10``,
+``flag = true`` matches ``flag:true``; arithmetic on a string is unknown; a
+string or boolean literal on either side of ``<``, ``>``, ``<=``, ``>=`` does
+not parse.
 """
 
 from __future__ import annotations
@@ -85,7 +88,20 @@ def _numeric(value: Value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _convert(value: Value, like: Value) -> Value:
+    """A string property read as the type it is compared with (None when it does not read as one)."""
+    if not isinstance(value, str) or isinstance(like, str):
+        return value
+    if isinstance(like, bool):
+        return {"true": True, "false": False}.get(value.lower())
+    try:
+        return _number(value.strip())
+    except (ValueError, IndexError):
+        return None
+
+
 def _compare(op: str, left: Value, right: Value) -> bool | None:
+    left, right = _convert(left, right), _convert(right, left)
     if left is None or right is None:
         return None
     if not (_numeric(left) and _numeric(right)) and type(left) is not type(right):
@@ -193,7 +209,10 @@ class _Parser:
         kind, value = self.peek()
         if kind == "op" and value in ("=", "<>", "<", ">", "<=", ">="):
             self.take()
+            operand = self.pos
             op, right = str(value), self.additive()
+            if op not in ("=", "<>") and (_is_text(self.tokens[operand]) or _is_text(self.tokens[operand - 2])):
+                raise SelectorError(f"a string or boolean cannot be compared with {op}")
             return lambda get: _compare(op, left(get), right(get))
         if self.accept("kw", "IS"):
             negate = self.accept("kw", "NOT")
@@ -288,6 +307,11 @@ class _Parser:
             self.expect("op", ")")
             return node
         raise SelectorError(f"unexpected {value!r}")
+
+
+def _is_text(token: tuple[str, object]) -> bool:
+    kind, value = token
+    return kind == "lit" and isinstance(value, (str, bool))
 
 
 def _binary(combine: Callable[[Value, Value], Value], left: Node, right: Node) -> Node:
