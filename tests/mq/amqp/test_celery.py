@@ -13,7 +13,7 @@ celery = pytest.importorskip("celery")
 
 
 def test_a_celery_task_runs_end_to_end_through_the_broker(address: Address, aws: Cloud) -> None:
-    from celery.contrib.testing.worker import start_worker
+    from celery.contrib.testing.worker import start_worker  # type: ignore[import-untyped]
 
     host, port = address
     app = celery.Celery("shop", broker=f"amqps://{USER}:{PASSWORD}@{host}:{port}//", backend="cache+memory://")
