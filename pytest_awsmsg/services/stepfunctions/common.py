@@ -10,6 +10,7 @@ from typing import Any
 from ...core.paging import InvalidPageToken, page
 from ...core.protocols.validation import missing_member
 from ...core.quirks import QuirkSettings
+from ...core.tasktokens import TaskTokens
 from ..base import Service
 from . import validation
 from .errors import (
@@ -89,8 +90,8 @@ class StepFunctionsBase(Service[Store]):
         self.mocks = Mocks(config=from_environment())
         # aws.stepfunctions.s3(...): the test's S3 for Map ItemReader/ResultWriter (None: boto3, moto answering).
         self.s3_access: CallableS3 | None = None
-        self.tokens: dict[str, PendingTask] = {}
-        self._issued: set[str] = set()
+        # Callback and activity task tokens, with their timeout and heartbeat timers.
+        self.tokens: TaskTokens[PendingTask] = TaskTokens(cloud.clock, self._new_token)
         # aws.stepfunctions.quirks: duplicate-run chance by machine name or ARN (None: every machine).
         self.duplicate_rates: QuirkSettings[float] = QuirkSettings()
 
@@ -99,16 +100,13 @@ class StepFunctionsBase(Service[Store]):
 
     # -- helpers used by the interpreter ---------------------------------------
 
-    def new_token(self) -> str:
-        token = "AQC" + self.cloud.ids.alnum(253, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        self._issued.add(token)
-        return token
+    def _new_token(self) -> str:
+        return "AQC" + self.cloud.ids.alnum(253, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 
     def forget_tasks(self, execution: Execution) -> None:
-        for token, task in list(self.tokens.items()):
-            if task.execution is execution:
-                task.closed = True
-                del self.tokens[token]
+        for ticket in self.tokens:
+            if ticket.payload.execution is execution:
+                ticket.close("ABORTED")
 
     def _parse_arn(self, arn: str, *kinds: str) -> tuple[str, str, str, str]:
         found = _ARN.match(arn or "")

@@ -278,10 +278,10 @@ class ExecutionOps(StepFunctionsBase):
     # -- callbacks -------------------------------------------------------------------
 
     def _task(self, token: str) -> PendingTask:
-        task = self.tokens.get(token)
-        if task is not None and not task.closed:
-            return task
-        if token in self._issued:
+        ticket = self.tokens.find(token)
+        if ticket is not None:
+            return ticket.payload
+        if self.tokens.spent(token):
             raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
         if len(token) < 64:
             raise InvalidToken("Invalid Token: 'Invalid token'")
@@ -388,7 +388,7 @@ class ExecutionOps(StepFunctionsBase):
     @property
     def pending_tasks(self) -> list[TaskView]:
         """Tasks waiting for SendTaskSuccess/Failure (callbacks and activity tasks), oldest first."""
-        return [TaskView(task, self.cloud.lock) for task in self.tokens.values() if not task.closed]
+        return [TaskView(ticket.payload, self.cloud.lock) for ticket in self.tokens]
 
     def mock_task(self, state: str, *answers: Any, machine: str | None = None) -> None:
         """Answer Task state ``state`` with ``answers`` in turn (the last repeats) instead of its resource.

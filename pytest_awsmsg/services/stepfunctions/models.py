@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ...core.tasktokens import TimedTask
+
 _UNSET: Any = object()
 
 
@@ -250,7 +252,11 @@ class PendingTask:
     heartbeat: Callable[[], None]
     activity_arn: str | None = None
     started: Callable[[str], None] | None = None
-    closed: bool = False
+    ticket: TimedTask[PendingTask] | None = None  # its token and timers (core/tasktokens.py)
+
+    @property
+    def closed(self) -> bool:
+        return self.ticket is None or not self.ticket.open
 
 
 @dataclass

@@ -60,7 +60,7 @@ def run_task(interp: Interpreter, v: Visit) -> None:
     resource = classify(str(v.state["Resource"]))
     data = v.effective
     service = interp.service
-    v.token = service.new_token() if resource.pattern == ".waitForTaskToken" else None
+    v.token = service.tokens.mint() if resource.pattern == ".waitForTaskToken" else None
     params = interp.arguments(v, data)
     if len(dumps(params).encode()) > MAX_PAYLOAD:
         raise StatesError(
@@ -160,57 +160,49 @@ def _waiting(
     activity_arn: str | None = None,
     started: Callable[[str], None] | None = None,
 ) -> PendingTask:
-    """Register a task that waits for SendTaskSuccess/Failure, with its timers."""
+    """Register a task that waits for SendTaskSuccess/Failure, with its timers (core/tasktokens.py)."""
     thread = v.thread
-    clock = interp.cloud.clock
-    timers: dict[str, Any] = {}
 
-    def close() -> bool:
-        if task.closed or not thread.alive():
-            return False
-        task.closed = True
-        for timer in timers.values():
-            timer.cancel()
-        interp.service.tokens.pop(token, None)
-        return True
+    def close(outcome: str) -> bool:
+        return thread.alive() and ticket.close(outcome)
 
     def succeed(output: Any) -> None:
-        if close():
+        if close("SUCCEEDED"):
             interp.post(lambda: on_success(output))
 
     def fail(error: str, cause: str) -> None:
-        if close():
+        if close("FAILED"):
             interp.post(lambda: on_failure(error, cause))
 
-    def expire(error: str) -> Callable[[], None]:
-        def fire() -> None:
-            if close():
-                interp.post(lambda: on_timeout(error))
+    def expired(kind: str) -> None:
+        error = errors.HEARTBEAT_TIMEOUT if kind == "HEARTBEAT" else errors.TIMEOUT
+        if thread.alive():
+            interp.post(lambda: on_timeout(error))
 
-        return fire
+    def watch_heartbeats() -> None:
+        timer = ticket.arm("HEARTBEAT", heartbeat, expired, "sfn heartbeat", heartbeat=True)
+        if timer is not None:
+            thread.timers.append(timer)
 
     def beat() -> None:
-        if heartbeat is not None and not task.closed:
-            old = timers.pop("heartbeat", None)
-            if old is not None:
-                old.cancel()
-            timers["heartbeat"] = clock.call_later(heartbeat, expire(errors.HEARTBEAT_TIMEOUT), "sfn heartbeat")
-            thread.timers.append(timers["heartbeat"])
+        thread.timers.extend(ticket.heartbeat())
 
     def start(worker: str) -> None:
         # An activity's heartbeat window opens when a worker takes the task.
         if started is not None:
             started(worker)
-        beat()
+        watch_heartbeats()
 
     task = PendingTask(
         token, thread.execution, v.name, input_text, succeed, fail, beat, activity_arn, start if started else None
     )
-    timers["timeout"] = clock.call_later(timeout or DEFAULT_TIMEOUT, expire(errors.TIMEOUT), f"sfn timeout {v.name}")
-    thread.timers.append(timers["timeout"])
+    ticket = interp.service.tokens.issue(task, token)
+    task.ticket = ticket
+    timer = ticket.arm("TIMEOUT", timeout or DEFAULT_TIMEOUT, expired, f"sfn timeout {v.name}")
+    assert timer is not None
+    thread.timers.append(timer)
     if started is None:
-        beat()
-    interp.service.tokens[token] = task
+        watch_heartbeats()
     return task
 
 
@@ -271,7 +263,7 @@ def _activity(
     task = _waiting(
         interp,
         v,
-        interp.service.new_token(),
+        interp.service.tokens.mint(),
         dumps(params),
         timeout,
         heartbeat,

@@ -18,6 +18,7 @@ from typing import Any
 
 from ...core.clock import Timer
 from ...core.histories import Event
+from ...core.tasktokens import TaskTokens
 from ..base import RequestContext, Service
 from .errors import UnknownResourceFault
 from .models import (
@@ -28,6 +29,7 @@ from .models import (
     Domain,
     Execution,
     SwfStore,
+    SwfTask,
     TypeRecord,
     seconds,
 )
@@ -116,7 +118,7 @@ class SwfBase(Service[SwfStore]):
         self._seq = itertools.count()
 
     def new_store(self, account_id: str, region: str) -> SwfStore:
-        return SwfStore()
+        return SwfStore(TaskTokens(self.cloud.clock, self._new_token))
 
     def dispatch(self, ctx: RequestContext, operation: Any, params: dict[str, Any]) -> dict[str, Any]:
         # Results are built from records whose optional members may be None: AWS leaves those out.
@@ -155,20 +157,19 @@ class SwfBase(Service[SwfStore]):
         """A run id shaped like SWF's: 44 characters of base64."""
         return base64.b64encode(self.cloud.ids.token_bytes(33)).decode()
 
-    def task_token(self, store: SwfStore, task: DecisionTask | ActivityTask, execution: Execution) -> str:
-        token = "AAAAKgAAAAIAAAAAAAAAA" + base64.b64encode(self.cloud.ids.token_bytes(96)).decode()
-        store.tokens[token] = task
-        store.token_owner[token] = execution
-        task.token = token
-        return token
+    def _new_token(self) -> str:
+        return "AAAAKgAAAAIAAAAAAAAAA" + base64.b64encode(self.cloud.ids.token_bytes(96)).decode()
 
-    def drop_token(self, execution: Execution, task: DecisionTask | ActivityTask) -> None:
-        if task.token is not None:
-            store = self.store_of(execution)
-            store.tokens.pop(task.token, None)
-            store.token_owner.pop(task.token, None)
-            if store.decision_pages:  # the history pages of a closed decision task go too
-                store.decision_pages = {k: v for k, v in store.decision_pages.items() if v[1] is not task}
+    def new_ticket(self, execution: Execution, task: SwfTask) -> None:
+        """Give a new task its timers and (once started) token, kept in its account and region."""
+        task.ticket = self.store_of(execution).tokens.task(task)
+
+    def retire(self, execution: Execution, task: SwfTask, outcome: str) -> None:
+        """Close a task: its timers cancelled, its token no longer answered."""
+        task.ticket.close(outcome)
+        store = self.store_of(execution)
+        if task.token is not None and store.decision_pages:  # the history pages of a closed decision task go too
+            store.decision_pages = {k: v for k, v in store.decision_pages.items() if v[1] is not task}
 
     # -- recording -----------------------------------------------------------------
 
@@ -196,11 +197,12 @@ class SwfBase(Service[SwfStore]):
             return None
         return self.cloud.clock.call_at(self.now() + wait, callback, label)
 
-    def arm(self, timers: list[Timer], delay: str | None, callback: Callable[[], None], label: str) -> None:
-        """Add a timeout timer to a task's ``timers`` (cancelled with the task); none for ``NONE``."""
-        timer = self.at(delay, callback, label)
-        if timer is not None:
-            timers.append(timer)
+    @staticmethod
+    def arm(
+        task: SwfTask, kind: str, delay: str | None, on_expiry: Callable[[str], None], label: str, **how: bool
+    ) -> None:
+        """Start a task's ``kind`` timeout timer (cancelled when the task closes); none for ``NONE``."""
+        task.ticket.arm(kind, seconds(delay), on_expiry, label, **how)
 
     # -- decision tasks ------------------------------------------------------------
 
@@ -214,6 +216,7 @@ class SwfBase(Service[SwfStore]):
             scheduleToStartTimeout=execution.decision_schedule_to_start,
         )
         task = DecisionTask(
+            execution,
             event.event_id,
             execution.task_list,
             execution.task_priority,
@@ -223,10 +226,12 @@ class SwfBase(Service[SwfStore]):
             next(self._seq),
         )
         execution.scheduled_decision = task
+        self.new_ticket(execution, task)
         self.arm(
-            task.timers,
+            task,
+            "SCHEDULE_TO_START",
             task.schedule_to_start,
-            lambda: self._decision_timed_out(execution, task, "SCHEDULE_TO_START"),
+            lambda kind: self._decision_timed_out(execution, task, kind),
             f"swf decision schedule-to-start {execution.workflow_id}",
         )
         return task
@@ -235,25 +240,25 @@ class SwfBase(Service[SwfStore]):
         task = execution.scheduled_decision
         assert task is not None
         execution.scheduled_decision = None
-        self._cancel(task.timers)
+        task.ticket.disarm("SCHEDULE_TO_START")
         event = self.record(
             execution, "DecisionTaskStarted", identity=identity, scheduledEventId=task.scheduled_event_id
         )
         task.started_event_id = event.event_id
-        self.task_token(self.store_of(execution), task, execution)
+        self.store_of(execution).tokens.hand_out(task.ticket)
         execution.started_decision = task
         self.arm(
-            task.timers,
+            task,
+            "START_TO_CLOSE",
             task.start_to_close,
-            lambda: self._decision_timed_out(execution, task, "START_TO_CLOSE"),
+            lambda kind: self._decision_timed_out(execution, task, kind),
             f"swf decision start-to-close {execution.workflow_id}",
         )
         return task
 
     def end_decision(self, execution: Execution, task: DecisionTask) -> None:
         execution.started_decision = None
-        self._cancel(task.timers)
-        self.drop_token(execution, task)
+        self.retire(execution, task, "COMPLETED")
 
     def _decision_timed_out(self, execution: Execution, task: DecisionTask, kind: str) -> None:
         if not execution.open:
@@ -300,43 +305,32 @@ class SwfBase(Service[SwfStore]):
 
     def arm_activity(self, task: ActivityTask) -> None:
         """The timers of a scheduled activity task."""
+        self.new_ticket(task.execution, task)
         label = f"swf activity {task.activity_id}"
         for kind, delay in (
             ("SCHEDULE_TO_START", task.schedule_to_start),
             ("SCHEDULE_TO_CLOSE", task.schedule_to_close),
         ):
-            self.arm(task.timers, delay, self._activity_timeout(task, kind), f"{label} {kind.lower()}")
+            self.arm(task, kind, delay, self._activity_timeout(task), f"{label} {kind.lower()}")
 
     def start_activity(self, task: ActivityTask, identity: str | None) -> None:
         execution = task.execution
         execution.domain.activity_queue.remove(task)
-        for waiting in list(task.timers):
-            if "schedule_to_start" in waiting.label:
-                waiting.cancel()
-                task.timers.remove(waiting)
+        task.ticket.disarm("SCHEDULE_TO_START")
         event = self.record(
             execution, "ActivityTaskStarted", identity=identity, scheduledEventId=task.scheduled_event_id
         )
         task.started_event_id = event.event_id
         task.identity = identity
         execution.latest_activity_at = self.now()
-        self.task_token(self.store_of(execution), task, execution)
+        self.store_of(execution).tokens.hand_out(task.ticket)
         self.arm(
-            task.timers,
-            task.start_to_close,
-            self._activity_timeout(task, "START_TO_CLOSE"),
-            "swf activity start_to_close",
+            task, "START_TO_CLOSE", task.start_to_close, self._activity_timeout(task), "swf activity start_to_close"
         )
-        self.beat(task)
+        self.arm(task, "HEARTBEAT", task.heartbeat, self._activity_timeout(task), "swf heartbeat", heartbeat=True)
 
-    def beat(self, task: ActivityTask) -> None:
-        """(Re)start the heartbeat timeout of a started activity task."""
-        if task.heartbeat_timer is not None:
-            task.heartbeat_timer.cancel()
-        task.heartbeat_timer = self.at(task.heartbeat, self._activity_timeout(task, "HEARTBEAT"), "swf heartbeat")
-
-    def _activity_timeout(self, task: ActivityTask, kind: str) -> Callable[[], None]:
-        def fire() -> None:
+    def _activity_timeout(self, task: ActivityTask) -> Callable[[str], None]:
+        def fire(kind: str) -> None:
             if task.execution.activities.get(task.activity_id) is not task or not task.execution.open:
                 return
             self.close_activity(
@@ -355,10 +349,7 @@ class SwfBase(Service[SwfStore]):
         execution.activities.pop(task.activity_id, None)
         if task in execution.domain.activity_queue:
             execution.domain.activity_queue.remove(task)
-        self._cancel(task.timers)
-        if task.heartbeat_timer is not None:
-            task.heartbeat_timer.cancel()
-        self.drop_token(execution, task)
+        self.retire(execution, task, "CLOSED")
 
     def close_activity(self, task: ActivityTask, event_type: str, **attributes: Any) -> Event:
         self.forget_activity(task)
@@ -441,8 +432,7 @@ class SwfBase(Service[SwfStore]):
             execution.execution_timer.cancel()
         for decision in (execution.scheduled_decision, execution.started_decision):
             if decision is not None:
-                self._cancel(decision.timers)
-                self.drop_token(execution, decision)
+                self.retire(execution, decision, "CLOSED")
         execution.scheduled_decision = execution.started_decision = None
         for task in list(execution.activities.values()):
             self.forget_activity(task)
@@ -540,9 +530,3 @@ class SwfBase(Service[SwfStore]):
             externalInitiatedEventId=external_initiated_event_id,
             cause=cause,
         )
-
-    @staticmethod
-    def _cancel(timers: list[Timer]) -> None:
-        for timer in timers:
-            timer.cancel()
-        timers.clear()

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...core.clock import Timer
 from ...core.histories import History
+from ...core.tasktokens import TaskTokens, TimedTask
 
 REGISTERED = "REGISTERED"
 DEPRECATED = "DEPRECATED"
@@ -79,6 +80,7 @@ class Domain:
 
 @dataclass
 class DecisionTask:
+    execution: Execution
     scheduled_event_id: int
     task_list: str
     priority: str | None
@@ -87,8 +89,12 @@ class DecisionTask:
     scheduled_at: float
     seq: int
     started_event_id: int = 0
-    token: str | None = None
-    timers: list[Timer] = field(default_factory=list)
+    # Its timers and, once started, its token (core/tasktokens.py); set by the engine.
+    ticket: TimedTask[SwfTask] = field(init=False, repr=False)
+
+    @property
+    def token(self) -> str | None:
+        return self.ticket.token
 
 
 @dataclass
@@ -108,12 +114,15 @@ class ActivityTask:
     scheduled_at: float
     seq: int
     started_event_id: int = 0
-    token: str | None = None
     identity: str | None = None
     cancel_requested_event_id: int = 0
     details: str | None = None  # the last heartbeat's
-    timers: list[Timer] = field(default_factory=list)
-    heartbeat_timer: Timer | None = None
+    # Its timers and, once started, its token (core/tasktokens.py); set by the engine.
+    ticket: TimedTask[SwfTask] = field(init=False, repr=False)
+
+    @property
+    def token(self) -> str | None:
+        return self.ticket.token
 
     @property
     def started(self) -> bool:
@@ -231,7 +240,9 @@ class Execution:
 
 @dataclass
 class SwfStore:
+    tokens: TaskTokens[SwfTask]  # handed to started decision and activity tasks
     domains: dict[str, Domain] = field(default_factory=dict)
-    tokens: dict[str, DecisionTask | ActivityTask] = field(default_factory=dict)
-    token_owner: dict[str, Execution] = field(default_factory=dict)
     decision_pages: dict[str, tuple[Execution, DecisionTask]] = field(default_factory=dict)  # nextPageToken ->
+
+
+SwfTask = DecisionTask | ActivityTask

@@ -114,7 +114,8 @@ class TaskOps(DecisionOps):
         }
 
     def _activity(self, ctx: RequestContext, token: str) -> ActivityTask:
-        task = self.ctx_store(ctx).tokens.get(token)
+        ticket = self.ctx_store(ctx).tokens.find(token)
+        task = ticket.payload if ticket is not None else None
         if not isinstance(task, ActivityTask) or task.execution.activities.get(task.activity_id) is not task:
             raise UnknownResourceFault(_UNKNOWN_TASK)
         return task
@@ -126,7 +127,7 @@ class TaskOps(DecisionOps):
         task = self._activity(ctx, task_token)
         if details is not None:
             task.details = details
-        self.beat(task)
+        task.ticket.heartbeat()
         return {"cancelRequested": task.cancel_requested_event_id > 0}
 
     @operation
@@ -186,10 +187,11 @@ class TaskOps(DecisionOps):
         task_list: dict[str, str] | None = None,
         task_list_schedule_to_start_timeout: str | None = None,
     ) -> dict[str, Any]:
-        task = self.ctx_store(ctx).tokens.get(task_token)
-        execution = self.ctx_store(ctx).token_owner.get(task_token)
-        if not isinstance(task, DecisionTask) or execution is None or execution.started_decision is not task:
+        ticket = self.ctx_store(ctx).tokens.find(task_token)
+        task = ticket.payload if ticket is not None else None
+        if not isinstance(task, DecisionTask) or task.execution.started_decision is not task:
             raise UnknownResourceFault(_UNKNOWN_TASK)
+        execution = task.execution
         checks.task_list(task_list, "taskList")
         checks.duration(task_list_schedule_to_start_timeout, "taskListScheduleToStartTimeout")
         self.apply_decisions(
