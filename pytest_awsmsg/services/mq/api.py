@@ -122,53 +122,21 @@ class MqService(Service[MqStore]):
         data_replication_primary_broker_arn: str | None = None,
     ) -> dict[str, Any]:
         store = self.ctx_store(ctx)
-        if creator_request_id:
-            for existing in store.brokers.values():
-                if existing.creator_request_id == creator_request_id and existing.name == broker_name:
-                    return {"BrokerArn": existing.arn, "BrokerId": existing.id}
-        if not _BROKER_NAME.match(broker_name):
-            raise BadRequestException(
-                "Broker name must be 1-50 characters long and contain only letters, numbers, dashes and underscores.",
-                "brokerName",
-            )
-        if any(b.name == broker_name for b in store.brokers.values()):
-            raise ConflictException(f"Broker with name {broker_name} already exists.", "brokerName")
-        if len(store.brokers) >= MAX_BROKERS_PER_REGION:
-            raise BadRequestException(
-                f"You have reached the maximum number of brokers ({MAX_BROKERS_PER_REGION}) in this region.",
-                "brokerName",
-            )
-        version = catalog.engine_version(engine_type, engine_version)
-        if version is None:
-            raise BadRequestException(
-                f"Broker engine version [{engine_version}] is not supported for engine type [{engine_type}]. "
-                f"Supported versions: {', '.join(catalog.ENGINE_VERSIONS[engine_type])}.",
-                "engineVersion",
-            )
+        repeated = self._same_request(store, broker_name, creator_request_id)
+        if repeated is not None:
+            return {"BrokerArn": repeated.arn, "BrokerId": repeated.id}
+        # AWS's order of checks: name, engine and instance, network, then users and configuration.
+        self._check_broker_name(store, broker_name)
+        version = self._check_engine_version(engine_type, engine_version)
         storage = self._check_instance(engine_type, host_instance_type, deployment_mode, storage_type)
-        auto_upgrade = True if auto_minor_version_upgrade is None else auto_minor_version_upgrade
-        if not auto_upgrade:
-            raise BadRequestException(
-                "autoMinorVersionUpgrade must be true for ActiveMQ 5.18 and above and RabbitMQ 3.13 and above.",
-                "autoMinorVersionUpgrade",
-            )
+        auto_upgrade = self._check_auto_upgrade(auto_minor_version_upgrade)
         subnets = self._check_subnets(deployment_mode, engine_type, publicly_accessible, subnet_ids)
         groups = self._check_security_groups(security_groups)
-        strategy = authentication_strategy or "SIMPLE"
-        if strategy == "LDAP" and engine_type == "RABBITMQ":
-            raise BadRequestException(
-                "LDAP authentication is not supported for RabbitMQ brokers.", "authenticationStrategy"
-            )
-        if strategy == "LDAP" and not ldap_server_metadata:
-            raise BadRequestException("ldapServerMetadata is required for LDAP authentication.", "ldapServerMetadata")
+        strategy = self._check_authentication(engine_type, authentication_strategy, ldap_server_metadata)
         checked_users = self._check_new_users(engine_type, strategy, users or [])
         config = self._check_broker_configuration(ctx, configuration, engine_type) if configuration else None
-        broker_id = f"b-{self.cloud.ids.uuid4()}"
-        zones = [zone.name for zone in self.cloud.topology.zones(ctx.region)]
-        count = {"SINGLE_INSTANCE": 1, "ACTIVE_STANDBY_MULTI_AZ": 2}.get(deployment_mode, 3)
         broker = Broker(
-            id=broker_id,
-            arn=ctx.arn(f"broker:{broker_name}:{broker_id}"),
+            **self._placement(ctx, broker_name, deployment_mode),
             name=broker_name,
             engine_type=engine_type,
             engine_version=version,
@@ -178,8 +146,6 @@ class MqService(Service[MqStore]):
             publicly_accessible=publicly_accessible,
             authentication_strategy=strategy,
             auto_minor_version_upgrade=auto_upgrade,
-            created=ctx.now,
-            region=ctx.region,
             subnet_ids=subnets,
             security_groups=groups,
             maintenance_window=self._check_window(maintenance_window_start_time),
@@ -191,14 +157,82 @@ class MqService(Service[MqStore]):
             ldap=ldap_server_metadata,
             users={u.username: u for u in checked_users},
             tags=dict(tags or {}),
-            zones=zones[:count],
             storage_size=storage_size,
         )
         if config is not None:
             broker.configuration_history.append(dict(config))
-        store.brokers[broker_id] = broker
+        store.brokers[broker.id] = broker
         self._after(broker, "create", "RUNNING")
-        return {"BrokerArn": broker.arn, "BrokerId": broker_id}
+        return {"BrokerArn": broker.arn, "BrokerId": broker.id}
+
+    @staticmethod
+    def _same_request(store: MqStore, name: str, creator_request_id: str | None) -> Broker | None:
+        """The broker an earlier CreateBroker with this CreatorRequestId made (the call is idempotent)."""
+        if not creator_request_id:
+            return None
+        return next(
+            (b for b in store.brokers.values() if b.creator_request_id == creator_request_id and b.name == name),
+            None,
+        )
+
+    @staticmethod
+    def _check_broker_name(store: MqStore, name: str) -> None:
+        if not _BROKER_NAME.match(name):
+            raise BadRequestException(
+                "Broker name must be 1-50 characters long and contain only letters, numbers, dashes and underscores.",
+                "brokerName",
+            )
+        if any(b.name == name for b in store.brokers.values()):
+            raise ConflictException(f"Broker with name {name} already exists.", "brokerName")
+        if len(store.brokers) >= MAX_BROKERS_PER_REGION:
+            raise BadRequestException(
+                f"You have reached the maximum number of brokers ({MAX_BROKERS_PER_REGION}) in this region.",
+                "brokerName",
+            )
+
+    @staticmethod
+    def _check_engine_version(engine_type: str, engine_version: str | None) -> str:
+        version = catalog.engine_version(engine_type, engine_version)
+        if version is None:
+            raise BadRequestException(
+                f"Broker engine version [{engine_version}] is not supported for engine type [{engine_type}]. "
+                f"Supported versions: {', '.join(catalog.ENGINE_VERSIONS[engine_type])}.",
+                "engineVersion",
+            )
+        return version
+
+    @staticmethod
+    def _check_auto_upgrade(auto_minor_version_upgrade: bool | None) -> bool:
+        if auto_minor_version_upgrade is False:
+            raise BadRequestException(
+                "autoMinorVersionUpgrade must be true for ActiveMQ 5.18 and above and RabbitMQ 3.13 and above.",
+                "autoMinorVersionUpgrade",
+            )
+        return True
+
+    @staticmethod
+    def _check_authentication(engine_type: str, strategy: str | None, ldap: dict[str, Any] | None) -> str:
+        strategy = strategy or "SIMPLE"
+        if strategy == "LDAP" and engine_type == "RABBITMQ":
+            raise BadRequestException(
+                "LDAP authentication is not supported for RabbitMQ brokers.", "authenticationStrategy"
+            )
+        if strategy == "LDAP" and not ldap:
+            raise BadRequestException("ldapServerMetadata is required for LDAP authentication.", "ldapServerMetadata")
+        return strategy
+
+    def _placement(self, ctx: RequestContext, name: str, deployment_mode: str) -> dict[str, Any]:
+        """A new broker's id, ARN, region, creation time and the AZs its instances run in."""
+        broker_id = f"b-{self.cloud.ids.uuid4()}"
+        zones = [zone.name for zone in self.cloud.topology.zones(ctx.region)]
+        count = {"SINGLE_INSTANCE": 1, "ACTIVE_STANDBY_MULTI_AZ": 2}.get(deployment_mode, 3)
+        return {
+            "id": broker_id,
+            "arn": ctx.arn(f"broker:{name}:{broker_id}"),
+            "created": ctx.now,
+            "region": ctx.region,
+            "zones": zones[:count],
+        }
 
     @operation
     def describe_broker(self, ctx: RequestContext, *, broker_id: str) -> dict[str, Any]:

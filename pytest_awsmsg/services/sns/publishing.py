@@ -167,12 +167,7 @@ class PublishingMixin(SnsBase):
         return message, structure
 
     def _publish_topic(self, ctx: RequestContext, topic: Topic, entry: dict[str, Any]) -> dict[str, Any]:
-        """One message to a topic: FIFO checks, deduplication and sequencing, the log, then fan-out.
-
-        A FIFO duplicate is accepted but reaches nobody (Publish's documentation);
-        it is logged with a note. Assumption: the answer repeats the first
-        message's id and sequence number (AWS does not document what it returns).
-        """
+        """One message to a topic: FIFO checks, deduplication and sequencing, the log, then fan-out."""
         message, structure = self._prepare(
             ctx, entry, max_size=topic.max_message_size, protection=topic.data_protection_policy, topic_arn=topic.arn
         )
@@ -182,30 +177,10 @@ class PublishingMixin(SnsBase):
         sequence: str | None = None
         if topic.fifo:
             assert group_id is not None  # _check_ids
-            if not dedup_id:
-                dedup_id = hashlib.sha256(message.encode("utf-8")).hexdigest()
+            dedup_id = dedup_id or hashlib.sha256(message.encode("utf-8")).hexdigest()
             duplicate = self._duplicate(topic, group_id, dedup_id, ctx.now)
             if duplicate is not None:
-                self.cloud.deliveries.record(
-                    Publication(
-                        ctx.now,
-                        "sns",
-                        topic.arn,
-                        topic.name,
-                        duplicate.message_id,
-                        message,
-                        entry.get("Subject"),
-                        dict(entry.get("MessageAttributes") or {}),
-                        group_id,
-                        dedup_id,
-                        note=f"duplicate of message {duplicate.message_id} (deduplication id {dedup_id}): "
-                        "accepted, not delivered",
-                    )
-                )
-                answer = {"MessageId": duplicate.message_id}
-                if duplicate.sequence_number:
-                    answer["SequenceNumber"] = duplicate.sequence_number
-                return answer
+                return self._accept_duplicate(ctx, topic, entry, message, duplicate, dedup_id)
             topic.next_sequence += 1
             sequence = f"{10_000_000_000_000_000_000 + topic.next_sequence:020d}"
         message_id = self.cloud.ids.uuid4()
@@ -227,24 +202,22 @@ class PublishingMixin(SnsBase):
             account_id=topic.account_id,
         )
         publication = self.cloud.deliveries.record(
-            Publication(
-                ctx.now,
-                "sns",
-                topic.arn,
-                topic.name,
-                message_id,
-                message,
-                note.subject,
-                note.attributes,
-                group_id,
-                note.deduplication_id,
-            )
+            _publication(ctx, topic, entry, message_id, message, note.deduplication_id)
         )
         self.fanout.publish(topic, note, publication)
-        result: dict[str, Any] = {"MessageId": message_id}
-        if sequence is not None:
-            result["SequenceNumber"] = sequence
-        return result
+        return _published(message_id, sequence)
+
+    def _accept_duplicate(
+        self, ctx: RequestContext, topic: Topic, entry: dict[str, Any], message: str, first: FirstSend, dedup_id: str
+    ) -> dict[str, Any]:
+        """A FIFO duplicate is accepted but reaches nobody (Publish's documentation); it is logged with a note.
+
+        Assumption: the answer repeats the first message's id and sequence
+        number (AWS does not document what it returns).
+        """
+        note = f"duplicate of message {first.message_id} (deduplication id {dedup_id}): accepted, not delivered"
+        self.cloud.deliveries.record(_publication(ctx, topic, entry, first.message_id, message, dedup_id, note))
+        return _published(first.message_id, first.sequence_number)
 
     def _check_ids(self, topic: Topic, entry: dict[str, Any]) -> None:
         """MessageGroupId and MessageDeduplicationId as the topic's kind requires them."""
@@ -337,3 +310,38 @@ def _query_code(error: AwsError) -> str:
     from ...core.registry import service_model
 
     return serializer_for(service_model("sns"), "query").query_error_code(error)
+
+
+def _publication(
+    ctx: RequestContext,
+    topic: Topic,
+    entry: dict[str, Any],
+    message_id: str,
+    message: str,
+    dedup_id: str | None,
+    note: str = "",
+) -> Publication:
+    """The delivery log's record of one message published to a topic."""
+    attributes = dict(entry.get("MessageAttributes") or {})
+    group_id = entry.get("MessageGroupId")
+    return Publication(
+        ctx.now,
+        "sns",
+        topic.arn,
+        topic.name,
+        message_id,
+        message,
+        entry.get("Subject"),
+        attributes,
+        group_id,
+        dedup_id,
+        note=note,
+    )
+
+
+def _published(message_id: str, sequence: str | None) -> dict[str, Any]:
+    """Publish's answer: the message id, and the sequence number on a FIFO topic."""
+    answer: dict[str, Any] = {"MessageId": message_id}
+    if sequence:
+        answer["SequenceNumber"] = sequence
+    return answer
