@@ -47,7 +47,7 @@ def test_every_lookup_misses_with_the_same_error(aws: Cloud, service: str, looku
     [
         ("sqs", ["take", "enqueue", "queue_by_arn", "send_message", "stores"]),
         ("sns", ["publish", "find_subscription", "fanout", "duplicate_rate", "stores"]),
-        ("stepfunctions", ["new_token", "start_execution", "mocks", "stores"]),
+        ("stepfunctions", ["tokens", "new_token", "start_execution", "mocks", "stores"]),
         ("secretsmanager", ["run_rotation", "get_secret_value", "stores", "forget"]),
     ],
 )
