@@ -24,6 +24,10 @@ class InvalidPageToken(ValueError):
     """A page token that this query did not hand out."""
 
 
+class ExpiredPageToken(InvalidPageToken):
+    """A page token older than the lifetime its listing gives tokens."""
+
+
 def page(
     items: Sequence[T],
     token: str | None,
@@ -32,33 +36,45 @@ def page(
     reverse: bool = False,
     default_size: int = 1000,
     query: Any = None,
+    now: float | None = None,
+    lifetime: float | None = None,
 ) -> tuple[list[T], str | None]:
     """One page of ``items`` (reversed first if asked) and the token of the next page, if any.
 
     ``query`` is anything JSON-serialisable that identifies the listing (its
     filters); a token made for another query raises :class:`InvalidPageToken`.
+    With a ``lifetime`` (seconds, on the clock ``now`` reads) a token carries
+    when it was made, and an older one raises :class:`ExpiredPageToken`.
     """
     ordered = list(reversed(items)) if reverse else list(items)
     fingerprint = hashlib.sha256(json.dumps([query, reverse], sort_keys=True, default=str).encode()).hexdigest()[:16]
     start = 0
     if token:
-        start = _decode(token, fingerprint)
+        start, made = _decode(token, fingerprint)
+        if lifetime is not None and (made is None or now is None or now - made > lifetime):
+            raise ExpiredPageToken(token)
     limit = size or default_size
     chunk = ordered[start : start + limit]
     following = start + limit
-    return chunk, (_encode(following, fingerprint) if following < len(ordered) else None)
+    stamp = now if lifetime is not None else None
+    return chunk, (_encode(following, fingerprint, stamp) if following < len(ordered) else None)
 
 
-def _encode(offset: int, fingerprint: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset, "q": fingerprint}).encode()).decode()
+def _encode(offset: int, fingerprint: str, made: float | None) -> str:
+    data: dict[str, Any] = {"o": offset, "q": fingerprint}
+    if made is not None:  # when it was made, for a listing whose tokens expire
+        data["t"] = made
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
 
 
-def _decode(token: str, fingerprint: str) -> int:
+def _decode(token: str, fingerprint: str) -> tuple[int, float | None]:
     try:
         data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        offset = data["o"]
+        offset, made = data["o"], data.get("t")
         if data["q"] != fingerprint or not isinstance(offset, int) or offset < 0:
             raise ValueError(token)
-        return offset
-    except (ValueError, KeyError, TypeError) as exc:
+        if made is not None and not isinstance(made, (int, float)):
+            raise ValueError(token)
+        return offset, made
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InvalidPageToken(token) from exc

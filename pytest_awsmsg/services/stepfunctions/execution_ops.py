@@ -6,6 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
+from ...core.histories import History, InvalidPageToken
 from ...core.service import operation
 from ..base import RequestContext
 from .common import StepFunctionsBase, _check_name, _listing
@@ -238,9 +239,23 @@ class ExecutionOps(StepFunctionsBase):
         include_execution_data: bool | None = None,
     ) -> dict[str, Any]:
         execution = self._execution(execution_arn)
-        events = list(reversed(execution.events)) if reverse_order else list(execution.events)
         include = include_execution_data is not False
-        return _listing("events", events, max_results, next_token, lambda event: event.as_dict(include))
+        try:
+            # A token is good for the same execution and options for 24 hours (core/histories.py).
+            events, token = execution.history.page(
+                next_token,
+                max_results,
+                now=ctx.now,
+                reverse=reverse_order,
+                query=[execution.arn, include],
+                default_size=100,
+            )
+        except InvalidPageToken:
+            raise InvalidToken(f"Invalid Token: '{next_token}'") from None
+        out: dict[str, Any] = {"events": [event.as_dict(include) for event in events]}
+        if token:
+            out["nextToken"] = token
+        return out
 
     # -- stopping and redriving ------------------------------------------------------
 
@@ -360,7 +375,7 @@ class ExecutionOps(StepFunctionsBase):
         """
         return dataclasses.replace(
             execution,
-            events=[],
+            history=History(),
             steps=[],
             on_close=[],
             map_results={},

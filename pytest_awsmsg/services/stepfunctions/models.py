@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ...core.histories import History
 from ...core.tasktokens import TimedTask
 
 _UNSET: Any = object()
@@ -139,7 +140,7 @@ class Execution:
     map_run_arn: str | None = None
     redrive_count: int = 0
     redrive_date: datetime | None = None
-    events: list[HistoryEvent] = field(default_factory=list)
+    history: History[HistoryEvent] = field(default_factory=History)  # GetExecutionHistory's events
     steps: list[Step] = field(default_factory=list)
     on_close: list[Callable[[Execution], None]] = field(default_factory=list)
     # Where a failed execution can be redriven from: (state name, its input).
@@ -160,10 +161,12 @@ class Execution:
     def __post_init__(self) -> None:
         self._parsed_input = _UNSET
 
+    @property
+    def events(self) -> list[HistoryEvent]:
+        return self.history.events
+
     def add_event(self, type_: str, previous: int, timestamp: datetime, **details: Any) -> int:
-        event = HistoryEvent(len(self.events) + 1, previous, timestamp, type_, details)
-        self.events.append(event)
-        return event.id
+        return self.history.record(lambda event_id: HistoryEvent(event_id, previous, timestamp, type_, details)).id
 
     def parsed_input(self) -> Any:
         """The input as JSON (parsed once: the context object reads it in every state)."""

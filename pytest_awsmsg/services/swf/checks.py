@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from ...core.histories import InvalidPageToken, page
-from .errors import invalid
+from ...core.histories import ExpiredPageToken, InvalidPageToken, page, page_events
+from .errors import ValidationException, invalid
 
 T = TypeVar("T")
 _BAD_NAME = re.compile(r"[:/|\u0000-\u001f\u007f-\u009f]")
@@ -74,3 +74,20 @@ def paged(
 def task_list(value: dict[str, str] | None, member: str) -> None:
     if value is not None:
         name(value.get("name"), f"{member}.name")
+
+
+def history_page(
+    events: Sequence[T], token: str | None, size: int | None, reverse: bool | None, query: Any, now: float
+) -> tuple[list[T], str | None]:
+    """A page of a history (core/histories.py): tokens expire after 24 hours, as SWF documents."""
+    page_size(size)
+    try:
+        return page_events(
+            events, token, size or None, now=now, reverse=bool(reverse), query=query, default_size=MAX_PAGE
+        )
+    except ExpiredPageToken:
+        # GetWorkflowExecutionHistory: "a 400 error: Specified token has exceeded its maximum
+        # lifetime". The error code is not documented; assumed ValidationException.
+        raise ValidationException("Specified token has exceeded its maximum lifetime") from None
+    except InvalidPageToken:
+        raise invalid(token, "nextPageToken", "Member must be a token returned by the same request") from None

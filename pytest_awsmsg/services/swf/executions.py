@@ -159,8 +159,8 @@ class ExecutionOps(ControlOps):
         reverse_order: bool | None = None,
     ) -> dict[str, Any]:
         run = self.find_run(self.find_domain(ctx, domain), execution["workflowId"], execution["runId"])
-        events, token = checks.paged(
-            run.history.events, next_page_token, maximum_page_size, reverse_order, [domain, run.run_id]
+        events, token = checks.history_page(
+            run.history.events, next_page_token, maximum_page_size, reverse_order, [domain, run.run_id], ctx.now
         )
         return {"events": [event_dict(e) for e in events], "nextPageToken": token}
 

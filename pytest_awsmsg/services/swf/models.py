@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...core.clock import Timer
-from ...core.histories import History
+from ...core.histories import Event, History
 from ...core.tasktokens import TaskTokens, TimedTask
 
 REGISTERED = "REGISTERED"
@@ -176,7 +176,7 @@ class Execution:
     close_status: str | None = None
     closed_at: float | None = None
     cancel_requested: bool = False
-    history: History = field(default_factory=History)
+    history: History[Event] = field(default_factory=History)
     activities: dict[str, ActivityTask] = field(default_factory=dict)  # open, by activityId
     timers: dict[str, TimerRecord] = field(default_factory=dict)  # open, by timerId
     children: dict[str, ChildRecord] = field(default_factory=dict)  # open, by workflowId

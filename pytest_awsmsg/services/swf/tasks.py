@@ -77,7 +77,9 @@ class TaskOps(DecisionOps):
         events = execution.history.events[: task.started_event_id]
         if from_previous and execution.previous_started_event_id:
             events = events[execution.previous_started_event_id - 1 :]
-        chunk, following = checks.paged(events, token, size, reverse, [task.token, bool(from_previous)])
+        chunk, following = checks.history_page(
+            events, token, size, reverse, [task.token, bool(from_previous)], self.now()
+        )
         if following is not None:
             store.decision_pages[following] = (execution, task)
         return {
