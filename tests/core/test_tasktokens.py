@@ -15,8 +15,7 @@ from pytest_awsmsg.core.tasktokens import TaskTokens
 
 
 def book(seed: int = 7) -> tuple[Clock, TaskTokens[str]]:
-    clock = Clock()
-    clock.freeze(1_000_000.0)
+    clock = Clock()  # not frozen: freezing would patch the process's time until unfrozen
     ids = IdSource(seed)
     return clock, TaskTokens(clock, lambda: ids.alnum(40))
 
