@@ -81,3 +81,32 @@ def test_create_state_machine_names_every_error_with_its_code_and_location(sfn: 
         "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: B at /States/A/Next, "
         'MISSING_TRANSITION_TARGET: State "C" is not reachable. at /States/C\''
     )  # the NO_DOLLAR warning on A's Parameters is not an error
+
+
+@pytest.mark.requires_api("stepfunctions", "ValidateStateMachineDefinition")
+@pytest.mark.parametrize(
+    ("text", "code", "location"),
+    [
+        (
+            '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}, "A": {"Type": "Succeed"}}}',
+            "DUPLICATE_STATE_NAME",
+            "/States/A",
+        ),
+        ("  ", "MISSING_DESCRIPTION", None),
+        ("null", "MISSING_DESCRIPTION", None),
+        (
+            json.dumps({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "my-function", "End": True}}}),
+            "INVALID_RESOURCE",
+            "/States/T/Resource",
+        ),
+        (json.dumps({"StartAt": "A" * 81, "States": {"A" * 81: {"Type": "Succeed"}}}), "INVALID_STATE_NAME", None),
+    ],
+)
+def test_aws_error_codes(sfn: Any, text: str, code: str, location: str | None) -> None:
+    answer = sfn.validate_state_machine_definition(definition=text)
+    assert answer["result"] == "FAIL"
+    (found,) = [d for d in answer["diagnostics"] if d["code"] == code]
+    if location is not None:
+        assert found["location"] == location
+    with pytest.raises(sfn.exceptions.InvalidDefinition, match=code):
+        sfn.create_state_machine(name="coded", definition=text, roleArn=ROLE)

@@ -257,9 +257,17 @@ class _Checker:
                         at,
                     )
         outer, self.outer = self.outer, self.outer | mine
+        for name in getattr(states, "repeated", ()):
+            # AWS's code; json keeps the last state of a name, AWS refuses them all.
+            self.add("DUPLICATE_STATE_NAME", f'Duplicate State name: "{name}"', f"{where}/States/{name}")
         for name, state in states.items():
-            if len(name) > 80:
-                self.add(SCHEMA, "State names must be at most 80 characters", f"{where}/States/{name}")
+            if len(name) > 80 or not name.strip() or any(ord(ch) < 0x20 for ch in name):
+                # Assumption: AWS's naming convention for states is 1 to 80 characters, no control characters.
+                self.add(
+                    "INVALID_STATE_NAME",
+                    "State names must be 1 to 80 characters with no control characters",
+                    f"{where}/States/{name}",
+                )
             self.state(name, state, f"{where}/States/{name}", states)
         self.outer = outer
         if ok_start and node["StartAt"] not in states:
@@ -548,6 +556,9 @@ class _Checker:
     def state_task(self, name: str, state: dict[str, Any], where: str) -> None:
         if not self.require(state, "Resource", where):
             return
+        if not isinstance(state["Resource"], str) or not state["Resource"].startswith("arn:"):
+            self.add("INVALID_RESOURCE", f"The Resource {state['Resource']!r} is not a valid ARN", f"{where}/Resource")
+            return
         resource = classify(str(state["Resource"]))
         if resource.kind == "unsupported" and not self.mocked(name):
             self.add(
@@ -827,10 +838,26 @@ def _targets_with_location(state: dict[str, Any], where: str) -> list[tuple[Any,
     return out
 
 
+class _Object(dict[str, Any]):
+    """A JSON object that remembers the keys its text gave more than once (json keeps the last)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Object:
+    out = _Object(pairs)
+    if len(out) != len(pairs):
+        keys = [key for key, _ in pairs]
+        out.repeated = tuple(key for key in out if keys.count(key) > 1)
+    return out
+
+
 def parse_definition(text: str) -> tuple[Any, list[Diagnostic]]:
-    """The definition as JSON, or the diagnostic AWS gives for text that is not JSON."""
+    """The definition as JSON, or the diagnostic AWS gives for text that is empty or not JSON."""
+    if not text.strip() or text.strip() == "null":
+        return None, [("MISSING_DESCRIPTION", "The state machine definition is empty", None)]
     try:
-        return json.loads(text), []
+        return json.loads(text, object_pairs_hook=_object), []
     except ValueError as error:
         return None, [("INVALID_JSON_DESCRIPTION", str(error), None)]
 
