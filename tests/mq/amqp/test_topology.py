@@ -89,6 +89,12 @@ def test_predeclared_exchanges_and_the_default_one_refuse_what_rabbitmq_refuses(
         "ACCESS_REFUSED - operation not permitted on the default exchange",
     )
     channel = connection.channel()
+    channel.exchange_declare("amq.direct", "direct", durable=True)  # an existing one declares as any other
+    assert closed_by(channel, lambda: channel.exchange_delete("amq.direct")) == (
+        403,
+        "ACCESS_REFUSED - deletion of system exchange 'amq.direct' in vhost '/' not allowed",
+    )
+    channel = connection.channel()
     assert closed_by(channel, lambda: channel.queue_declare("amq.q")) == (
         403,
         "ACCESS_REFUSED - queue name 'amq.q' contains reserved prefix 'amq.*'",
@@ -117,7 +123,7 @@ def test_declaring_again_with_other_properties_is_a_precondition_failure(connect
     assert closed_by(channel, lambda: channel.queue_declare("ttl", arguments={"x-message-ttl": 2000})) == (
         406,
         "PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'ttl' in vhost '/': "
-        "received the value '2000' of type 'signedint' but current is the value '1000' of type 'signedint'",
+        "received '2000' but current is '1000'",
     )
 
 
@@ -222,3 +228,13 @@ def test_purge_and_delete_with_if_unused_and_if_empty(connect: Connect) -> None:
     channel.basic_recover(requeue=True)
     assert channel.queue_delete("jobs").method.message_count == 1
     assert channel.queue_delete("jobs").method.message_count == 0  # deleting what is gone succeeds
+
+
+def test_an_unknown_exchange_type_closes_the_connection(connect: Connect) -> None:
+    channel = connect().channel()
+    with pytest.raises(pika.exceptions.ConnectionClosedByBroker) as closed:
+        channel.exchange_declare("orders", "nonsense")
+    assert (closed.value.reply_code, closed.value.reply_text) == (
+        503,
+        "COMMAND_INVALID - unknown exchange type 'nonsense'",
+    )

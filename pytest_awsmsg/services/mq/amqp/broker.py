@@ -64,14 +64,15 @@ class RabbitBroker:
             self.exchange(name, method)
             return
         if kind not in EXCHANGE_TYPES:
-            raise AmqpError("COMMAND_INVALID", f"invalid exchange type '{kind}'", method)
-        if name.startswith("amq."):
-            raise AmqpError("ACCESS_REFUSED", f"exchange name '{name}' contains reserved prefix 'amq.*'", method)
+            raise AmqpError("COMMAND_INVALID", f"unknown exchange type '{kind}'", method)
         if name == "":
             raise AmqpError("ACCESS_REFUSED", "operation not permitted on the default exchange", method)
         wanted = Exchange(name, kind, method.durable, method.auto_delete, method.internal, dict(method.arguments or {}))
         found = self.exchanges.get(name)
         if found is None:
+            # RabbitMQ refuses to create amq.* exchanges; declaring an existing one is an ordinary redeclare.
+            if name.startswith("amq."):
+                raise AmqpError("ACCESS_REFUSED", f"exchange name '{name}' contains reserved prefix 'amq.*'", method)
             self.exchanges[name] = wanted
             return
         for arg, mine, theirs in (
@@ -88,8 +89,10 @@ class RabbitBroker:
                 )
 
     def delete_exchange(self, name: str, if_unused: bool, method: Any) -> None:
-        if name == "" or name.startswith("amq."):
-            raise AmqpError("ACCESS_REFUSED", f"operation not permitted on exchange '{name}' in vhost '/'", method)
+        if name == "":
+            raise AmqpError("ACCESS_REFUSED", "operation not permitted on the default exchange", method)
+        if name.startswith("amq.") and name in self.exchanges:
+            raise AmqpError("ACCESS_REFUSED", f"deletion of system exchange '{name}' in vhost '/' not allowed", method)
         found = self.exchanges.get(name)
         if found is None:
             return  # RabbitMQ 3.x: deleting what is not there succeeds
@@ -185,10 +188,14 @@ class RabbitBroker:
                     method,
                 )
         for arg in sorted(set(arguments) | set(queue.arguments)):
-            if arg in _COMPARED and _canonical(arg, arguments.get(arg)) != _canonical(arg, queue.arguments.get(arg)):
+            given, held = arguments.get(arg), queue.arguments.get(arg)
+            if arg in _COMPARED and _canonical(arg, given) != _canonical(arg, held):
+                # RabbitMQ names the types only when one side lacks the argument.
+                both = given is not None and held is not None
+                received, current = (f"'{given}'", f"'{held}'") if both else (_typed(given), _typed(held))
                 raise precondition(
                     f"inequivalent arg '{arg}' for queue '{queue.name}' in vhost '/': "
-                    f"received {_typed(arguments.get(arg))} but current is {_typed(queue.arguments.get(arg))}",
+                    f"received {received} but current is {current}",
                     method,
                 )
 
@@ -481,14 +488,7 @@ def _show(value: Any) -> str:
 def _typed(value: Any) -> str:
     if value is None:
         return "none"
-    if isinstance(value, bool):
-        kind = "bool"
-    elif isinstance(value, int):
-        kind = "signedint" if -(2**31) <= value < 2**31 else "long"
-    elif isinstance(value, str):
-        kind = "longstr"
-    else:
-        kind = type(value).__name__
+    kind = _kind(value)
     shown = str(value).lower() if isinstance(value, bool) else str(value)
     return f"the value '{shown}' of type '{kind}'"
 
@@ -502,21 +502,25 @@ def _validate_arguments(name: str, method: Any, arguments: dict[str, Any]) -> No
         if value is None:
             continue
         if not isinstance(value, int) or isinstance(value, bool):
-            raise invalid(arg, f"{{unacceptable_type,{_kind(value)}}}")
+            raise invalid(arg, f'"expected integer, got {_kind(value)}"')
         if value < minimum:
             raise invalid(arg, "{value_zero,0}" if value == 0 else f"{{value_negative,{value}}}")
-    for arg in ("x-dead-letter-exchange", "x-dead-letter-routing-key", "x-overflow", "x-queue-type"):
+    for arg in ("x-dead-letter-exchange", "x-dead-letter-routing-key"):
+        value = arguments.get(arg)
+        if value is not None and not isinstance(value, str):
+            raise precondition(f"invalid type '{_kind(value)}' for arg '{arg}' in queue '{name}' in vhost '/'", method)
+    for arg in ("x-overflow", "x-queue-type"):
         value = arguments.get(arg)
         if value is not None and not isinstance(value, str):
             raise invalid(arg, f"{{unacceptable_type,{_kind(value)}}}")
     if "x-dead-letter-routing-key" in arguments and "x-dead-letter-exchange" not in arguments:
-        raise invalid("x-dead-letter-routing-key", "{missing_dead_letter_exchange}")  # assumption: RabbitMQ's term
+        raise invalid("x-dead-letter-routing-key", "routing_key_but_no_dlx_defined")
     overflow = arguments.get("x-overflow")
     if overflow is not None and overflow not in _OVERFLOW:
-        raise invalid("x-overflow", f'{{unknown_overflow_type,<<"{overflow}">>}}')
+        raise invalid("x-overflow", "invalid_overflow")
     kind = arguments.get("x-queue-type", "classic")
     if kind not in _QUEUE_TYPES:
-        raise invalid("x-queue-type", f'{{unsupported_queue_type,<<"{kind}">>}}')
+        raise invalid("x-queue-type", f"\"unsupported queue type '{kind}'\"")
     if kind in ("quorum", "stream"):
         for flag, bad in (
             ("non-durable", not method.durable),
@@ -528,12 +532,19 @@ def _validate_arguments(name: str, method: Any, arguments: dict[str, Any]) -> No
 
 
 def _kind(value: Any) -> str:
+    """The AMQP field type RabbitMQ names in errors (ints as pika and most clients encode them)."""
     if isinstance(value, bool):
         return "bool"
+    if isinstance(value, int):
+        return "signedint" if -(2**31) <= value < 2**31 else "long"
     if isinstance(value, str):
         return "longstr"
     if isinstance(value, float):
         return "double"
+    if isinstance(value, dict):
+        return "table"
+    if isinstance(value, list):
+        return "array"
     return type(value).__name__
 
 
