@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from pamqp import body, commands, exceptions, frame, header, heartbeat
 from pamqp.base import Frame as Method
@@ -26,7 +26,17 @@ _METHOD, _CONTENT_HEADER, _BODY, _HEARTBEAT = 1, 2, 3, 8
 
 Inbound = Method | header.ContentHeader | body.ContentBody | heartbeat.Heartbeat
 
-__all__ = ["FRAME_MIN_SIZE", "PROTOCOL_HEADER", "FrameReader", "Inbound", "Method", "content", "encode"]
+__all__ = [
+    "FRAME_MIN_SIZE",
+    "PROTOCOL_HEADER",
+    "FrameReader",
+    "Inbound",
+    "Method",
+    "content",
+    "encode",
+    "short",
+    "unchecked",
+]
 
 
 class FrameReader:
@@ -71,6 +81,32 @@ def _decode(kind: int, channel: int, raw: bytes) -> Inbound:
     if isinstance(decoded, header.ProtocolHeader):
         raise AmqpError("FRAME_ERROR", "protocol header in the middle of the stream")
     return decoded
+
+
+_M = TypeVar("_M", bound=Method)
+_UNCHECKED: dict[type[Any], type[Any]] = {}
+
+
+def unchecked(cls: type[_M]) -> type[_M]:
+    """``cls`` without pamqp's checks of names against the spec's ASCII pattern.
+
+    RabbitMQ takes any name that fits a shortstr (``é-queue``, control
+    characters: checked against 3.10) and echoes it in DeclareOk, Deliver,
+    GetOk, Return...; pamqp refuses to build those answers (ValueError).
+    """
+    found = _UNCHECKED.get(cls)
+    if found is None:
+        found = _UNCHECKED[cls] = type(cls.__name__, (cls,), {"validate": _no_checks})
+    return found
+
+
+def _no_checks(self: Any) -> None:
+    return None
+
+
+def short(text: str) -> str:
+    """``text`` cut to a shortstr's 255 bytes (a reply text naming a long non-ASCII name)."""
+    return text.encode()[:255].decode("utf-8", "ignore")
 
 
 def encode(channel: int, value: Any) -> bytes:

@@ -24,7 +24,7 @@ from pamqp import body, commands, decode, header, heartbeat
 from ....core.containment import note
 from .broker import RabbitBroker
 from .errors import AmqpError, precondition
-from .framing import PROTOCOL_HEADER, FrameReader, Inbound, Method, content, encode
+from .framing import PROTOCOL_HEADER, FrameReader, Inbound, Method, content, encode, short, unchecked
 from .model import Consumer, Message, Queue
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ class AmqpSession:
         if self.phase in ("header", "closed"):
             self._hang_up()
             return
-        self.send_method(0, Connection_.Close(error.code, error.text[:255], error.class_id, error.method_id))
+        self.send_method(0, Connection_.Close(error.code, short(error.text), error.class_id, error.method_id))
         self._release()
         if hang_up:
             self._hang_up()
@@ -362,7 +362,7 @@ class Channel:
         """A channel error: Channel.Close with RabbitMQ's code and text; the channel's deliveries go back."""
         self.session.link.record(f"ch{self.number} closing: {error.code} {error.text}")
         self.session.send_method(
-            self.number, Channel_.Close(error.code, error.text[:255], error.class_id, error.method_id)
+            self.number, Channel_.Close(error.code, short(error.text), error.class_id, error.method_id)
         )
         self.release()
         self.closing = True
@@ -454,7 +454,7 @@ class Channel:
     def _queue_declare(self, method: Any) -> None:
         queue = self.broker.declare_queue(method, self.session)
         self.last_queue = queue.name
-        self.reply(method, commands.Queue.DeclareOk(queue.name, len(queue.messages), len(queue.consumers)))
+        self.reply(method, unchecked(commands.Queue.DeclareOk)(queue.name, len(queue.messages), len(queue.consumers)))
 
     def _queue_bind(self, method: Any) -> None:
         name = self._queue_name(method.queue, method)
@@ -500,7 +500,7 @@ class Channel:
         if tag in self.consumers:
             raise AmqpError("NOT_ALLOWED", f"attempt to reuse consumer tag '{tag}'", method)
         consumer = Consumer(tag, queue, self, method.no_ack, method.exclusive, self.prefetch)
-        self.reply(method, Basic.ConsumeOk(tag))
+        self.reply(method, unchecked(Basic.ConsumeOk)(tag))
         self.broker.add_consumer(consumer, method)
         self.consumers[tag] = consumer
 
@@ -508,7 +508,7 @@ class Channel:
         consumer = self.consumers.pop(method.consumer_tag, None)
         if consumer is not None:
             self.broker.remove_consumer(consumer)
-        self.reply(method, Basic.CancelOk(method.consumer_tag))
+        self.reply(method, unchecked(Basic.CancelOk)(method.consumer_tag))
 
     def has_room(self, consumer: Consumer) -> bool:
         if self.closing:
@@ -521,7 +521,9 @@ class Channel:
 
     def deliver(self, consumer: Consumer, queue: Queue, message: Message) -> None:
         tag = self._track(queue, message, consumer, acked=not consumer.no_ack)
-        deliver = Basic.Deliver(consumer.tag, tag, message.redelivered, message.exchange, message.routing_key)
+        deliver = unchecked(Basic.Deliver)(
+            consumer.tag, tag, message.redelivered, message.exchange, message.routing_key
+        )
         self.session.send(content(self.number, deliver, message.properties, message.body, self.session.frame_max))
 
     def cancelled(self, consumer: Consumer) -> None:
@@ -529,7 +531,7 @@ class Channel:
         if self.consumers.pop(consumer.tag, None) is None:
             return
         if self.session.client_capabilities.get("consumer_cancel_notify") and not self.closing:
-            self.session.send_method(self.number, Basic.Cancel(consumer.tag, True))
+            self.session.send_method(self.number, unchecked(Basic.Cancel)(consumer.tag, True))
 
     def _track(self, queue: Queue, message: Message, consumer: Consumer | None, *, acked: bool) -> int:
         """The next delivery tag; the delivery waits for its ack unless it was sent with no-ack."""
@@ -549,7 +551,9 @@ class Channel:
             self.session.send_method(self.number, Basic.GetEmpty())
             return
         tag = self._track(queue, message, None, acked=not method.no_ack)
-        get_ok = Basic.GetOk(tag, message.redelivered, message.exchange, message.routing_key, len(queue.messages))
+        get_ok = unchecked(Basic.GetOk)(
+            tag, message.redelivered, message.exchange, message.routing_key, len(queue.messages)
+        )
         self.session.send(content(self.number, get_ok, message.properties, message.body, self.session.frame_max))
 
     # -- acknowledging ---------------------------------------------------------------------------
@@ -644,7 +648,7 @@ class Channel:
         def route() -> None:
             routed, refused = self.broker.publish(exchange, method.routing_key, properties, data)
             if not routed and method.mandatory:
-                returned = Basic.Return(312, "NO_ROUTE", method.exchange, method.routing_key)
+                returned = unchecked(Basic.Return)(312, "NO_ROUTE", method.exchange, method.routing_key)
                 self.session.send(content(self.number, returned, properties, data, self.session.frame_max))
             if self.confirming:
                 answer = Basic.Nack(seq, False, False) if refused else Basic.Ack(seq, False)

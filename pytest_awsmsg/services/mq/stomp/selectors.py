@@ -338,6 +338,10 @@ def _arith(op: str, left: Node, right: Node) -> Node:
     return run
 
 
+def _nothing(name: str) -> Value:
+    return None
+
+
 class Selector:
     """A parsed selector; :meth:`matches` is true only where the expression is TRUE."""
 
@@ -345,11 +349,19 @@ class Selector:
         self.text = text
         try:
             self._root = _Parser(text).parse()
+            # Parsing recurses per parenthesis or NOT, evaluating per AND/OR: a selector too deep for
+            # Python's stack is refused here (ActiveMQ's Java stack takes deeper ones), never mid-delivery.
+            self._root(_nothing)
         except SelectorError as error:
             raise SelectorError(f"{error} in selector [{text}]") from None
+        except RecursionError:
+            raise SelectorError(f"nested too deeply in selector [{text[:100]}...]") from None
 
     def matches(self, values: Mapping[str, Value]) -> bool:
-        return self._root(values.get) is True
+        try:
+            return self._root(values.get) is True
+        except RecursionError:  # evaluated at a deeper stack than the trial run: unknown, so no match
+            return False
 
     def __repr__(self) -> str:
         return f"Selector({self.text!r})"
