@@ -582,3 +582,23 @@ def _subscribe_with(aws: Cloud, selector: str) -> None:
     assert error.body.startswith(b"javax.jms.InvalidSelectorException: ")
     assert not transport.closed  # as any selector that does not parse: the connection carries on
     engine.usable(0)
+
+
+def test_max_length_bytes_drops_the_oldest_messages(aws: Cloud) -> None:
+    """x-max-length-bytes counts ready bodies: the oldest go first (the check ``_full`` makes per publish)."""
+    engine = AmqpEngine(aws)
+    session, transport, _ = engine.session()
+    limited = commands.Queue.Declare(queue="small", arguments={"x-max-length-bytes": 10})
+    for data in (
+        *_amqp_handshake(),
+        _m(1, commands.Channel.Open()),
+        _m(1, limited),
+        *(_publish(1, "", "small", body) for body in (b"1111", b"2222", b"3333")),
+        _m(1, commands.Queue.Declare(queue="small", passive=True)),
+        _m(1, commands.Basic.Get(queue="small", no_ack=True)),
+    ):
+        session.data_received(data)
+    written = [v for _, v in _amqp_frames(bytes(transport.out))]
+    counted = [v.message_count for v in written if isinstance(v, commands.Queue.DeclareOk)]
+    assert counted == [0, 2]
+    assert written[-1].value == b"2222"

@@ -317,11 +317,12 @@ class RabbitBroker:
         return True
 
     def _full(self, queue: Queue, extra: Message | None = None) -> bool:
-        count, size = len(queue.messages), queue.ready_bytes
-        if extra is not None:
-            count, size = count + 1, size + len(extra.body)
         limit, limit_bytes = queue.argument("x-max-length"), queue.argument("x-max-length-bytes")
-        return (isinstance(limit, int) and count > limit) or (isinstance(limit_bytes, int) and size > limit_bytes)
+        if isinstance(limit, int) and len(queue.messages) + (extra is not None) > limit:
+            return True
+        if not isinstance(limit_bytes, int):
+            return False  # summing the ready bodies on every publish made a burst quadratic
+        return queue.ready_bytes + (len(extra.body) if extra is not None else 0) > limit_bytes
 
     def requeue(self, queue: Queue, messages: Iterable[Message]) -> None:
         """Put messages back where they were (by arrival), marked redelivered."""

@@ -31,6 +31,7 @@ STOMP clients (each point checked against a real 5.17 broker with
 from __future__ import annotations
 
 import base64
+import bisect
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -245,8 +246,7 @@ class ActiveMqState:
                 self.dispatch_consumer(consumer)
 
     def _enqueue(self, queue: Queue, message: Message) -> None:
-        queue.messages.append(message)
-        queue.messages.sort(key=lambda m: m.seq)
+        bisect.insort(queue.messages, message, key=lambda m: m.seq)  # after equal seqs, as a stable sort put it
         self._watch_expiry(message, None)
 
     def _watch_expiry(self, message: Message, consumer: Consumer | None) -> None:
