@@ -593,7 +593,7 @@ def test_max_length_bytes_drops_the_oldest_messages(aws: Cloud) -> None:
         *_amqp_handshake(),
         _m(1, commands.Channel.Open()),
         _m(1, limited),
-        *(_publish(1, "", "small", body) for body in (b"1111", b"2222", b"3333")),
+        *(_publish(1, "", "small", payload) for payload in (b"1111", b"2222", b"3333")),
         _m(1, commands.Queue.Declare(queue="small", passive=True)),
         _m(1, commands.Basic.Get(queue="small", no_ack=True)),
     ):
