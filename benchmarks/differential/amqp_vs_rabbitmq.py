@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import socket
 import ssl
+import struct
 import sys
 import time
 from collections.abc import Callable
@@ -28,8 +30,12 @@ from urllib.parse import urlsplit
 import boto3
 import pika
 import pika.exceptions
+from pamqp import body as pamqp_body
+from pamqp import commands
+from pamqp import frame as pamqp_frame
 
 from pytest_awsmsg import fake_aws
+from pytest_awsmsg.services.mq.amqp.framing import PROTOCOL_HEADER
 
 Connect = Callable[..., pika.BlockingConnection]
 Wait = Callable[[float], None]
@@ -37,6 +43,8 @@ Scenario = Callable[[Connect, Wait], list[Any]]
 
 # Where the kit differs on purpose: reported, not counted.
 KNOWN: dict[str, str] = {
+    "unknown_method": "RabbitMQ 3.10 says nothing to a method of an unknown class; the kit closes with 503",
+    "handshake_refusals": "RabbitMQ 3.10 falls silent on these handshake errors; the kit closes with a reason",
     "server_properties": "the kit reports the broker's engine version (3.13 on Amazon MQ), not the local 3.10",
 }
 
@@ -371,6 +379,169 @@ def consumers_prefetch_and_requeue_on_close(connect: Connect, wait: Wait) -> lis
     return out
 
 
+# -- raw frames: what a broken client gets -----------------------------------------------------------
+
+RawOpen = Callable[[], socket.socket]
+RAW_SCENARIOS: dict[str, Callable[[RawOpen, str, str], list[Any]]] = {}
+
+
+def raw_scenario(function: Callable[[RawOpen, str, str], list[Any]]) -> Callable[[RawOpen, str, str], list[Any]]:
+    RAW_SCENARIOS[function.__name__] = function
+    return function
+
+
+def frames(sock: socket.socket, data: bytes = b"") -> list[Any]:
+    """Send ``data``, then read frames until the broker hangs up or falls silent (bounded real wait)."""
+    if data:
+        with contextlib.suppress(OSError):  # the broker may hang up before it has read everything
+            sock.sendall(data)
+    out: list[Any] = []
+    buffer = b""
+    sock.settimeout(1.5)
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except (TimeoutError, OSError):
+            chunk = b""
+        if not chunk:
+            # RabbitMQ may keep the socket open a while after Close-Ok, the kit hangs up: the client hears no more.
+            out.append("end")
+            return out
+        buffer += chunk
+        while buffer:
+            if buffer.startswith(b"AMQP"):
+                out.append(("header", buffer[:8]))
+                buffer = buffer[8:]
+                continue
+            try:
+                used, _, value = pamqp_frame.unmarshal(buffer)
+            except Exception:
+                break
+            buffer = buffer[used:]
+            if isinstance(value, commands.Connection.Close | commands.Channel.Close):
+                out.append((value.name, value.reply_code, value.reply_text, value.class_id, value.method_id))
+                if isinstance(value, commands.Connection.Close):
+                    with contextlib.suppress(OSError):
+                        sock.sendall(pamqp_frame.marshal(commands.Connection.CloseOk(), 0))
+            elif value.name not in ("Connection.Start", "Connection.Tune", "Connection.OpenOk", "Channel.OpenOk"):
+                out.append(value.name)
+
+
+def handshake(sock: socket.socket, user: str, password: str, channel: bool = True) -> None:
+    sock.settimeout(5)
+    sock.sendall(PROTOCOL_HEADER)
+    _read_until(sock, commands.Connection.Start)
+    sock.sendall(pamqp_frame.marshal(commands.Connection.StartOk({}, "PLAIN", f"\0{user}\0{password}"), 0))
+    _read_until(sock, commands.Connection.Tune)
+    sock.sendall(pamqp_frame.marshal(commands.Connection.TuneOk(2047, 131072, 0), 0))
+    sock.sendall(pamqp_frame.marshal(commands.Connection.Open("/"), 0))
+    _read_until(sock, commands.Connection.OpenOk)
+    if channel:
+        sock.sendall(pamqp_frame.marshal(commands.Channel.Open(), 1))
+        _read_until(sock, commands.Channel.OpenOk)
+
+
+def _read_until(sock: socket.socket, kind: type) -> None:
+    buffer = b""
+    while True:
+        buffer += sock.recv(65536)
+        while len(buffer) >= 8:
+            used, _, value = pamqp_frame.unmarshal(buffer)
+            buffer = buffer[used:]
+            if isinstance(value, kind):
+                return
+
+
+@raw_scenario
+def malformed_frames(open_socket: RawOpen, user: str, password: str) -> list[Any]:
+    cases = {
+        "bad frame end": struct.pack(">BHI", 1, 1, 4) + b"\x00\x0a\x00\x0b" + b"\x00",
+        "unknown frame type": struct.pack(">BHI", 9, 1, 0) + b"\xce",
+        "truncated arguments": struct.pack(">BHI", 1, 1, 6) + b"\x00\x32\x00\x0a\x00\x00" + b"\xce",
+        "frame too large": struct.pack(">BHI", 3, 1, 200_000) + b"x" * 200_000 + b"\xce",
+        "body without publish": pamqp_frame.marshal(pamqp_body.ContentBody(b"x"), 1),
+        "method inside content": pamqp_frame.marshal(commands.Basic.Publish(exchange="", routing_key="q"), 1)
+        + pamqp_frame.marshal(commands.Basic.Qos(prefetch_count=1), 1),
+        "second channel open": pamqp_frame.marshal(commands.Channel.Open(), 1),
+        "unopened channel": pamqp_frame.marshal(commands.Queue.Declare(queue="q"), 2),
+        "heartbeat on a channel": struct.pack(">BHI", 8, 1, 0) + b"\xce",
+        "connection method on a channel": pamqp_frame.marshal(commands.Connection.Open("/"), 1),
+        "channel method on channel 0": pamqp_frame.marshal(commands.Queue.Declare(queue="q"), 0),
+    }
+    out = []
+    for name, data in cases.items():
+        sock = open_socket()
+        handshake(sock, user, password)
+        out.append((name, frames(sock, data)))
+        sock.close()
+    return out
+
+
+@raw_scenario
+def unknown_method(open_socket: RawOpen, user: str, password: str) -> list[Any]:
+    sock = open_socket()
+    handshake(sock, user, password)
+    return [frames(sock, struct.pack(">BHI", 1, 1, 4) + b"\x00\x63\x00\x01" + b"\xce")]
+
+
+@raw_scenario
+def handshake_misuse(open_socket: RawOpen, user: str, password: str) -> list[Any]:
+    out = []
+    sock = open_socket()
+    out.append(("AMQP 1.0 header", frames(sock, b"AMQP\x00\x01\x00\x00")))
+    sock = open_socket()
+    out.append(("HTTP", frames(sock, b"GET / HTTP/1.1\r\n\r\n")))
+    sock = open_socket()
+    sock.sendall(PROTOCOL_HEADER)
+    _read_until(sock, commands.Connection.Start)
+    out.append(
+        (
+            "wrong password, no capability",
+            frames(sock, pamqp_frame.marshal(commands.Connection.StartOk({}, "PLAIN", f"\0{user}\0wrong"), 0)),
+        )
+    )
+    sock = open_socket()
+    sock.sendall(PROTOCOL_HEADER)
+    _read_until(sock, commands.Connection.Start)
+    capable: dict[str, Any] = {"capabilities": {"authentication_failure_close": True}}
+    out.append(
+        (
+            "wrong password",
+            frames(sock, pamqp_frame.marshal(commands.Connection.StartOk(capable, "PLAIN", f"\0{user}\0wrong"), 0)),
+        )
+    )
+    sock = open_socket()
+    handshake(sock, user, password, channel=False)
+    out.append(("heartbeat", frames(sock, struct.pack(">BHI", 8, 0, 0) + b"\xce")))
+    return out
+
+
+@raw_scenario
+def handshake_refusals(open_socket: RawOpen, user: str, password: str) -> list[Any]:
+    out = []
+    capable: dict[str, Any] = {"capabilities": {"authentication_failure_close": True}}
+    sock = open_socket()
+    sock.sendall(PROTOCOL_HEADER)
+    _read_until(sock, commands.Connection.Start)
+    out.append(
+        (
+            "unknown mechanism",
+            frames(sock, pamqp_frame.marshal(commands.Connection.StartOk(capable, "EXTERNAL", ""), 0)),
+        )
+    )
+    sock = open_socket()
+    sock.sendall(PROTOCOL_HEADER)
+    _read_until(sock, commands.Connection.Start)
+    out.append(("channel before login", frames(sock, pamqp_frame.marshal(commands.Channel.Open(), 1))))
+    sock = open_socket()
+    sock.sendall(PROTOCOL_HEADER)
+    _read_until(sock, commands.Connection.Start)
+    sock.sendall(pamqp_frame.marshal(commands.Connection.StartOk(capable, "PLAIN", f"\0{user}\0{password}"), 0))
+    _read_until(sock, commands.Connection.Tune)
+    out.append(("tiny frame_max", frames(sock, pamqp_frame.marshal(commands.Connection.TuneOk(2047, 1024, 0), 0))))
+    return out
+
+
 # -- running ------------------------------------------------------------------------------------------
 
 
@@ -441,12 +612,19 @@ def run_real(url: str) -> dict[str, Any]:
                     with contextlib.suppress(pika.exceptions.AMQPError):
                         connection.close()
             opened.clear()
+
+    def open_socket() -> socket.socket:
+        return socket.create_connection((parameters.host, parameters.port), timeout=5)
+
+    user, password = parameters.credentials.username, parameters.credentials.password
+    for name, raw in RAW_SCENARIOS.items():
+        results[name] = normalise(raw(open_socket, user, password))
     return results
 
 
 def run_kit() -> dict[str, Any]:
     results = {}
-    for name, function in SCENARIOS.items():
+    for name in [*SCENARIOS, *RAW_SCENARIOS]:
         with fake_aws() as aws:
             aws.mq.set_durations(create=0)
             mq = boto3.client("mq", region_name="us-east-1")
@@ -483,8 +661,15 @@ def run_kit() -> dict[str, Any]:
             def wait(seconds: float) -> None:
                 aws.clock.advance(seconds=seconds)
 
+            def open_socket(host: str = host, port: int = port) -> socket.socket:
+                raw = socket.create_connection((host, port), timeout=5)
+                return ssl.create_default_context().wrap_socket(raw, server_hostname=host)
+
             try:
-                results[name] = normalise(function(connect, wait))
+                if name in RAW_SCENARIOS:
+                    results[name] = normalise(RAW_SCENARIOS[name](open_socket, "app", "app-password-1"))
+                else:
+                    results[name] = normalise(SCENARIOS[name](connect, wait))
             finally:
                 for connection in opened:
                     if connection.is_open:
@@ -499,11 +684,13 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="print every scenario's answers")
     parser.add_argument("-k", dest="only", default="", help="only scenarios whose name contains this")
     args = parser.parse_args()
-    for name in [n for n in SCENARIOS if args.only not in n]:
-        del SCENARIOS[name]
+    for table in (SCENARIOS, RAW_SCENARIOS):
+        for name in [n for n in table if args.only not in n]:
+            del table[name]
     real, kit = run_real(args.url), run_kit()
     differ = 0
-    for name in SCENARIOS:
+    names = [*SCENARIOS, *RAW_SCENARIOS]
+    for name in names:
         same = real[name] == kit[name]
         known = KNOWN.get(name)
         label = "same" if same else ("known" if known else "DIFFERS")
@@ -516,7 +703,7 @@ def main() -> int:
             if known:
                 print(f"    ({known})")
         differ += not same and not known
-    print(f"{len(SCENARIOS) - differ}/{len(SCENARIOS)} scenarios agree")
+    print(f"{len(names) - differ}/{len(names)} scenarios agree")
     return 1 if differ else 0
 
 

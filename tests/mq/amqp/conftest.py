@@ -105,12 +105,12 @@ class RawClient:
         assert isinstance(found[1], kind), found
         return found[1]
 
-    def handshake(self, user: str = USER, password: str = PASSWORD) -> None:
+    def handshake(self, user: str = USER, password: str = PASSWORD, heartbeat: int = 0) -> None:
         self.send(PROTOCOL_HEADER)
         self.expect(commands.Connection.Start)
         self.send_method(0, commands.Connection.StartOk({}, "PLAIN", f"\0{user}\0{password}"))
         tune = self.expect(commands.Connection.Tune)
-        self.send_method(0, commands.Connection.TuneOk(tune.channel_max, tune.frame_max, 0))
+        self.send_method(0, commands.Connection.TuneOk(tune.channel_max, tune.frame_max, heartbeat))
         self.send_method(0, commands.Connection.Open("/"))
         self.expect(commands.Connection.OpenOk)
 

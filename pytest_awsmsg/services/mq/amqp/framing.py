@@ -51,14 +51,19 @@ class FrameReader:
         while len(self._buffer) >= _HEADER.size:
             kind, channel, size = _HEADER.unpack_from(self._buffer)
             if kind not in (_METHOD, _CONTENT_HEADER, _BODY, _HEARTBEAT):
-                raise AmqpError("FRAME_ERROR", f"type {kind}, unknown frame type")
+                raise AmqpError("FRAME_ERROR", f"type {kind}, all octets = <<>>: unknown_frame")
             if size + 8 > self.frame_max:
-                raise AmqpError("FRAME_ERROR", f"type {kind}, frame_too_large: {size} > {self.frame_max - 8}")
+                limit = self.frame_max - 8
+                raise AmqpError("FRAME_ERROR", f"type {kind}, all octets = <<>>: {{frame_too_large,{size},{limit}}}")
             end = _HEADER.size + size
             if len(self._buffer) < end + 1:
                 return
             if self._buffer[end] != _FRAME_END:
-                raise AmqpError("FRAME_ERROR", f"type {kind}, invalid frame end marker {self._buffer[end]}")
+                octets = erlang_binary(bytes(self._buffer[_HEADER.size : end]))
+                marker = self._buffer[end]
+                raise AmqpError(
+                    "FRAME_ERROR", f"type {kind}, all octets = {octets}: {{invalid_frame_end_marker,{marker}}}"
+                )
             raw = bytes(self._buffer[: end + 1])
             del self._buffer[: end + 1]
             yield channel, _decode(kind, channel, raw)
@@ -67,17 +72,22 @@ class FrameReader:
 def _decode(kind: int, channel: int, raw: bytes) -> Inbound:
     if kind == _HEARTBEAT:
         if channel != 0:
-            raise AmqpError("FRAME_ERROR", "heartbeat frame on a channel other than 0")
+            raise AmqpError("UNEXPECTED_FRAME", "type 8, all octets = <<>>")
         return heartbeat.Heartbeat()
-    if kind == _METHOD and len(raw) >= 11:
+    index = 0
+    if kind == _METHOD and len(raw) >= 12:
         index = struct.unpack_from(">I", raw, 7)[0]
         if index not in commands.INDEX_MAPPING:
+            # Assumption: RabbitMQ 3.10 says nothing here (the differential script shows it); the kit closes
+            # the connection with COMMAND_INVALID rather than leave the client waiting.
             raise AmqpError("COMMAND_INVALID", f"unknown method: class {index >> 16}, method {index & 0xFFFF}")
     try:
         _, _, decoded = frame.unmarshal(raw)
-    except (exceptions.UnmarshalingException, ValueError, struct.error, UnicodeDecodeError, IndexError) as error:
-        name = "SYNTAX_ERROR" if kind == _METHOD else "FRAME_ERROR"
-        raise AmqpError(name, f"cannot decode a frame of type {kind}: {error}") from None
+    except (exceptions.UnmarshalingException, ValueError, struct.error, UnicodeDecodeError, IndexError):
+        # RabbitMQ: FRAME_ERROR naming the undecodable arguments, blamed on the method they belong to.
+        payload = raw[_HEADER.size + (4 if kind == _METHOD else 0) : -1]
+        method = commands.INDEX_MAPPING[index]() if kind == _METHOD else None
+        raise AmqpError("FRAME_ERROR", f"cannot decode {erlang_binary(payload)}", method) from None
     if isinstance(decoded, header.ProtocolHeader):
         raise AmqpError("FRAME_ERROR", "protocol header in the middle of the stream")
     return decoded
@@ -107,6 +117,11 @@ def _no_checks(self: Any) -> None:
 def short(text: str) -> str:
     """``text`` cut to a shortstr's 255 bytes (a reply text naming a long non-ASCII name)."""
     return text.encode()[:255].decode("utf-8", "ignore")
+
+
+def erlang_binary(data: bytes) -> str:
+    """Bytes as RabbitMQ prints them in errors (an Erlang binary: ``<<0,10,0,11>>``)."""
+    return "<<" + ",".join(str(b) for b in data) + ">>"
 
 
 def encode(channel: int, value: Any) -> bytes:
