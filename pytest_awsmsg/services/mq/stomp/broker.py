@@ -325,21 +325,23 @@ class ActiveMqState:
 
     # -- subscriptions -------------------------------------------------------------------
 
-    def subscribe(self, consumer: Consumer) -> Consumer:
+    def subscribe(self, consumer: Consumer, *, dispatch: bool = True) -> Consumer:
         """Add a consumer (or bring a durable subscription back to its client); the one now active."""
         if consumer.durable is not None:
             existing = self.durable.get(consumer.durable)
             if existing is not None and _same_subscription(existing, consumer):
                 existing.delivery, existing.id, existing.ack = consumer.delivery, consumer.id, consumer.ack
                 existing.prefetch = consumer.prefetch
-                self.dispatch_consumer(existing)
+                if dispatch:
+                    self.dispatch_consumer(existing)
                 return existing
             if existing is not None:  # a changed durable subscription starts again, as in JMS
                 self._remove(existing)
             self.durable[consumer.durable] = consumer
         holder = self.queue(consumer.destination) if consumer.kind == "queue" else self.topic(consumer.destination)
         holder.consumers.append(consumer)
-        self.dispatch_consumer(consumer)
+        if dispatch:
+            self.dispatch_consumer(consumer)
         return consumer
 
     def close(self, consumer: Consumer, *, remove_durable: bool = False) -> None:

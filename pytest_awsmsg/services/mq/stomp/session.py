@@ -100,6 +100,7 @@ class StompSession:
         self.transactions: dict[str, _Transaction] = {}
         self.acks: dict[str, tuple[Consumer, str]] = {}  # 1.2 ack id -> (consumer, message id)
         self._produced = 0
+        self.subscribed: Consumer | None = None  # dispatched to once the SUBSCRIBE is answered
         self.superseded: list[Consumer] = []  # subscriptions whose id a later SUBSCRIBE reused
 
     # -- the wire's calls ---------------------------------------------------------------
@@ -128,6 +129,10 @@ class StompSession:
             self._write(Frame("RECEIPT", [("receipt-id", receipt)]))
             if frame.command == "DISCONNECT":
                 self._close()
+        if self.subscribed is not None and not self.closed:
+            # *checked*: ActiveMQ answers a SUBSCRIBE's receipt before it dispatches what was waiting.
+            consumer, self.subscribed = self.subscribed, None
+            self.state.dispatch_consumer(consumer)
         return not self.closed
 
     def connection_lost(self) -> None:
@@ -251,7 +256,7 @@ class StompSession:
         consumer = Consumer(kind, destination, sub_id, ack, prefetch, selector, self, durable)
         # *checked*: a repeated id is not refused; the newest subscription answers to it.
         self.superseded += [self.consumers[key]] if key in self.consumers else []
-        self.consumers[key] = self.state.subscribe(consumer)
+        self.consumers[key] = self.subscribed = self.state.subscribe(consumer, dispatch=False)
 
     def _unsubscribe(self, frame: Frame) -> None:
         durable_name = frame.get("activemq.subscriptionName") or frame.get("durable-subscription-name")
