@@ -127,6 +127,8 @@ class Target:
             self.transcript.append(f"{label}: {command} [{shown}] {_normal('body', body)[:80]!r}")
 
 
+Scenario = Callable[[Target], None]
+
 _ID = re.compile(r"ID:[\w.-]+-\d+-\d+-\d+:\d+(?::-?\d+:\d+:\d+)?")
 
 
@@ -145,7 +147,7 @@ def _normal(key: str, value: str) -> str:
     return value.split("\n\tat ")[0].split("\n")[0] if key in ("body",) else value
 
 
-def _close(*conns: Any) -> None:
+def close(*conns: Any) -> None:
     for conn in conns:
         with suppress(Exception):  # a connection the broker closed
             conn.disconnect(receipt="bye")
@@ -158,13 +160,13 @@ def connect_versions(t: Target) -> None:
     for version in ("1.0", "1.1", "1.2"):
         conn, seen = t.connect(version)
         t.note(f"connect {version}", seen.frames)
-        _close(conn)
+        close(conn)
 
 
 def wrong_password(t: Target) -> None:
     conn, seen = t.connect(password="wrong")
     t.note("wrong password", seen.frames)
-    _close(conn)
+    close(conn)
 
 
 def queue_roundtrip(t: Target) -> None:
@@ -180,7 +182,7 @@ def queue_roundtrip(t: Target) -> None:
     t.note("roundtrip", seen.messages())
     for _, headers, _ in seen.messages():
         consumer.ack(headers["ack"])
-    _close(producer, consumer)
+    close(producer, consumer)
 
 
 def nack_to_dlq(t: Target) -> None:
@@ -198,7 +200,7 @@ def nack_to_dlq(t: Target) -> None:
     dlq.subscribe("/queue/ActiveMQ.DLQ", id="d")
     dead.wait(2)
     t.note("dlq", dead.messages())
-    _close(producer, consumer, dlq)
+    close(producer, consumer, dlq)
 
 
 def redelivery_after_drop(t: Target) -> None:
@@ -210,9 +212,9 @@ def redelivery_after_drop(t: Target) -> None:
         consumer.subscribe("/queue/d3", id="a", ack="client")
         seen.wait(2)
         t.note(f"attempt {attempt}", seen.messages())
-        _close(consumer)  # unacknowledged at DISCONNECT: back to the queue, as after a dropped socket
+        close(consumer)  # unacknowledged at DISCONNECT: back to the queue, as after a dropped socket
         time.sleep(0.2)
-    _close(producer)
+    close(producer)
 
 
 def transactions(t: Target) -> None:
@@ -228,7 +230,7 @@ def transactions(t: Target) -> None:
     conn.subscribe("/queue/d4", id="a")
     seen.wait(3)
     t.note("tx", seen.frames[1:])
-    _close(conn)
+    close(conn)
 
 
 def selectors(t: Target) -> None:
@@ -241,14 +243,14 @@ def selectors(t: Target) -> None:
         seen.receipt(f"r{n}")
     time.sleep(0.3)
     t.note("selectors", seen.frames[1:])
-    _close(conn)
+    close(conn)
 
 
 def durable(t: Target) -> None:
     name = {"activemq.subscriptionName": "audit"}
     sub, _ = t.connect(**{"client-id": "app"})
     sub.subscribe("/topic/d6", id="a", ack="client", headers=name)
-    _close(sub)
+    close(sub)
     producer, sent = t.connect()
     producer.send("/topic/d6", "while away", receipt="s")
     sent.receipt("s")
@@ -259,7 +261,7 @@ def durable(t: Target) -> None:
     seen.receipt("u")
     taken, refused = t.connect(**{"client-id": "app"})
     t.note("durable", seen.frames[1:] + refused.frames)
-    _close(back, producer, taken)
+    close(back, producer, taken)
 
 
 def expiry(t: Target) -> None:
@@ -276,7 +278,7 @@ def expiry(t: Target) -> None:
     dead.wait(2)
     t.note("queue", seen.messages())
     t.note("dlq", dead.messages())
-    _close(conn, dlq)
+    close(conn, dlq)
 
 
 def errors(t: Target) -> None:
@@ -288,7 +290,7 @@ def errors(t: Target) -> None:
     conn.subscribe("/queue/orders", id="o")
     seen.wait(5)
     t.note("errors", seen.frames[1:])
-    _close(conn)
+    close(conn)
 
 
 SCENARIOS = [
@@ -340,13 +342,13 @@ def real_activemq(port: int) -> Iterator[tuple[str, int]]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def run_real(address: tuple[str, int], scenario: Callable[[Target], None]) -> list[str]:
+def run_real(address: tuple[str, int], scenario: Scenario) -> list[str]:
     target = Target("activemq", address, False, time.sleep, lambda: int(time.time() * 1000))
     scenario(target)
     return target.transcript
 
 
-def run_kit(scenario: Callable[[Target], None]) -> list[str]:
+def run_kit(scenario: Scenario) -> list[str]:
     import boto3
 
     from pytest_awsmsg import fake_aws
