@@ -33,6 +33,7 @@ import contextlib
 import re
 import socket
 import ssl
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -172,10 +173,28 @@ class Connection:
     session: Session | None = field(default=None, repr=False)
     channel: _Channel | None = field(default=None, repr=False)
     open: bool = True
+    outbox: deque[bytes] = field(default_factory=deque, repr=False)
 
     def write(self, data: bytes) -> None:
+        """Queue ``data``; the first write since the last send schedules one send for all of them.
+
+        A session answering one event with many frames (a SUBSCRIBE dispatching a
+        thousand queued messages) costs one loop wake-up and one TLS pass, not one each.
+        """
         if self.open and self.channel is not None and data:
-            self.wire.loop.call_soon_threadsafe(self.channel.send, data)
+            self.outbox.append(data)
+            if len(self.outbox) == 1:
+                self.wire.loop.call_soon_threadsafe(self._send_outbox)
+
+    def _send_outbox(self) -> None:
+        # Writes come under the cloud lock, one at a time; this loop pops without it. A write that finds
+        # others waiting leaves them to the send already scheduled, which pops until the deque is empty.
+        chunks = []
+        with contextlib.suppress(IndexError):
+            while True:
+                chunks.append(self.outbox.popleft())
+        if chunks and self.channel is not None:
+            self.channel.send(b"".join(chunks))
 
     def close(self) -> None:
         """The engine's goodbye: flush, close; the session hears ``connection_lost`` once."""
