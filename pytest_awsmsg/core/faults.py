@@ -203,6 +203,10 @@ class FaultRule(UndoneOnExit):
         """Whether this rule is about the call at all (ignoring time and count)."""
         if internal and not self.include_internal:
             return False
+        if self.owner is not None and record.operation in service_class(record.service).wire_operations:
+            # An outage's share of failing API calls is not about the wire: a broker's
+            # reachability follows its AZ (services/mq/wire.py).
+            return False
         if self.service is not None and record.service != self.service:
             return False
         if self.operations is not None and record.operation not in self.operations:
@@ -335,7 +339,8 @@ def _generic_code(kind: str, service: str, operation: str) -> str:
     from .registry import service_model
 
     model = service_model(service)
-    listed = {shape.name for shape in model.operation_model(operation).error_shapes}
+    wire = operation in service_class(service).wire_operations
+    listed = set() if wire else {shape.name for shape in model.operation_model(operation).error_shapes}
     for name in _GENERIC_SHAPES[kind]:
         if name in listed:
             return name

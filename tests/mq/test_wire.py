@@ -200,7 +200,7 @@ def test_the_standby_takes_over_at_its_own_endpoint_when_the_active_az_fails(aws
     with pytest.raises(ConnectionRefusedError):
         Client(standby)  # the standby waits for the lock; it serves no one
     client = login(active)
-    zone = aws.mq.broker("orders")._broker.zones[0]
+    zone = aws.mq.broker("orders").zones[0]
     with aws.az_outage(zone):
         assert client.closed()
         with pytest.raises(ConnectionRefusedError):
@@ -217,7 +217,7 @@ def test_the_standby_takes_over_at_its_own_endpoint_when_the_active_az_fails(aws
 def test_a_single_instance_broker_in_a_failed_az_is_unreachable_until_it_returns(aws: Cloud) -> None:
     described = running_broker(aws)
     address = line_endpoint(described)
-    zone = aws.mq.broker("orders")._broker.zones[0]
+    zone = aws.mq.broker("orders").zones[0]
     with aws.az_outage(zone), pytest.raises(ConnectionRefusedError):
         Client(address)
     login(address).close()

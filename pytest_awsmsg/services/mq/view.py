@@ -68,6 +68,11 @@ class BrokerView:
         return [e for instance in self._broker.instances() for e in instance["Endpoints"]]
 
     @property
+    def zones(self) -> list[str]:
+        """The AZ of each instance, in instance order (an active/standby pair: the active's first)."""
+        return list(self._broker.zones)
+
+    @property
     def connections(self) -> list[Connection]:
         """The clients connected to the broker now (peer, endpoint, instance, user, frames)."""
         wire = existing_wire(self._cloud)
