@@ -254,3 +254,15 @@ def test_a_test_can_cut_every_connection_and_the_report_shows_the_wire(aws: Clou
     assert "connected to ssl://" in text
     assert "dropped by the test" in text
     assert " login" in text
+
+
+def test_an_error_rule_on_connect_cuts_the_connection_and_outages_leave_the_wire_to_the_az(aws: Cloud) -> None:
+    described = running_broker(aws, mode="ACTIVE_STANDBY_MULTI_AZ")
+    active = line_endpoint(described, 0)
+    aws.faults.inject("mq", "Connect", error="internal", count=1)
+    with pytest.raises((ConnectionError, ssl.SSLError)):
+        login(active)
+    # Every API call in the region fails while the standby's AZ is down; the active broker,
+    # in an AZ that is up, keeps taking connections.
+    with aws.az_outage(aws.mq.broker("orders").zones[1], error_share=1.0):
+        login(active).close()
