@@ -57,6 +57,8 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _HOST = re.compile(rf"^(b-{_UUID})(?:-(\d+))?\.mq\.([a-z0-9-]+)\.amazonaws\.com$")
 # A connection dropped by the kit finishes its goodbye within this real time, or is cut.
 _LOCK_POLL = 0.05
+# How long a closed connection keeps draining what the client still sends (real seconds).
+_LINGER = 2.0
 # Lines kept for the report: the newest, so a long test still shows how it ended.
 _LOG_LINES = 500
 
@@ -508,6 +510,7 @@ class _Channel(asyncio.Protocol):
         self.outgoing = ssl.MemoryBIO()
         self.tls = tls.wrap_bio(self.incoming, self.outgoing, server_side=True)
         self.secured = False
+        self.closing = False  # said goodbye: what still arrives is dropped
         self.connection: Connection | None = None
         self.raw: asyncio.Transport | None = None
 
@@ -529,7 +532,7 @@ class _Channel(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         connection = self.connection
-        if connection is None or not connection.open:
+        if connection is None or not connection.open or self.closing:
             return
         self.incoming.write(data)
         try:
@@ -565,15 +568,30 @@ class _Channel(asyncio.Protocol):
             self._flush()
 
     def close(self) -> None:
-        """Say goodbye in TLS (close_notify), then close the socket after what is queued."""
-        if self.raw is None or self.raw.is_closing():
+        """Say goodbye in TLS (close_notify), then half-close and linger.
+
+        Closing a socket with the client's bytes still unread makes the kernel
+        send a reset, which can destroy our last frame (a protocol error's
+        Close) before the client reads it. So: send FIN after what is queued,
+        drop whatever still arrives, and cut the socket once the client hangs
+        up or after ``_LINGER`` seconds.
+        """
+        if self.raw is None or self.raw.is_closing() or self.closing:
             return
+        self.closing = True
         if self.secured:
             # The client need not answer our close_notify: close all the same.
             with contextlib.suppress(ssl.SSLError):
                 self.tls.unwrap()
             self._flush()
-        self.raw.close()
+        if self.raw.can_write_eof():
+            self.raw.write_eof()
+            self.wire.loop.call_later(_LINGER, self.abort)
+        else:
+            self.raw.close()
+        connection = self.connection
+        if connection is not None and connection.open:  # gone for the broker now, not when the client hangs up
+            self._locked(lambda: self._closed(connection), "mq session")
 
     def abort(self) -> None:
         if self.raw is not None:
