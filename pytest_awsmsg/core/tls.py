@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime
 import os
 import ssl
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import trustme
@@ -34,7 +35,8 @@ class KitCA:
     """The CA, server contexts per set of host names, and the CA as a PEM file."""
 
     def __init__(self) -> None:
-        self._ca = trustme.CA(organization_name=_ORGANIZATION)
+        with _dates_of_the_current_datetime():
+            self._ca = trustme.CA(organization_name=_ORGANIZATION)
         self.pem = self._ca.cert_pem.bytes().decode("ascii")
         self._contexts: dict[tuple[str, ...], ssl.SSLContext] = {}
         self._file: str | None = None
@@ -46,7 +48,9 @@ class KitCA:
             found = self._contexts.get(hostnames)
             if found is None:
                 found = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-                self._ca.issue_cert(*hostnames, organization_name=_ORGANIZATION).configure_cert(found)
+                with _dates_of_the_current_datetime():
+                    leaf = self._ca.issue_cert(*hostnames, organization_name=_ORGANIZATION)
+                leaf.configure_cert(found)
                 self._contexts[hostnames] = found
             return found
 
@@ -95,6 +99,23 @@ def _trust_while_active() -> None:
 
     for name in ("load_default_certs", "set_default_verify_paths"):
         setattr(ssl.SSLContext, name, adding_kit_ca(getattr(ssl.SSLContext, name)))
+
+
+@contextlib.contextmanager
+def _dates_of_the_current_datetime() -> Iterator[None]:
+    """Certificates made while freezegun has swapped ``datetime.datetime`` (a frozen cloud clock).
+
+    ``cryptography`` checks validity dates against whatever ``datetime.datetime``
+    is now, and trustme's default dates were made before the swap; making them
+    again here, of the current class, satisfies both (the dates do not change).
+    """
+    defaults = trustme.DEFAULT_NOT_BEFORE, trustme.DEFAULT_EXPIRY
+    trustme.DEFAULT_NOT_BEFORE = datetime.datetime(2000, 1, 1)
+    trustme.DEFAULT_EXPIRY = datetime.datetime(3000, 1, 1)
+    try:
+        yield
+    finally:
+        trustme.DEFAULT_NOT_BEFORE, trustme.DEFAULT_EXPIRY = defaults
 
 
 def _remove(path: str) -> None:

@@ -266,3 +266,11 @@ def test_an_error_rule_on_connect_cuts_the_connection_and_outages_leave_the_wire
     # in an AZ that is up, keeps taking connections.
     with aws.az_outage(aws.mq.broker("orders").zones[1], error_share=1.0):
         login(active).close()
+
+
+@pytest.mark.aws(freeze=True)
+def test_a_broker_is_reachable_under_a_frozen_clock(aws: Cloud) -> None:
+    # Certificates are made once per process, when first needed: here, for a region no other
+    # test uses, while freezegun holds datetime (cryptography refused the dates before).
+    address = line_endpoint(running_broker(aws, region="eu-north-1"))
+    login(address).close()
