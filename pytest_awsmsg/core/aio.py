@@ -6,7 +6,9 @@ So for an async client the handler returns a coroutine, and the coroutine
 answers through the very entry point a sync client uses
 (:meth:`Cloud.answer_request`): one lock, one call log, one fault check, one
 clock. Only the response object differs: aiobotocore's ``AioAWSResponse``,
-whose body is read with ``await``.
+whose body is read with ``await``. The answer runs on a kit thread in turns
+with the event loop, so a call that waits (a long poll) leaves the loop free
+for the test's other tasks; see :meth:`.threads.Participants.run_in_turns`.
 
 Everything that could make the answer unusable is checked when the handler
 is called, before the coroutine exists: a client this edge cannot answer
@@ -46,7 +48,9 @@ def answer(cloud: Cloud, request: Any, event_name: str) -> Coroutine[Any, Any, A
     response_class = _response_class()
 
     async def answered() -> Any:
-        response = cloud.answer_request(request, event_name)
+        # On a kit thread taking turns with the loop: a long poll lets the loop's
+        # other tasks run while it waits (core/threads.py, run_in_turns).
+        response = await cloud.threads.run_in_turns(lambda: cloud.answer_request(request, event_name))
         if response is None:
             return None  # passed through: another handler or the network answers
         raw = _AsyncRawBody(response.body, response.headers)

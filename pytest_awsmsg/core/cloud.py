@@ -248,7 +248,7 @@ class Cloud:
                 account_id,
                 request_id,
                 service.redact(operation.name, params),
-                thread=threading.current_thread().name,
+                thread=self.threads.acting().name,  # an async client's call: its event loop's thread
             )
             _note_attempt(self, record, request)
             self.calls.append(record)
