@@ -18,11 +18,11 @@ rebuilds its input.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -35,51 +35,14 @@ from pytest_awsmsg.services.mq.models import Broker
 from pytest_awsmsg.services.mq.stomp import ActiveMqState, StompSession
 from pytest_awsmsg.services.mq.stomp.frames import Decoder, FrameError
 
-from .brokers import PASSWORD, USER, running_broker
+from .brokers import PASSWORD, USER, FakeLink, FakeTransport, model_of, running_broker
 
 SEED = 20261206
-CASES = int(__import__("os").environ.get("FUZZ_CASES", "250"))  # per engine; about a second each on an idle machine
-
-
-@dataclass
-class Transport:
-    peer: str
-    out: bytearray = field(default_factory=bytearray)
-    closed: bool = False
-    late: bytes = b""  # what was written after close (a session must not)
-
-    def write(self, data: bytes) -> None:
-        if self.closed:
-            self.late += data
-        self.out += data
-
-    def close(self) -> None:
-        self.closed = True
-
-
-@dataclass
-class Link:
-    broker: Broker
-    instance: int | None
-    cloud: Cloud
-    state: Any
-    lines: list[str] = field(default_factory=list)
-
-    def authenticate(self, username: str, password: str) -> bool:
-        user = self.broker.users.get(username)
-        return user is not None and user.password == password
-
-    def record(self, summary: str) -> None:
-        self.lines.append(summary)
+CASES = int(os.environ.get("FUZZ_CASES", "250"))  # per engine; about a second each on an idle machine
 
 
 def _model(aws: Cloud, engine: str) -> Broker:
-    broker_id = running_broker(aws, engine, name=f"fuzz-{engine.lower()}")["BrokerId"]
-    for store in aws.service("mq").stores().values():
-        if broker_id in store.brokers:
-            found: Broker = store.brokers[broker_id]
-            return found
-    raise AssertionError("the broker is not in any store")
+    return model_of(aws, running_broker(aws, engine, name=f"fuzz-{engine.lower()}")["BrokerId"])
 
 
 def _feed(session: Any, data: bytes, rng: random.Random) -> None:
@@ -242,13 +205,13 @@ class StompEngine:
         self.state = ActiveMqState(_model(aws, "ACTIVEMQ"), aws)
         self.peers = 0
 
-    def session(self) -> tuple[StompSession, Transport, Link]:
+    def session(self) -> tuple[StompSession, FakeTransport, FakeLink]:
         self.peers += 1
-        transport = Transport(f"127.0.0.1:{40000 + self.peers}")
-        link = Link(self.state.broker, 1, self.aws, self.state)
+        transport = FakeTransport(f"127.0.0.1:{40000 + self.peers}")
+        link = FakeLink(self.state.broker, 1, self.aws, self.state)
         return StompSession(link, transport), transport, link
 
-    def check(self, transport: Transport, link: Link) -> None:
+    def check(self, transport: FakeTransport, link: FakeLink) -> None:
         out = bytes(transport.out)
         assert not out or out.endswith(b"\x00\n"), f"a partial frame written: {out[-200:]!r}"
         decoder = Decoder()
@@ -423,13 +386,13 @@ class AmqpEngine:
         self.state = RabbitBroker(_model(aws, "RABBITMQ"), aws)
         self.peers = 0
 
-    def session(self) -> tuple[AmqpSession, Transport, Link]:
+    def session(self) -> tuple[AmqpSession, FakeTransport, FakeLink]:
         self.peers += 1
-        transport = Transport(f"127.0.0.1:{40000 + self.peers}")
-        link = Link(self.state.broker, None, self.aws, self.state)
+        transport = FakeTransport(f"127.0.0.1:{40000 + self.peers}")
+        link = FakeLink(self.state.broker, None, self.aws, self.state)
         return AmqpSession(link, transport), transport, link  # type: ignore[arg-type]
 
-    def check(self, transport: Transport, link: Link) -> None:
+    def check(self, transport: FakeTransport, link: FakeLink) -> None:
         if bytes(transport.out) == PROTOCOL_HEADER:
             assert transport.closed, "a refused protocol header must hang up"
             return

@@ -2,74 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
-
 from pytest_awsmsg import Cloud
-from pytest_awsmsg.core.registry import service_model
 from pytest_awsmsg.services.mq.models import Broker
 from pytest_awsmsg.services.mq.stomp import ActiveMqState, StompSession
 from pytest_awsmsg.services.mq.stomp.frames import Decoder, Frame
 
-USER, PASSWORD = "admin", "correct-horse-battery"
-_REQUIRED = service_model("mq").operation_model("CreateBroker").input_shape.required_members
+from ..brokers import PASSWORD, USER, FakeLink, FakeTransport, model_of, running_broker
+
+__all__ = ["PASSWORD", "USER", "Amq", "Client", "make_broker"]
 
 
 def make_broker(aws: Cloud, name: str = "orders", **overrides: Any) -> Broker:
-    """A RUNNING ActiveMQ broker created through boto3; its model object."""
-    aws.mq.set_durations(create=0)
-    mq = boto3.client("mq", region_name="us-east-1")
-    defaults = {"AutoMinorVersionUpgrade": True}
-    params: dict[str, Any] = {
-        "BrokerName": name,
-        "DeploymentMode": "SINGLE_INSTANCE",
-        "EngineType": "ACTIVEMQ",
-        "EngineVersion": "5.18",
-        "HostInstanceType": "mq.t3.micro",
-        "PubliclyAccessible": False,
-        "Users": [{"Username": USER, "Password": PASSWORD}],
-        **{m: v for m, v in defaults.items() if m in _REQUIRED},
-        **overrides,
-    }
-    broker_id = mq.create_broker(**params)["BrokerId"]
-    aws.clock.advance(1)
-    for store in aws.service("mq").stores().values():
-        if broker_id in store.brokers:
-            found: Broker = store.brokers[broker_id]
-            return found
-    raise AssertionError("the broker is not in any store")
-
-
-@dataclass
-class FakeTransport:
-    peer: str = "127.0.0.1:40000"
-    out: bytearray = field(default_factory=bytearray)
-    closed: bool = False
-
-    def write(self, data: bytes) -> None:
-        assert not self.closed, "written after close"
-        self.out += data
-
-    def close(self) -> None:
-        self.closed = True
-
-
-@dataclass
-class FakeLink:
-    broker: Broker
-    instance: int | None
-    cloud: Cloud
-    state: Any
-    lines: list[str] = field(default_factory=list)
-
-    def authenticate(self, username: str, password: str) -> bool:
-        user = self.broker.users.get(username)
-        return user is not None and user.password == password
-
-    def record(self, summary: str) -> None:
-        self.lines.append(summary)
+    """A RUNNING ActiveMQ 5.18 broker created through boto3; its model object."""
+    described = running_broker(aws, "ACTIVEMQ", name=name, **{"EngineVersion": "5.18", **overrides})
+    return model_of(aws, described["BrokerId"])
 
 
 class Client:
@@ -100,6 +48,7 @@ class Client:
         return frames[0]
 
     def frames(self) -> list[Frame]:
+        assert not self.transport.late, "written after close"
         data = bytes(self.transport.out)
         self.transport.out.clear()
         return self._decoder.feed(data)
